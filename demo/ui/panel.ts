@@ -1,0 +1,106 @@
+/** The side panel: what the engine is doing, how fast, what it stored, and what left the device. */
+import type { Info, TrainReport } from '../../src/shared/types';
+import type { NetworkWatch } from '../network-watch';
+import { LossChart } from './loss-chart';
+import { formatMs } from './shelf';
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is missing from index.html`);
+  return node as T;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+function shortUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === location.origin ? parsed.pathname : `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
+export class Panel {
+  readonly chart = new LossChart(byId('loss-chart'));
+  private readonly latencies: number[] = [];
+
+  bindNetwork(watch: NetworkWatch): void {
+    const bytes = byId<HTMLOutputElement>('bytes-sent');
+    const requests = byId('sent-requests');
+    const summary = byId('download-summary');
+    const list = byId('download-list');
+    let shown = 0;
+    const update = () => {
+      bytes.value = watch.sentBytes.toLocaleString('en');
+      bytes.closest('.privacy')?.classList.toggle('leak', watch.sent.length > 0);
+      requests.textContent = watch.sent.length
+        ? `${watch.sent.length} request${watch.sent.length === 1 ? '' : 's'} carried data (${watch.sent.map((r) => `${r.via} ${shortUrl(r.url)}`).join(', ')})`
+        : 'no request has carried data';
+      summary.textContent = `${watch.downloads.length} files, ${formatBytes(watch.downloadedBytes)} (code, catalogue, model)`;
+      for (const record of watch.downloads.slice(shown)) {
+        const item = document.createElement('li');
+        const name = document.createElement('span');
+        name.textContent = shortUrl(record.url);
+        name.title = record.url;
+        const size = document.createElement('span');
+        size.textContent = record.bytes ? formatBytes(record.bytes) : 'cached';
+        item.append(name, size);
+        list.append(item);
+      }
+      shown = watch.downloads.length;
+    };
+    watch.subscribe(update);
+    update();
+  }
+
+  setInfo(info: Info): void {
+    byId('engine-backend').textContent = info.backend;
+    const gpu = info.gpu;
+    byId('engine-gpu').textContent =
+      gpu.adapter === 'none'
+        ? 'No WebGPU adapter'
+        : `WebGPU, ${gpu.adapter}${gpu.description ? ` (${gpu.description})` : ''}`;
+    byId('engine-model').textContent = info.modelVersion;
+    byId('engine-storage').textContent = info.storage === 'indexeddb' ? 'IndexedDB, this browser only' : 'Memory only (not kept)';
+    byId('engine-reason').textContent = info.backendReason;
+    this.setEvents(info.events);
+    if (info.lastTraining) this.addTraining(info.lastTraining);
+    document.body.dataset.backend = info.backend;
+  }
+
+  setEvents(count: number): void {
+    byId('events-stored').textContent = count.toLocaleString('en');
+  }
+
+  setUnavailable(message: string): void {
+    byId('engine-backend').textContent = 'unavailable';
+    byId('engine-reason').textContent = message;
+  }
+
+  /** `pageMs`: the page's round trip to the worker; `workerMs`: time spent scoring inside it. */
+  addLatency(pageMs: number, workerMs: number): void {
+    this.latencies.push(pageMs);
+    if (this.latencies.length > 50) this.latencies.shift();
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)];
+    byId('engine-latency').textContent = `${formatMs(workerMs)} in worker, ${formatMs(median)} median round trip`;
+  }
+
+  addTraining(report: TrainReport): void {
+    this.chart.add(report);
+    const verdict = report.kept ? 'kept' : 'discarded';
+    byId('training-summary').textContent =
+      `${this.chart.count} run${this.chart.count === 1 ? '' : 's'}. Last: ${report.steps} steps on ${report.examples} examples in ` +
+      `${formatMs(report.durationMs)} (${report.backend}), loss ${report.lossBefore.toFixed(3)} → ${report.lossAfter.toFixed(3)}, ${verdict}: ${report.reason}.`;
+  }
+
+  clearTraining(): void {
+    this.chart.clear();
+    byId('training-summary').textContent = 'No training yet. It starts after a few interactions.';
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * A shop row ("shelf"): the server's candidate list, shown in the order the device chose, with each
+ * film's movement and reason. In compare mode it shows the server's order and the device's side by side.
+ */
+import type { RerankResult } from '../../src/shared/types';
+import { filmLabel, toCandidate, type Film, type ServerList } from '../catalog';
+import { flipReorder } from './flip';
+import { createTile, type ShopAction, type Tile } from './tile';
+
+export interface ShelfOptions {
+  /** Stable key for element ids and tests, e.g. `recommended`. */
+  key: string;
+  title: string;
+  /** Controls shown in the row header (a genre picker...). */
+  controls?: HTMLElement;
+  onAction(film: Film, action: ShopAction, listId: string, serverRank: number): void;
+}
+
+export interface Marks {
+  viewed: ReadonlySet<string>;
+  inCart: ReadonlySet<string>;
+  bought: ReadonlySet<string>;
+}
+
+const COMPARE_ROWS = 10;
+
+export class Shelf {
+  readonly element: HTMLElement;
+  private readonly track: HTMLOListElement;
+  private readonly status: HTMLElement;
+  private readonly compare: HTMLElement;
+  private readonly tiles = new Map<string, Tile>();
+  private list: ServerList = { listId: '', films: [] };
+  private order: string[] = [];
+  private ranked: RerankResult | null = null;
+  private marks: Marks = { viewed: new Set(), inCart: new Set(), bought: new Set() };
+
+  constructor(private readonly options: ShelfOptions) {
+    const headingId = `shelf-${options.key}-title`;
+    this.element = document.createElement('section');
+    this.element.className = 'shelf';
+    this.element.dataset.shelf = options.key;
+    this.element.setAttribute('aria-labelledby', headingId);
+
+    const header = document.createElement('div');
+    header.className = 'shelf-header';
+    const heading = document.createElement('h2');
+    heading.id = headingId;
+    heading.textContent = options.title;
+    this.status = document.createElement('p');
+    this.status.className = 'shelf-status';
+    const titles = document.createElement('div');
+    titles.className = 'shelf-titles';
+    titles.append(heading, this.status);
+    header.append(titles);
+    if (options.controls) header.append(options.controls);
+
+    this.track = document.createElement('ol');
+    this.track.className = 'shelf-track';
+    this.track.setAttribute('aria-labelledby', headingId);
+
+    this.compare = document.createElement('div');
+    this.compare.className = 'compare';
+    this.compare.hidden = true;
+
+    this.element.append(header, this.track, this.compare);
+  }
+
+  get listId(): string {
+    return this.list.listId;
+  }
+
+  get films(): readonly Film[] {
+    return this.list.films;
+  }
+
+  /** New candidates from the server: shown at once in the server's order until the device reranks. */
+  setServerList(list: ServerList): void {
+    this.list = list;
+    this.ranked = null;
+    this.render(list.films.map((film) => film.id));
+  }
+
+  candidates() {
+    return this.list.films.map((film, rank) => toCandidate(film, rank, this.list.films.length));
+  }
+
+  /** Applies the device's order. Returns how many films moved up compared with what was shown. */
+  applyRanking(result: RerankResult): number {
+    const previous = new Map(this.order.map((id, index) => [id, index]));
+    this.ranked = result;
+    const ids = result.items.map((item) => item.id).filter((id) => this.tiles.has(id));
+    this.render(ids);
+    return ids.filter((id, index) => (previous.get(id) ?? index) > index).length;
+  }
+
+  setMarks(marks: Marks): void {
+    this.marks = marks;
+    for (const tile of this.tiles.values()) this.markTile(tile);
+  }
+
+  setCompare(on: boolean): void {
+    this.compare.hidden = !on;
+    this.track.hidden = on;
+    if (on) this.renderCompare();
+  }
+
+  private render(ids: string[]): void {
+    const byId = new Map(this.list.films.map((film, rank) => [film.id, { film, rank }]));
+    const reasons = new Map(this.ranked?.items.map((item) => [item.id, item.reason?.text]) ?? []);
+    const elements: HTMLLIElement[] = [];
+    const next = new Map<string, Tile>();
+    for (const [index, id] of ids.entries()) {
+      const entry = byId.get(id);
+      if (!entry) continue;
+      const tile = this.tiles.get(id) ?? this.createTile(entry.film);
+      tile.setPlacement(entry.rank - index, reasons.get(id));
+      this.markTile(tile);
+      next.set(id, tile);
+      elements.push(tile.element);
+    }
+    this.tiles.clear();
+    for (const [id, tile] of next) this.tiles.set(id, tile);
+    this.order = ids;
+    flipReorder(this.track, elements);
+
+    const personalized = this.ranked?.personalized ?? false;
+    this.element.dataset.personalized = String(personalized);
+    this.status.textContent = personalized
+      ? `${ids.length} films from the server, reordered on this device in ${formatMs(this.ranked?.computeMs ?? 0)}`
+      : this.ranked?.fallback
+        ? `Server's order (${this.ranked.fallback.message})`
+        : `${ids.length} films in the server's order`;
+    if (!this.compare.hidden) this.renderCompare();
+  }
+
+  private createTile(film: Film): Tile {
+    const tile = createTile(film, this.options.key, (action) => {
+      const rank = this.list.films.indexOf(film);
+      this.options.onAction(film, action, this.list.listId, rank);
+    });
+    this.tiles.set(film.id, tile);
+    return tile;
+  }
+
+  private markTile(tile: Tile): void {
+    const id = tile.film.id;
+    tile.setMarks({ viewed: this.marks.viewed.has(id), inCart: this.marks.inCart.has(id), bought: this.marks.bought.has(id) });
+  }
+
+  private renderCompare(): void {
+    const server = this.list.films.slice(0, COMPARE_ROWS);
+    const serverRank = new Map(this.list.films.map((film, rank) => [film.id, rank]));
+    const byId = new Map(this.list.films.map((film) => [film.id, film]));
+    const device = this.order.slice(0, COMPARE_ROWS).flatMap((id) => byId.get(id) ?? []);
+
+    const column = (title: string, films: Film[], showMove: boolean) => {
+      const wrapper = document.createElement('div');
+      wrapper.className = 'compare-column';
+      const heading = document.createElement('h3');
+      heading.textContent = title;
+      const list = document.createElement('ol');
+      for (const [index, film] of films.entries()) {
+        const item = document.createElement('li');
+        const label = document.createElement('span');
+        label.className = 'compare-title';
+        label.textContent = filmLabel(film);
+        label.title = `${filmLabel(film)} · ${film.genres.join(', ')}`;
+        item.append(label);
+        const delta = (serverRank.get(film.id) ?? index) - index;
+        if (showMove && delta !== 0) {
+          const move = document.createElement('span');
+          move.className = 'move';
+          move.dataset.direction = delta > 0 ? 'up' : 'down';
+          move.textContent = delta > 0 ? `▲ ${delta}` : `▼ ${-delta}`;
+          move.title = `${delta > 0 ? 'Up' : 'Down'} ${Math.abs(delta)} from the server's order`;
+          item.append(move);
+        }
+        list.append(item);
+      }
+      wrapper.append(heading, list);
+      return wrapper;
+    };
+    this.compare.replaceChildren(
+      column('Server order', server, false),
+      column(this.ranked?.personalized ? 'On your device' : 'On your device (not personalized yet)', device, true),
+    );
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,29 @@
+/**
+ * localrank: on-device personalization for e-commerce pages. This file is the whole public API.
+ */
+export { createPersonalizer } from './page/create';
+export { LocalrankError, isLocalrankError, type ErrorCode } from './shared/errors';
+export { LIMITS } from './shared/limits';
+export { EVENT_TYPES } from './shared/types';
+export type {
+  AutoTrainOptions,
+  BackendName,
+  Candidate,
+  EventType,
+  ExportedData,
+  GpuInfo,
+  Info,
+  ItemFeatures,
+  LoadProgress,
+  Personalizer,
+  PersonalizerEvent,
+  PersonalizerOptions,
+  RankedItem,
+  Reason,
+  RerankOptions,
+  RerankResult,
+  RetentionOptions,
+  StoredEvent,
+  TrackEvent,
+  TrainReport,
+} from './shared/types';

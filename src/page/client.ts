@@ -1,0 +1,279 @@
+/**
+ * The main-thread half: validates input, talks to the worker through comlink with a timeout on
+ * every call, restarts a worker that dies, and answers `rerank` with the server's order whenever
+ * the engine cannot. Nothing here throws into the host page except typed errors for bad input.
+ */
+import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
+import { LocalrankError } from '../shared/errors';
+import { DEFAULTS } from '../shared/limits';
+import { installErrorTransfer, type WorkerApi, type WorkerInit } from '../shared/protocol';
+import type {
+  Candidate,
+  ExportedData,
+  Info,
+  Personalizer,
+  PersonalizerEvent,
+  PersonalizerOptions,
+  RerankOptions,
+  RerankResult,
+  StoredEvent,
+  TrackEvent,
+  TrainReport,
+} from '../shared/types';
+import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
+import { withTimeout } from './timeout';
+
+/** How long to wait before trying a failed worker again: 2 s, 10 s, 1 min, then every 5 min. */
+const RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
+const TRAIN_TIMEOUT_MS = 120_000;
+/** Events waiting for a worker are capped so a long outage cannot grow memory without bound. */
+const MAX_UNSENT = 5_000;
+/** Codes that mean "your input is wrong", as opposed to "the engine could not answer". */
+const INPUT_ERRORS = new Set(['INVALID_EVENT', 'UNKNOWN_EVENT_TYPE', 'MISSING_ID', 'NON_FINITE', 'BATCH_TOO_LARGE', 'INVALID_CANDIDATES', 'DUPLICATE_ID', 'INVALID_OPTIONS']);
+
+export type WorkerFactory = () => Worker;
+
+type State = 'starting' | 'ready' | 'degraded' | 'closed';
+
+export class Client implements Personalizer {
+  private worker: Worker | null = null;
+  private remote: Remote<WorkerApi> | null = null;
+  private state: State = 'starting';
+  private lastFailure: LocalrankError | null = null;
+  private starting: Promise<void> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  /** Validated events not yet acknowledged by a worker; re-sent after a restart (ids make it idempotent). */
+  private unsent: StoredEvent[] = [];
+  private readonly pending = new Set<(error: LocalrankError) => void>();
+  private readonly listeners = new Set<(event: PersonalizerEvent) => void>();
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly options: PersonalizerOptions,
+    private readonly createWorker: WorkerFactory,
+  ) {
+    installErrorTransfer();
+    this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  }
+
+  /** Starts the worker; resolves when it is ready or has failed (then retries in the background). */
+  start(): Promise<void> {
+    this.starting ??= this.boot().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  private async boot(): Promise<void> {
+    this.state = 'starting';
+    try {
+      const worker = this.createWorker();
+      this.worker = worker;
+      const died = new Promise<never>((_, reject) => {
+        worker.addEventListener('error', (event) => {
+          event.preventDefault();
+          reject(new LocalrankError('WORKER_FAILED', `the worker failed: ${event.message || 'could not load'}`));
+          this.onWorkerDeath();
+        });
+      });
+      died.catch(() => undefined);
+      this.remote = wrap<WorkerApi>(worker);
+      const callbacks = proxy({
+        progress: (p: Parameters<NonNullable<PersonalizerOptions['onProgress']>>[0]) => this.options.onProgress?.(p),
+        trained: (report: TrainReport) => this.emit({ type: 'train', report }),
+        backendChanged: (backend: Info['backend']) => this.emit({ type: 'recovered', backend }),
+      });
+      const info = await withTimeout(
+        Promise.race([this.remote.init(this.init, callbacks), died]),
+        this.options.timeoutMs ? Math.max(this.options.timeoutMs, DEFAULTS.initTimeoutMs) : DEFAULTS.initTimeoutMs,
+        'starting the engine',
+      );
+      this.state = 'ready';
+      this.failures = 0;
+      this.lastFailure = null;
+      this.emit({ type: 'recovered', backend: info.backend });
+      await this.flushUnsent();
+    } catch (error) {
+      this.fail(toLocalrankError(error, 'WORKER_FAILED'));
+    }
+  }
+
+  private fail(error: LocalrankError): void {
+    if (this.state === 'closed') return;
+    this.lastFailure = error;
+    this.state = 'degraded';
+    this.teardownWorker(error);
+    this.emit({ type: 'degraded', code: error.code, message: error.message });
+    const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)];
+    this.failures++;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.start();
+    }, delay);
+  }
+
+  private onWorkerDeath(): void {
+    if (this.state === 'ready') this.fail(new LocalrankError('WORKER_FAILED', 'the worker stopped'));
+  }
+
+  private teardownWorker(error: LocalrankError): void {
+    for (const reject of this.pending) reject(error);
+    this.pending.clear();
+    this.remote?.[releaseProxy]();
+    this.remote = null;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
+  /**
+   * One call to the worker: settles on the answer, a timeout, or the worker's death (comlink
+   * itself would wait forever). A timeout makes us check the worker is alive, and restart it if not.
+   */
+  private async call<T>(what: string, run: (remote: Remote<WorkerApi>) => Promise<T>, ms = this.timeoutMs): Promise<T> {
+    if (this.state === 'closed') throw new LocalrankError('CLOSED', 'this personalizer was closed');
+    if (this.state !== 'ready' || !this.remote) {
+      throw this.lastFailure ?? new LocalrankError('WORKER_FAILED', 'the engine is still starting');
+    }
+    const remote = this.remote;
+    let rejectPending!: (error: LocalrankError) => void;
+    const aborted = new Promise<never>((_, reject) => {
+      rejectPending = reject;
+    });
+    this.pending.add(rejectPending);
+    try {
+      return await withTimeout(Promise.race([run(remote), aborted]), ms, what);
+    } catch (error) {
+      const typed = toLocalrankError(error, 'WORKER_FAILED');
+      if (typed.code === 'TIMEOUT') void this.checkAlive(remote);
+      throw typed;
+    } finally {
+      this.pending.delete(rejectPending);
+    }
+  }
+
+  private async checkAlive(remote: Remote<WorkerApi>): Promise<void> {
+    try {
+      await withTimeout(remote.info(), Math.max(this.timeoutMs, 5_000), 'checking the worker');
+    } catch {
+      if (this.remote === remote) this.fail(new LocalrankError('WORKER_FAILED', 'the worker stopped answering'));
+    }
+  }
+
+  async track(events: TrackEvent | readonly TrackEvent[]): Promise<void> {
+    const checked = checkTrackEvents(events, Date.now(), newEventId);
+    if (this.state === 'closed') throw new LocalrankError('CLOSED', 'this personalizer was closed');
+    this.unsent.push(...checked);
+    if (this.unsent.length > MAX_UNSENT) this.unsent.splice(0, this.unsent.length - MAX_UNSENT);
+    if (this.state === 'ready') await this.flushUnsent().catch(() => undefined);
+  }
+
+  private async flushUnsent(): Promise<void> {
+    if (this.unsent.length === 0) return;
+    const batch = this.unsent.slice();
+    for (let i = 0; i < batch.length; i += 1000) {
+      await this.call('track', (remote) => remote.track(batch.slice(i, i + 1000)));
+    }
+    const sent = new Set(batch.map((e) => e.id));
+    this.unsent = this.unsent.filter((e) => !sent.has(e.id));
+  }
+
+  async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
+    const checked = checkCandidates(candidates);
+    const opts = checkRerankOptions(options);
+    if (checked.length === 0) return { items: [], personalized: true, computeMs: 0 };
+    try {
+      const buffers = checked.flatMap((c) => (c.embedding ? [c.embedding.buffer] : []));
+      return await this.call('rerank', (remote) => remote.rerank(transfer(checked, buffers), opts));
+    } catch (error) {
+      const typed = toLocalrankError(error, 'WORKER_FAILED');
+      if (INPUT_ERRORS.has(typed.code)) throw typed;
+      return serverOrderResult(checked, typed);
+    }
+  }
+
+  train(): Promise<TrainReport> {
+    return this.call('train', (remote) => remote.train(), TRAIN_TIMEOUT_MS);
+  }
+
+  info(): Promise<Info> {
+    return this.call('info', (remote) => remote.info());
+  }
+
+  exportData(): Promise<ExportedData> {
+    return this.call('exportData', (remote) => remote.exportData(), Math.max(this.timeoutMs, 10_000));
+  }
+
+  /** Works even with no worker: the database is then deleted from the page. */
+  async forget(): Promise<void> {
+    this.unsent = [];
+    if (this.state === 'ready') {
+      try {
+        await this.call('forget', (remote) => remote.forget(), Math.max(this.timeoutMs, 10_000));
+        return;
+      } catch {
+        // fall through: delete the database directly
+      }
+    }
+    await deleteDatabase(`localrank:${this.init.namespace}`);
+  }
+
+  subscribe(listener: (event: PersonalizerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: PersonalizerEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's bug must not break the engine
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const remote = this.remote;
+    if (remote && this.state === 'ready') await withTimeout(remote.close(), 2_000, 'close').catch(() => undefined);
+    this.state = 'closed';
+    this.teardownWorker(new LocalrankError('CLOSED', 'this personalizer was closed'));
+    this.listeners.clear();
+  }
+}
+
+function serverOrderResult(candidates: readonly { id: string }[], error: LocalrankError): RerankResult {
+  return {
+    items: candidates.map((c, i) => ({ id: c.id, score: -i, modelScore: null, serverRank: i })),
+    personalized: false,
+    fallback: { code: error.code, message: error.message },
+    computeMs: 0,
+  };
+}
+
+function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
+  if (error instanceof LocalrankError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new LocalrankError(code, message);
+}
+
+function newEventId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      const request = indexedDB.deleteDatabase(name);
+      request.onsuccess = () => resolve();
+      request.onerror = () => reject(new LocalrankError('STORAGE_FAILED', `could not delete ${name}`));
+      request.onblocked = () => resolve(); // deleted once the other connections close
+    } catch {
+      resolve(); // no IndexedDB: nothing was stored
+    }
+  });
+}
+

@@ -1,0 +1,63 @@
+import { LocalrankError } from './errors';
+import { DEFAULTS } from './limits';
+import type { WorkerInit } from './protocol';
+import type { BackendName, PersonalizerOptions } from './types';
+
+const BACKENDS: readonly ('auto' | BackendName)[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+const NAMESPACE = /^[\w.-]{1,64}$/;
+
+/** Checks `createPersonalizer` options and fills in defaults; `defaultModel` is an absolute URL. */
+export function checkPersonalizerOptions(options: PersonalizerOptions, defaultModel: string): WorkerInit {
+  if (typeof options !== 'object' || options === null) {
+    throw new LocalrankError('INVALID_OPTIONS', 'options must be an object');
+  }
+  const namespace = options.namespace ?? DEFAULTS.namespace;
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
+    throw new LocalrankError('INVALID_OPTIONS', 'namespace must be 1-64 letters, digits, "_", "-" or "."');
+  }
+  const backend = options.backend ?? 'auto';
+  if (!BACKENDS.includes(backend)) {
+    throw new LocalrankError('INVALID_OPTIONS', `backend must be one of ${BACKENDS.join(', ')}`);
+  }
+  const auto = options.autoTrain ?? true;
+  return {
+    model: resolveUrl(options.model ?? defaultModel),
+    namespace,
+    backend,
+    retention: {
+      maxEvents: positive(options.retention?.maxEvents ?? DEFAULTS.maxEvents, 'retention.maxEvents'),
+      maxAgeDays: positive(options.retention?.maxAgeDays ?? DEFAULTS.maxAgeDays, 'retention.maxAgeDays'),
+    },
+    autoTrain:
+      auto === false
+        ? false
+        : {
+            minNewEvents: positive((auto === true ? undefined : auto.minNewEvents) ?? DEFAULTS.minNewEvents, 'autoTrain.minNewEvents'),
+            idleMs: positive((auto === true ? undefined : auto.idleMs) ?? DEFAULTS.idleMs, 'autoTrain.idleMs', 0),
+          },
+    serverWeight: unit(options.serverWeight ?? DEFAULTS.serverWeight, 'serverWeight'),
+    wasmPaths: options.wasmPaths === undefined ? undefined : resolveUrl(options.wasmPaths),
+  };
+}
+
+function resolveUrl(url: string | URL): string {
+  try {
+    return new URL(String(url), globalThis.location?.href).href;
+  } catch {
+    throw new LocalrankError('INVALID_OPTIONS', `not a valid URL: ${String(url)}`);
+  }
+}
+
+function positive(value: unknown, name: string, min = 1): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new LocalrankError('INVALID_OPTIONS', `${name} must be a finite number >= ${min}`);
+  }
+  return value;
+}
+
+function unit(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new LocalrankError('INVALID_OPTIONS', `${name} must be between 0 and 1`);
+  }
+  return value;
+}

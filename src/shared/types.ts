@@ -1,0 +1,240 @@
+/**
+ * Public data types. Everything a page sends to or gets back from localrank is declared here,
+ * so that the main thread, the worker and the Node-side tools agree on one contract.
+ */
+
+/** What the user did with an item. `impression` means the item was shown (a candidate negative). */
+export type EventType = 'impression' | 'view' | 'click' | 'add_to_cart' | 'remove_from_cart' | 'purchase';
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'impression',
+  'view',
+  'click',
+  'add_to_cart',
+  'remove_from_cart',
+  'purchase',
+];
+
+/** TensorFlow.js backends localrank can run on. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/**
+ * Public, non-personal facts about an item. They let the model place items it has never seen
+ * (new products, another shop's catalogue) next to similar ones.
+ */
+export interface ItemFeatures {
+  /** Category path or tags, most general first, e.g. `['Films', 'Comedy']` or `'Shoes'`. */
+  category?: string | readonly string[];
+  /** Price in the shop's currency. Must be finite and >= 0. */
+  price?: number;
+  /** Title or short description; tokenised and hashed on the device. */
+  text?: string;
+  /** Brand or maker. */
+  brand?: string;
+}
+
+/** One interaction to record. */
+export interface TrackEvent {
+  type: EventType;
+  /** The shop's item id (any non-empty string up to 256 characters, or a finite number). */
+  itemId: string | number;
+  /** When it happened, ms since the Unix epoch. Default: now. */
+  time?: number;
+  /** How long the item was looked at, ms. */
+  dwellMs?: number;
+  /** Which list the item was shown in (e.g. `'search'`, `'home-recs'`). */
+  listId?: string;
+  /** 0-based position in that list as the server sent it. */
+  position?: number;
+  features?: ItemFeatures;
+}
+
+/** An event as stored on the device, after validation and normalisation. */
+export interface StoredEvent {
+  /** Unique per event; makes re-delivery after a worker restart idempotent. */
+  id: string;
+  type: EventType;
+  itemId: string;
+  time: number;
+  dwellMs?: number;
+  listId?: string;
+  position?: number;
+  features?: ItemFeatures;
+}
+
+/** A product the server proposes for the page, in the server's order. */
+export interface Candidate {
+  id: string | number;
+  /** The server's relevance score; higher is better. When absent the input order is used. */
+  score?: number;
+  features?: ItemFeatures;
+  /** An item vector computed by a larger model on the server (any fixed length per model). */
+  embedding?: ArrayLike<number>;
+}
+
+export interface RerankOptions {
+  /** Only the best `k` positions are personalised; the rest keep the server's order. Default: all. */
+  k?: number;
+  /** Weight of the server's order in the blend, 0 (model only) to 1 (server only). Default 0.3. */
+  serverWeight?: number;
+  /** 0 (none) to 1 (strong): penalise items too similar to ones already placed above (MMR). Default 0. */
+  diversity?: number;
+  /** Attach a short reason to each item. Default false. */
+  explain?: boolean;
+}
+
+/** Why an item sits where it does: the recent interactions that pulled it up. */
+export interface Reason {
+  /** A short human-readable sentence, e.g. `"Because you viewed Toy Story (1995)"`. */
+  text: string;
+  /** The stored interactions most similar to this item, strongest first. */
+  drivenBy: ReadonlyArray<{ itemId: string; type: EventType; similarity: number }>;
+}
+
+export interface RankedItem {
+  id: string;
+  /** Final blended score used for the order (higher first). */
+  score: number;
+  /** The model's own score, or null when the model was not used. */
+  modelScore: number | null;
+  /** 0-based position in the server's order. */
+  serverRank: number;
+  reason?: Reason;
+}
+
+export interface RerankResult {
+  /** Every candidate exactly once, best first. */
+  items: RankedItem[];
+  /** False when the server's order was returned unchanged (no model yet, a failure, a timeout). */
+  personalized: boolean;
+  /** Why the server's order was used, when `personalized` is false. */
+  fallback?: { code: string; message: string };
+  /** Time spent in the worker, ms. */
+  computeMs: number;
+}
+
+export interface TrainReport {
+  /** Optimiser steps taken. */
+  steps: number;
+  /** Mean training loss before and after the update. */
+  lossBefore: number;
+  lossAfter: number;
+  /** Mean reciprocal rank of the user's held-out recent positives, before and after. */
+  holdoutBefore: number;
+  holdoutAfter: number;
+  /** True when the update was kept; false when it would have ranked the held-out events worse. */
+  kept: boolean;
+  /** Why it was kept, rejected or skipped. */
+  reason: string;
+  /** Number of training examples built from the stored events. */
+  examples: number;
+  durationMs: number;
+  backend: BackendName;
+  /** When it finished, ms since the epoch. */
+  at: number;
+}
+
+export interface GpuInfo {
+  /** `hardware` for a real GPU, `software` for an emulated adapter (SwiftShader, llvmpipe), `none`. */
+  adapter: 'hardware' | 'software' | 'none';
+  description?: string;
+}
+
+export interface Info {
+  backend: BackendName;
+  /** Why that backend was chosen (forced, measured, cached measurement...). */
+  backendReason: string;
+  gpu: GpuInfo;
+  modelVersion: string;
+  /** Stored interactions on this device. */
+  events: number;
+  /** Where events live: `indexeddb`, or `memory` when IndexedDB cannot be used (then nothing persists). */
+  storage: 'indexeddb' | 'memory';
+  /** A fine-tuned user tower is in use. */
+  fineTuned: boolean;
+  lastTraining: TrainReport | null;
+  namespace: string;
+}
+
+/** Everything stored about the user on this device. */
+export interface ExportedData {
+  namespace: string;
+  exportedAt: number;
+  modelVersion: string;
+  events: StoredEvent[];
+  /** The fine-tuned user-tower weights, if any. */
+  weights: null | {
+    modelVersion: string;
+    savedAt: number;
+    tensors: Record<string, { shape: number[]; values: number[] }>;
+  };
+  lastTraining: TrainReport | null;
+}
+
+export interface RetentionOptions {
+  /** Keep at most this many events; the oldest go first. Default 5000. */
+  maxEvents?: number;
+  /** Drop events older than this, days. Default 90. */
+  maxAgeDays?: number;
+}
+
+export interface AutoTrainOptions {
+  /** Train after this many new non-impression events. Default 5. */
+  minNewEvents?: number;
+  /** Wait this long after the last event before training, ms. Default 2000. */
+  idleMs?: number;
+}
+
+/** Model-loading progress, for a progress bar. */
+export type LoadProgress =
+  | { status: 'download'; url: string }
+  | { status: 'progress'; url: string; loaded: number; total: number }
+  | { status: 'ready'; modelVersion: string; backend: BackendName };
+
+export interface PersonalizerOptions {
+  /** URL of the model manifest. Default: the bundled default model next to the library. */
+  model?: string | URL;
+  /** Scopes on-device storage, so two shops or apps on one origin never mix. Default `'default'`. */
+  namespace?: string;
+  /** Force a backend, or `'auto'` (default) to pick the fastest correct one on this device. */
+  backend?: 'auto' | BackendName;
+  retention?: RetentionOptions;
+  /** Fine-tune automatically in the background. Default true. */
+  autoTrain?: boolean | AutoTrainOptions;
+  /** Default blend weight of the server's order for `rerank`, 0..1. Default 0.3. */
+  serverWeight?: number;
+  /** Longest wait for any call to the worker before falling back, ms. Default 3000 (init: 30000). */
+  timeoutMs?: number;
+  /** Where the wasm backend finds its `.wasm` files. Default: next to the worker chunk. */
+  wasmPaths?: string;
+  /** Called as the model loads. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+/** Something that happened inside localrank that a page may want to show. */
+export type PersonalizerEvent =
+  | { type: 'train'; report: TrainReport }
+  | { type: 'degraded'; code: string; message: string }
+  | { type: 'recovered'; backend: BackendName };
+
+/** The object `createPersonalizer` resolves to. Every method is safe to call at any time. */
+export interface Personalizer {
+  /** Record one interaction or a batch. Rejects with a `LocalrankError` for bad input; stores nothing then. */
+  track(events: TrackEvent | readonly TrackEvent[]): Promise<void>;
+  /**
+   * Reorder the server's candidates for this user. Never rejects for engine failures: it resolves
+   * with the server's order and `personalized: false`. Rejects only for bad input.
+   */
+  rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult>;
+  /** Fine-tune the user tower now from the stored events. */
+  train(): Promise<TrainReport>;
+  info(): Promise<Info>;
+  /** Everything stored about the user, as plain JSON-able data. */
+  exportData(): Promise<ExportedData>;
+  /** Delete all events and fine-tuned weights of this namespace. */
+  forget(): Promise<void>;
+  /** Listen for training runs and degraded/recovered states. Returns an unsubscribe function. */
+  subscribe(listener: (event: PersonalizerEvent) => void): () => void;
+  /** Stop the worker and release everything. Later calls reject with code `CLOSED` (rerank falls back). */
+  close(): Promise<void>;
+}

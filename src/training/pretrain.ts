@@ -1,0 +1,215 @@
+/**
+ * Pretraining loop (Node, wasm backend): next-item prediction over every prefix of every
+ * training sequence with a sampled-softmax loss, early-stopped on validation NDCG@10.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { EVENT_TYPES } from '../shared/types';
+import { seededRandom } from '../worker/trainer';
+import { Scorer, type ModelManifest } from '../worker/scorer';
+import { recencyBucket, type ScorerConfig } from '../worker/tower';
+import type { Dataset, Sequence } from './dataset';
+import { meanMetrics, type RankMetrics } from './metrics';
+import { batchLoss, contentIndex, exportModel, initParams, type Batch } from './model';
+import { rankWithScorer, type RankCase } from './rank';
+
+export interface PretrainOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Uniform negatives shared by a batch (the whole catalogue when it is smaller). */
+  negatives: number;
+  dropout: number;
+  /** Share of item ids replaced by the unknown row in a step (trains the content path). */
+  idDropout: number;
+  seed: number;
+  /** Cases to early-stop on (validation items, never test items). */
+  validation?: RankCase[];
+  /** Stop after this many evaluations without a better validation NDCG@10. */
+  patience: number;
+  /** Evaluate every this many epochs. */
+  evalEvery: number;
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_CONFIG: ScorerConfig = {
+  dim: 64,
+  maxHistory: 50,
+  blocks: 2,
+  heads: 1,
+  ffnDim: 64,
+  hashBuckets: 0,
+  maxTokens: 16,
+  serverEmbeddingDim: 0,
+  recencyBuckets: 24,
+  eventTypes: [...EVENT_TYPES],
+};
+
+export const DEFAULT_OPTIONS: PretrainOptions = {
+  epochs: 40,
+  batchSize: 128,
+  learningRate: 0.002,
+  negatives: 1024,
+  dropout: 0.3,
+  idDropout: 0.1,
+  seed: 1,
+  patience: 3,
+  evalEvery: 2,
+};
+
+interface Window {
+  seq: Sequence;
+  /** Targets are seq[start..end). */
+  start: number;
+  end: number;
+}
+
+function windowsOf(seqs: readonly Sequence[], maxHistory: number, random: () => number): Window[] {
+  const out: Window[] = [];
+  for (const seq of seqs) {
+    const n = seq.items.length;
+    if (n === 0) continue;
+    const count = Math.ceil(n / (maxHistory + 1));
+    for (let w = 0; w < count; w++) {
+      const end = w === 0 ? n : 1 + Math.floor(random() * n);
+      out.push({ seq, start: Math.max(0, end - 1 - maxHistory), end });
+    }
+  }
+  return out;
+}
+
+function makeBatch(windows: readonly Window[], config: ScorerConfig, typeIndex: number): Batch {
+  const b = windows.length;
+  const steps = Math.max(1, ...windows.map((w) => w.end - 1 - w.start));
+  const inputs = new Int32Array(b * steps);
+  const types = new Int32Array(b * steps).fill(typeIndex);
+  const mask = new Float32Array(b * (steps + 1));
+  const recency = new Int32Array(b * (steps + 1));
+  const slots: number[] = [];
+  const targets: number[] = [];
+  windows.forEach((w, i) => {
+    const len = w.end - 1 - w.start;
+    const pad = steps - len;
+    const base = i * (steps + 1);
+    mask[base + pad] = 1;
+    recency[base + pad] = config.recencyBuckets - 1;
+    if (w.start === 0) {
+      slots.push(base + pad);
+      targets.push(w.seq.items[0]);
+    }
+    for (let j = 0; j < len; j++) {
+      const at = w.start + j;
+      inputs[i * steps + pad + j] = w.seq.items[at];
+      mask[base + pad + j + 1] = 1;
+      recency[base + pad + j + 1] = recencyBucket(w.seq.times[at + 1] - w.seq.times[at], config.recencyBuckets);
+      slots.push(base + pad + j + 1);
+      targets.push(w.seq.items[at + 1]);
+    }
+  });
+  return { inputs, types, mask, recency, slots: Int32Array.from(slots), targets: Int32Array.from(targets), batch: b, steps };
+}
+
+export interface PretrainResult {
+  manifest: ModelManifest;
+  weights: ArrayBuffer;
+  validation: RankMetrics | null;
+  epochs: number;
+}
+
+/** Trains on `train` (each sequence fully; its items are the history) and returns the best export. */
+export async function pretrain(
+  data: Dataset,
+  train: readonly Sequence[],
+  config: ScorerConfig,
+  options: PretrainOptions,
+): Promise<PretrainResult> {
+  const log = options.log ?? (() => undefined);
+  const random = seededRandom(options.seed);
+  const numItems = data.itemIds.length;
+  const params = initParams(config, numItems, options.seed);
+  const content = contentIndex(data, config);
+  const typeIndex = Math.max(0, config.eventTypes.indexOf(data.eventType));
+  const optimizer = tf.train.adam(options.learningRate, 0.9, 0.98, 1e-7);
+  const vars = Object.values(params);
+  let best: PretrainResult | null = null;
+  let bestScore = -1;
+  let stale = 0;
+  let epoch = 0;
+  const evaluate = async (): Promise<PretrainResult> => {
+    const artifacts = await exportModel(params, config, data, content);
+    let validation: RankMetrics | null = null;
+    if (options.validation?.length) {
+      const scorer = Scorer.fromArtifacts(artifacts.manifest, artifacts.weights);
+      validation = meanMetrics(await rankWithScorer(scorer, options.validation));
+      scorer.dispose();
+    }
+    return { ...artifacts, validation, epochs: epoch };
+  };
+  try {
+    for (epoch = 1; epoch <= options.epochs; epoch++) {
+      const started = performance.now();
+      const windows = windowsOf(train, config.maxHistory, random);
+      for (let i = windows.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [windows[i], windows[j]] = [windows[j], windows[i]];
+      }
+      // Sort within chunks by length, so a batch pads little but batches stay shuffled.
+      const chunk = options.batchSize * 32;
+      for (let c = 0; c < windows.length; c += chunk) {
+        const part = windows.slice(c, c + chunk).sort((x, y) => x.end - x.start - (y.end - y.start));
+        windows.splice(c, part.length, ...part);
+      }
+      const order: number[] = [];
+      for (let s = 0; s < windows.length; s += options.batchSize) order.push(s);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      let lossSum = 0;
+      const losses: tf.Scalar[] = [];
+      for (const s of order) {
+        const batch = makeBatch(windows.slice(s, s + options.batchSize), config, typeIndex);
+        const negatives = new Int32Array(Math.min(options.negatives, numItems));
+        if (options.negatives >= numItems) for (let k = 0; k < numItems; k++) negatives[k] = k + 1;
+        else for (let k = 0; k < negatives.length; k++) negatives[k] = 1 + Math.floor(random() * numItems);
+        const seed = Math.floor(random() * 2 ** 31);
+        const cost = optimizer.minimize(
+          () => batchLoss(params, config, content, batch, negatives, { dropout: options.dropout, idDropout: options.idDropout, seed, numItems }),
+          true,
+          vars,
+        );
+        if (cost) losses.push(cost);
+        if (losses.length >= 20) {
+          for (const l of losses) lossSum += (await l.data())[0];
+          tf.dispose(losses);
+          losses.length = 0;
+        }
+      }
+      for (const l of losses) lossSum += (await l.data())[0];
+      tf.dispose(losses);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      let line = `epoch ${epoch}: loss ${(lossSum / order.length).toFixed(4)} (${seconds}s, ${order.length} batches)`;
+      if (epoch % options.evalEvery === 0 || epoch === options.epochs) {
+        const result = await evaluate();
+        if (result.validation) {
+          const score = result.validation['NDCG@10'];
+          line += ` valid HR@10 ${result.validation['HR@10'].toFixed(4)} NDCG@10 ${score.toFixed(4)}`;
+          if (score > bestScore) {
+            bestScore = score;
+            best = result;
+            stale = 0;
+          } else stale++;
+        } else best = result;
+      }
+      log(line);
+      if (stale >= options.patience) {
+        log(`early stop: no better validation NDCG@10 in ${stale} evaluations`);
+        break;
+      }
+    }
+    return best ?? (await evaluate());
+  } finally {
+    optimizer.dispose();
+    tf.dispose(vars);
+    if (content) tf.dispose([content.buckets, content.counts]);
+  }
+}

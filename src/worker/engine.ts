@@ -1,0 +1,408 @@
+/**
+ * The engine: one object that owns the scorer, the event store and the trainer for one namespace.
+ * The worker exposes it through comlink; the Node evaluation harness drives the very same class.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LocalrankError } from '../shared/errors';
+import { checkCandidates, checkRerankOptions, checkTrackEvents, type CheckedCandidate } from '../shared/validate';
+import type {
+  BackendName,
+  Candidate,
+  ExportedData,
+  GpuInfo,
+  Info,
+  LoadProgress,
+  RankedItem,
+  RerankOptions,
+  RerankResult,
+  StoredEvent,
+  TrackEvent,
+  TrainReport,
+} from '../shared/types';
+import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
+import { loadModel, type ModelArtifacts } from './loader';
+import { blend, order, reasonFor, serverOrder, serverSignal, unitRows, type HistoryVectors } from './rerank';
+import { Adapter, Scorer, type HistoryItem, type ItemRef } from './scorer';
+import { Store, type Retention } from './store';
+import { fineTune } from './trainer';
+
+export type ModelSource = string | ModelArtifacts | Scorer;
+
+export interface EngineConfig {
+  model: ModelSource;
+  namespace: string;
+  backend: 'auto' | BackendName;
+  retention: Retention;
+  /** false, or when to train in the background. */
+  autoTrain: false | { minNewEvents: number; idleMs: number };
+  serverWeight?: number;
+  idbFactory?: IDBFactory;
+  fetch?: typeof fetch;
+  now?: () => number;
+  onProgress?: (progress: LoadProgress) => void;
+  onTrain?: (report: TrainReport) => void;
+  /** The engine moved to another backend after a GPU loss (or failed to). */
+  onBackendChange?: (backend: BackendName, why: string) => void;
+}
+
+/** Event types that say something about taste; impressions are only negatives for training. */
+const isInteraction = (e: StoredEvent) => e.type !== 'impression';
+const ITEM_CACHE_LIMIT = 50_000;
+const HISTORY_MIRROR = 200;
+
+export class Engine {
+  private adapter: Adapter | null = null;
+  private lastTraining: TrainReport | null = null;
+  /** The latest interactions, oldest first: the user tower's input, kept in memory for speed. */
+  private history: StoredEvent[] = [];
+  private eventCount = 0;
+  private newSinceTraining = 0;
+  private userVector: Float32Array | null = null;
+  private readonly itemVectors = new Map<string, Float32Array>();
+  private training: Promise<TrainReport> | null = null;
+  private trainTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly config: EngineConfig,
+    private readonly store: Store,
+    private scorer: Scorer,
+    private readonly artifacts: ModelArtifacts | null,
+    private choice: BackendChoice,
+  ) {}
+
+  static async create(config: EngineConfig): Promise<Engine> {
+    const store = await Store.open({ namespace: config.namespace, retention: config.retention, idbFactory: config.idbFactory, now: config.now });
+    try {
+      const choice = await pickBackend(config, store);
+      const artifacts =
+        typeof config.model === 'string' ? await loadModel(config.model, { fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
+      const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (config.model as Scorer);
+      const engine = new Engine(config, store, scorer, artifacts, choice);
+      await engine.restore();
+      engine.watchBackend();
+      config.onProgress?.({ status: 'ready', modelVersion: scorer.version, backend: choice.backend });
+      return engine;
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  private now(): number {
+    return this.config.now?.() ?? Date.now();
+  }
+
+  /** Loads the fine-tuned weights (dropping them if the base model changed) and the recent history. */
+  private async restore(): Promise<void> {
+    const weights = await this.store.loadWeights();
+    if (weights && weights.modelVersion === this.scorer.version) {
+      this.adapter = Adapter.fromWeights(weights.tensors, this.scorer);
+    } else if (weights) {
+      await this.store.deleteWeights();
+    }
+    this.lastTraining = (await this.store.getMeta<TrainReport>('lastTraining')) ?? null;
+    const events = await this.store.events();
+    this.eventCount = events.length;
+    this.history = events.filter(isInteraction).slice(-HISTORY_MIRROR);
+  }
+
+  /** Validates and stores events (the page-side entry point for Node and tests). */
+  async track(events: TrackEvent | readonly TrackEvent[]): Promise<number> {
+    return this.trackChecked(checkTrackEvents(events, this.now(), () => crypto.randomUUID()));
+  }
+
+  /** Stores events already validated by the page; re-delivered ids are ignored. */
+  async trackChecked(events: readonly StoredEvent[]): Promise<number> {
+    this.assertOpen();
+    const added = await this.store.addEvents(events);
+    if (added === 0) return 0;
+    const interactions = events.filter(isInteraction);
+    this.eventCount = await this.store.countEvents();
+    if (interactions.length > 0) {
+      this.history = [...this.history, ...interactions].sort((a, b) => a.time - b.time).slice(-HISTORY_MIRROR);
+      this.userVector = null;
+      this.newSinceTraining += interactions.length;
+      this.scheduleTraining();
+    }
+    return added;
+  }
+
+  async rerank(candidates: readonly Candidate[] | unknown, options?: RerankOptions): Promise<RerankResult> {
+    this.assertOpen();
+    const start = performance.now();
+    const checked = checkCandidates(candidates);
+    const opts = checkRerankOptions(options);
+    if (checked.length === 0) return { items: [], personalized: true, computeMs: 0 };
+    const dim = this.scorer.dim;
+    const items = await this.itemRows(checked);
+    const user = await this.currentUserVector();
+    const modelScores = await this.scoreRows(user, items, checked.length);
+    const blended = blend(modelScores, serverSignal(checked), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
+    const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
+    const unit = needUnit ? unitRows(items, dim) : undefined;
+    const indices = order(blended, { k: opts.k, diversity: opts.diversity, unitVectors: unit, dim });
+    const history = opts.explain ? await this.historyVectors() : null;
+    const ranked: RankedItem[] = indices.map((i) => {
+      const item: RankedItem = { id: checked[i].id, score: blended[i], modelScore: modelScores[i], serverRank: i };
+      if (history && unit) {
+        const reason = reasonFor(unit, i * dim, history, dim);
+        if (reason) item.reason = reason;
+      }
+      return item;
+    });
+    this.rememberFeatures(checked);
+    return { items: ranked, personalized: true, computeMs: performance.now() - start };
+  }
+
+  /** Item-tower rows for the candidates, [N * dim], computing only the ones not cached. */
+  private async itemRows(candidates: readonly CheckedCandidate[]): Promise<Float32Array> {
+    const dim = this.scorer.dim;
+    const out = new Float32Array(candidates.length * dim);
+    const missing: { index: number; ref: ItemRef }[] = [];
+    candidates.forEach((c, index) => {
+      const cached = c.embedding ? undefined : this.itemVectors.get(itemKey(c));
+      if (cached) out.set(cached, index * dim);
+      else missing.push({ index, ref: { id: c.id, features: c.features, embedding: c.embedding } });
+    });
+    if (missing.length > 0) {
+      const computed = this.scorer.itemVectors(missing.map((m) => m.ref));
+      const values = (await computed.data()) as Float32Array;
+      computed.dispose();
+      missing.forEach(({ index }, j) => {
+        const row = values.slice(j * dim, (j + 1) * dim);
+        out.set(row, index * dim);
+        if (!candidates[index].embedding) this.cacheItem(itemKey(candidates[index]), row);
+      });
+    }
+    return out;
+  }
+
+  private cacheItem(key: string, row: Float32Array): void {
+    if (this.itemVectors.size >= ITEM_CACHE_LIMIT) {
+      const oldest = this.itemVectors.keys().next().value;
+      if (oldest !== undefined) this.itemVectors.delete(oldest);
+    }
+    this.itemVectors.set(key, row);
+  }
+
+  private async currentUserVector(): Promise<Float32Array> {
+    if (this.userVector) return this.userVector;
+    const history = await this.historyItems();
+    const vector = this.scorer.userVector(history, this.now(), this.adapter);
+    const values = (await vector.data()) as Float32Array;
+    vector.dispose();
+    this.userVector = values;
+    return values;
+  }
+
+  private async scoreRows(user: Float32Array, items: Float32Array, n: number): Promise<Float32Array> {
+    const dim = this.scorer.dim;
+    const scores = tf.tidy(() => this.scorer.score(tf.tensor1d(user), tf.tensor2d(items, [n, dim])));
+    const values = (await scores.data()) as Float32Array;
+    scores.dispose();
+    return values;
+  }
+
+  /** The user's recent interactions, with item features filled in from remembered candidates. */
+  private async historyItems(): Promise<HistoryItem[]> {
+    const recent = this.history.slice(-this.scorer.maxHistory);
+    const unknown = recent.filter((e) => !e.features).map((e) => e.itemId);
+    const known = unknown.length > 0 ? await this.store.itemFeatures(unknown).catch(() => new Map()) : new Map();
+    return recent.map((e) => ({
+      itemId: e.itemId,
+      type: e.type,
+      time: e.time,
+      dwellMs: e.dwellMs,
+      features: e.features ?? known.get(e.itemId),
+    }));
+  }
+
+  private async historyVectors(): Promise<HistoryVectors> {
+    const history = await this.historyItems();
+    const dim = this.scorer.dim;
+    if (history.length === 0) return { events: [], unitVectors: new Float32Array(0) };
+    const vectors = this.scorer.itemVectors(history.map((h) => ({ id: h.itemId, features: h.features })));
+    const values = (await vectors.data()) as Float32Array;
+    vectors.dispose();
+    return {
+      events: history.map((h) => ({ itemId: h.itemId, type: h.type, label: labelOf(h) })),
+      unitVectors: unitRows(values, dim),
+    };
+  }
+
+  /** Item features are public; remembering them lets a later click on the bare id be understood. */
+  private rememberFeatures(candidates: readonly CheckedCandidate[]): void {
+    const withFeatures = candidates.filter((c) => c.features).map((c) => ({ id: c.id, features: c.features! }));
+    if (withFeatures.length > 0) this.store.rememberItems(withFeatures.slice(0, 2000)).catch(() => undefined);
+  }
+
+  private scheduleTraining(): void {
+    const auto = this.config.autoTrain;
+    if (!auto || this.newSinceTraining < auto.minNewEvents) return;
+    if (this.trainTimer) clearTimeout(this.trainTimer);
+    this.trainTimer = setTimeout(() => {
+      this.trainTimer = null;
+      this.train().catch(() => undefined);
+    }, auto.idleMs);
+  }
+
+  /** Fine-tunes the user tower now. Concurrent calls share one run. */
+  train(): Promise<TrainReport> {
+    this.assertOpen();
+    this.training ??= this.runTraining().finally(() => {
+      this.training = null;
+    });
+    return this.training;
+  }
+
+  private async runTraining(): Promise<TrainReport> {
+    const start = performance.now();
+    const events = await this.store.events();
+    this.newSinceTraining = 0;
+    const result = await fineTune(this.scorer, this.adapter, events, this.now(), {
+      yieldBetweenSteps: () => new Promise((resolve) => setTimeout(resolve, 0)),
+    });
+    const report: TrainReport = {
+      steps: result.steps,
+      lossBefore: result.lossBefore,
+      lossAfter: result.lossAfter,
+      holdoutBefore: result.holdoutBefore,
+      holdoutAfter: result.holdoutAfter,
+      kept: result.kept,
+      reason: result.reason,
+      examples: result.examples,
+      durationMs: performance.now() - start,
+      backend: this.choice.backend,
+      at: this.now(),
+    };
+    if (this.closed) {
+      result.adapter?.dispose();
+      return report;
+    }
+    if (result.kept && result.adapter) {
+      const tensors = await result.adapter.toWeights();
+      await this.store.saveWeights({ modelVersion: this.scorer.version, savedAt: report.at, tensors }, report);
+      this.adapter?.dispose();
+      this.adapter = result.adapter;
+      this.userVector = null;
+    } else {
+      await this.store.setMeta('lastTraining', report);
+    }
+    this.lastTraining = report;
+    this.config.onTrain?.(report);
+    return report;
+  }
+
+  async info(): Promise<Info> {
+    this.assertOpen();
+    return {
+      backend: this.choice.backend,
+      backendReason: this.choice.reason,
+      gpu: this.choice.gpu,
+      modelVersion: this.scorer.version,
+      events: this.eventCount,
+      storage: this.store.kind,
+      fineTuned: this.adapter !== null,
+      lastTraining: this.lastTraining,
+      namespace: this.config.namespace,
+    };
+  }
+
+  async exportData(): Promise<ExportedData> {
+    this.assertOpen();
+    const weights = await this.store.loadWeights();
+    return {
+      namespace: this.config.namespace,
+      exportedAt: this.now(),
+      modelVersion: this.scorer.version,
+      events: await this.store.events(),
+      weights: weights && {
+        modelVersion: weights.modelVersion,
+        savedAt: weights.savedAt,
+        tensors: Object.fromEntries(
+          Object.entries(weights.tensors).map(([name, t]) => [name, { shape: t.shape, values: Array.from(t.values) }]),
+        ),
+      },
+      lastTraining: this.lastTraining,
+    };
+  }
+
+  /** Wipes events, weights and remembered items; the base model keeps serving. */
+  async forget(): Promise<void> {
+    this.assertOpen();
+    if (this.trainTimer) clearTimeout(this.trainTimer);
+    this.trainTimer = null;
+    await this.training?.catch(() => undefined);
+    await this.store.clear();
+    this.adapter?.dispose();
+    this.adapter = null;
+    this.history = [];
+    this.eventCount = 0;
+    this.newSinceTraining = 0;
+    this.lastTraining = null;
+    this.userVector = null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.trainTimer) clearTimeout(this.trainTimer);
+    await this.training?.catch(() => undefined);
+    this.adapter?.dispose();
+    this.adapter = null;
+    if (this.artifacts) this.scorer.dispose();
+    this.store.close();
+  }
+
+  /** The server's order, for callers that must answer even when the engine cannot. */
+  static fallback(candidates: readonly Candidate[], code: string, message: string): RerankResult {
+    return { items: serverOrder(candidates), personalized: false, fallback: { code, message }, computeMs: 0 };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new LocalrankError('CLOSED', 'this personalizer was closed');
+  }
+
+  /** After a GPU loss, move to the next backend and rebuild the model there: never rank on zeros. */
+  private watchBackend(): void {
+    watchBackendLoss((why) => {
+      if (this.closed || !this.artifacts) return;
+      void this.recover(why);
+    });
+  }
+
+  private async recover(why: string): Promise<void> {
+    const lost = this.choice.backend;
+    const next = lost === 'webgpu' || lost === 'webgl' ? 'wasm' : 'cpu';
+    try {
+      this.choice = { ...(await chooseBackend(next, { gpu: this.choice.gpu })), reason: `${why}; moved from ${lost}` };
+      const weights = await this.store.loadWeights();
+      this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
+      this.adapter = weights && weights.modelVersion === this.scorer.version ? Adapter.fromWeights(weights.tensors, this.scorer) : null;
+      this.itemVectors.clear();
+      this.userVector = null;
+      this.config.onBackendChange?.(this.choice.backend, this.choice.reason);
+      this.watchBackend();
+    } catch (error) {
+      this.config.onBackendChange?.(lost, `${why}; recovery failed: ${String(error)}`);
+    }
+  }
+}
+
+async function pickBackend(config: EngineConfig, store: Store): Promise<BackendChoice> {
+  const gpu: GpuInfo = await probeGpu();
+  const cacheKey = `backend:${globalThis.navigator?.userAgent ?? 'node'}:${gpu.adapter}:${gpu.description ?? ''}`;
+  const cached = await store.getMeta<BackendName>(cacheKey).catch(() => undefined);
+  const choice = await chooseBackend(config.backend, { cached, gpu });
+  if (config.backend === 'auto' && choice.backend !== cached) await store.setMeta(cacheKey, choice.backend).catch(() => undefined);
+  return choice;
+}
+
+function itemKey(c: CheckedCandidate): string {
+  return c.features ? `${c.id}\u0000${JSON.stringify(c.features)}` : c.id;
+}
+
+function labelOf(h: HistoryItem): string {
+  return h.features?.text ?? `item ${h.itemId}`;
+}

@@ -1,0 +1,160 @@
+/**
+ * Pure ranking math: blending model scores with the server's order, diversity (MMR) and reasons.
+ * No TensorFlow here: inputs are plain Float32Arrays so this runs in microseconds and is unit-tested alone.
+ */
+import type { CheckedCandidate } from '../shared/validate';
+import type { EventType, RankedItem, Reason } from '../shared/types';
+
+/** MMR is quadratic in the list length, so it reorders only the head of long lists. */
+export const DIVERSITY_WINDOW = 100;
+
+/** The server's order as a result: what every failure falls back to. */
+export function serverOrder(candidates: readonly { id: string | number }[]): RankedItem[] {
+  return candidates.map((c, i) => ({ id: String(c.id), score: -i, modelScore: null, serverRank: i }));
+}
+
+/**
+ * Server signal per candidate: its score when every candidate has one, else its position.
+ * Scores are standardised so the blend weight means the same on any server's scale.
+ */
+export function serverSignal(candidates: readonly CheckedCandidate[]): Float32Array {
+  const useScores = candidates.length > 0 && candidates.every((c) => c.score !== undefined);
+  const raw = Float32Array.from(candidates, (c, i) => (useScores ? (c.score as number) : -i));
+  return standardise(raw);
+}
+
+/** (1 - w) * standardised model score + w * standardised server signal. */
+export function blend(modelScores: Float32Array, server: Float32Array, serverWeight: number): Float32Array {
+  const model = standardise(modelScores);
+  const out = new Float32Array(model.length);
+  for (let i = 0; i < out.length; i++) out[i] = (1 - serverWeight) * model[i] + serverWeight * server[i];
+  return out;
+}
+
+export function standardise(values: Float32Array): Float32Array {
+  const n = values.length;
+  if (n === 0) return new Float32Array(0);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i];
+  mean /= n;
+  let variance = 0;
+  for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2;
+  const std = Math.sqrt(variance / n);
+  const out = new Float32Array(n);
+  if (std < 1e-9) return out;
+  for (let i = 0; i < n; i++) out[i] = (values[i] - mean) / std;
+  return out;
+}
+
+/**
+ * The final order as indices into the candidates. The best `k` by blended score come first (with
+ * optional MMR diversity over unit item vectors); the rest keep the server's order. Ties keep the
+ * server's order, so equal scores never shuffle a page.
+ */
+export function order(
+  blended: Float32Array,
+  options: { k?: number; diversity?: number; unitVectors?: Float32Array; dim?: number } = {},
+): number[] {
+  const n = blended.length;
+  const k = Math.min(options.k ?? n, n);
+  const byScore = Array.from({ length: n }, (_, i) => i).sort((a, b) => blended[b] - blended[a] || a - b);
+  let head = byScore.slice(0, k);
+  const diversity = options.diversity ?? 0;
+  if (diversity > 0 && options.unitVectors && options.dim) {
+    const window = Math.min(head.length, DIVERSITY_WINDOW);
+    head = [...mmr(head.slice(0, window), blended, diversity, options.unitVectors, options.dim), ...head.slice(window)];
+  }
+  const inHead = new Set(head);
+  const tail: number[] = [];
+  for (let i = 0; i < n; i++) if (!inHead.has(i)) tail.push(i);
+  return head.concat(tail);
+}
+
+/** Maximal marginal relevance: trade relevance for dissimilarity to the items already placed. */
+function mmr(pool: number[], relevance: Float32Array, lambda: number, unit: Float32Array, dim: number): number[] {
+  const picked: number[] = [];
+  const maxSim = new Float32Array(pool.length).fill(-1);
+  const left = new Set(pool.map((_, j) => j));
+  while (left.size > 0) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (const j of left) {
+      const penalty = picked.length === 0 ? 0 : Math.max(0, maxSim[j]);
+      const value = (1 - lambda) * relevance[pool[j]] - lambda * penalty * 3;
+      if (value > bestValue) {
+        bestValue = value;
+        best = j;
+      }
+    }
+    left.delete(best);
+    picked.push(pool[best]);
+    for (const j of left) {
+      const sim = dot(unit, pool[j] * dim, unit, pool[best] * dim, dim);
+      if (sim > maxSim[j]) maxSim[j] = sim;
+    }
+  }
+  return picked;
+}
+
+export interface HistoryVectors {
+  events: ReadonlyArray<{ itemId: string; type: EventType; label: string }>;
+  /** Unit vectors of those events' items, row-major [events.length, dim]. */
+  unitVectors: Float32Array;
+}
+
+const VERBS: Record<EventType, string> = {
+  impression: 'saw',
+  view: 'viewed',
+  click: 'viewed',
+  add_to_cart: 'added',
+  remove_from_cart: 'removed',
+  purchase: 'bought',
+};
+
+/** The recent interactions whose items are most similar to this candidate. */
+export function reasonFor(
+  candidateUnit: Float32Array,
+  offset: number,
+  history: HistoryVectors,
+  dim: number,
+  top = 2,
+): Reason | undefined {
+  const scored: { itemId: string; type: EventType; label: string; similarity: number }[] = [];
+  const seen = new Set<string>();
+  for (let h = history.events.length - 1; h >= 0; h--) {
+    const event = history.events[h];
+    if (seen.has(event.itemId) || event.type === 'remove_from_cart') continue;
+    seen.add(event.itemId);
+    const similarity = dot(candidateUnit, offset, history.unitVectors, h * dim, dim);
+    scored.push({ ...event, similarity });
+  }
+  scored.sort((a, b) => b.similarity - a.similarity);
+  const drivers = scored.slice(0, top).filter((s) => s.similarity > 0.2);
+  if (drivers.length === 0) return undefined;
+  const main = drivers[0];
+  return {
+    text: `Because you ${VERBS[main.type]} ${main.label}`,
+    drivenBy: drivers.map(({ itemId, type, similarity }) => ({ itemId, type, similarity: round(similarity) })),
+  };
+}
+
+/** Rows scaled to unit length, for cosine similarity by dot product. */
+export function unitRows(values: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < values.length / dim; r++) {
+    const o = r * dim;
+    const norm = Math.sqrt(dot(values, o, values, o, dim)) || 1;
+    for (let d = 0; d < dim; d++) out[o + d] = values[o + d] / norm;
+  }
+  return out;
+}
+
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += a[ao + d] * b[bo + d];
+  return s;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,318 @@
+/**
+ * The only module that touches IndexedDB. One database per namespace holds the user's events,
+ * the fine-tuned weights, item features seen in candidates (public data, used to place clicked
+ * items) and small metadata. Retention is enforced inside the same transaction as each write.
+ */
+import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { LocalrankError } from '../shared/errors';
+import type { ItemFeatures, StoredEvent, TrainReport } from '../shared/types';
+
+export const SCHEMA_VERSION = 1;
+const DAY_MS = 86_400_000;
+
+export interface StoredWeights {
+  modelVersion: string;
+  savedAt: number;
+  tensors: Record<string, { shape: number[]; values: Float32Array }>;
+}
+
+interface LocalrankSchema extends DBSchema {
+  events: { key: string; value: StoredEvent; indexes: { time: number } };
+  weights: { key: 'user'; value: StoredWeights };
+  items: { key: string; value: { id: string; features: ItemFeatures; seenAt: number } };
+  meta: { key: string; value: unknown };
+}
+
+type Db = IDBPDatabase<LocalrankSchema>;
+
+export interface Retention {
+  maxEvents: number;
+  maxAgeDays: number;
+}
+
+export interface StoreOptions {
+  namespace: string;
+  retention: Retention;
+  /** IndexedDB implementation; defaults to the global one. */
+  idbFactory?: IDBFactory;
+  now?: () => number;
+}
+
+export function databaseName(namespace: string): string {
+  return `localrank:${namespace}`;
+}
+
+export class Store {
+  private db: Db | null = null;
+  private opening: Promise<Db> | null = null;
+
+  private constructor(
+    private readonly factory: IDBFactory,
+    private readonly options: StoreOptions,
+    readonly kind: 'indexeddb' | 'memory',
+  ) {}
+
+  /**
+   * Opens the namespace's database. When IndexedDB is missing or refuses to open (some private
+   * modes), falls back to an in-memory IndexedDB so the engine still works for this page view.
+   */
+  static async open(options: StoreOptions): Promise<Store> {
+    const factory = options.idbFactory ?? globalThis.indexedDB;
+    if (factory) {
+      const store = new Store(factory, options, 'indexeddb');
+      try {
+        await store.connection();
+        return store;
+      } catch {
+        // fall through to memory
+      }
+    }
+    const { IDBFactory: MemoryFactory } = await import('fake-indexeddb');
+    const memory = new Store(new MemoryFactory(), options, 'memory');
+    await memory.connection();
+    return memory;
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** Reopens lazily: another tab's upgrade or a cleared origin closes the connection under us. */
+  private connection(): Promise<Db> {
+    if (this.db) return Promise.resolve(this.db);
+    this.opening ??= openDatabase(this.factory, databaseName(this.options.namespace), () => {
+      this.db = null;
+    }).then(
+      (db) => {
+        this.db = db;
+        this.opening = null;
+        return db;
+      },
+      (error: unknown) => {
+        this.opening = null;
+        throw storageError('open', error);
+      },
+    );
+    return this.opening;
+  }
+
+  /** Runs `work` in one transaction, retrying once on a fresh connection if the old one was closed. */
+  private async run<T>(
+    names: StoreNames<LocalrankSchema>[],
+    mode: IDBTransactionMode,
+    work: (tx: IDBPTransaction<LocalrankSchema, StoreNames<LocalrankSchema>[], 'readwrite'>) => Promise<T>,
+    durability: 'default' | 'strict' = 'default',
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const db = await this.connection();
+      try {
+        const tx = db.transaction(names, mode as 'readwrite', { durability });
+        const [result] = await Promise.all([work(tx), tx.done]);
+        return result;
+      } catch (error) {
+        if (attempt === 0 && isClosedError(error)) {
+          this.db = null;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Stores events (idempotent by id) and applies retention. Returns how many were new. */
+  async addEvents(events: readonly StoredEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    try {
+      return await this.writeEvents(events);
+    } catch (error) {
+      if (!isQuotaError(error)) throw storageError('write events', error);
+      // Out of space: make room by policy (oldest first) and try once more.
+      await this.pruneOldest(Math.max(events.length, Math.ceil((await this.countEvents()) / 4)));
+      try {
+        return await this.writeEvents(events);
+      } catch (retryError) {
+        throw storageError('write events', retryError);
+      }
+    }
+  }
+
+  private writeEvents(events: readonly StoredEvent[]): Promise<number> {
+    return this.run(['events'], 'readwrite', async (tx) => {
+      const store = tx.objectStore('events');
+      let added = 0;
+      for (const event of events) {
+        if ((await store.getKey(event.id)) !== undefined) continue;
+        await store.put(event);
+        added++;
+      }
+      await this.applyRetention(tx);
+      return added;
+    });
+  }
+
+  private async applyRetention(
+    tx: IDBPTransaction<LocalrankSchema, StoreNames<LocalrankSchema>[], 'readwrite'>,
+  ): Promise<void> {
+    const { maxEvents, maxAgeDays } = this.options.retention;
+    const byTime = tx.objectStore('events').index('time');
+    const cutoff = this.now() - maxAgeDays * DAY_MS;
+    let cursor = await byTime.openCursor(IDBKeyRange.upperBound(cutoff, true));
+    while (cursor) {
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
+    let excess = (await tx.objectStore('events').count()) - maxEvents;
+    cursor = excess > 0 ? await byTime.openCursor() : null;
+    while (cursor && excess > 0) {
+      await cursor.delete();
+      excess--;
+      cursor = await cursor.continue();
+    }
+  }
+
+  private pruneOldest(count: number): Promise<void> {
+    return this.run(['events'], 'readwrite', async (tx) => {
+      let left = count;
+      let cursor = await tx.objectStore('events').index('time').openCursor();
+      while (cursor && left > 0) {
+        await cursor.delete();
+        left--;
+        cursor = await cursor.continue();
+      }
+    });
+  }
+
+  /** All events, oldest first. */
+  async events(): Promise<StoredEvent[]> {
+    try {
+      return await this.run(['events'], 'readonly', (tx) => tx.objectStore('events').index('time').getAll());
+    } catch (error) {
+      throw storageError('read events', error);
+    }
+  }
+
+  async countEvents(): Promise<number> {
+    try {
+      return await this.run(['events'], 'readonly', (tx) => tx.objectStore('events').count());
+    } catch (error) {
+      throw storageError('count events', error);
+    }
+  }
+
+  /** Written in one strictly durable transaction, so a closed page never leaves half a model. */
+  async saveWeights(weights: StoredWeights, report: TrainReport): Promise<void> {
+    try {
+      await this.run(
+        ['weights', 'meta'],
+        'readwrite',
+        async (tx) => {
+          await tx.objectStore('weights').put(weights, 'user');
+          await tx.objectStore('meta').put(report, 'lastTraining');
+        },
+        'strict',
+      );
+    } catch (error) {
+      throw storageError('write weights', error);
+    }
+  }
+
+  async loadWeights(): Promise<StoredWeights | null> {
+    try {
+      return (await this.run(['weights'], 'readonly', (tx) => tx.objectStore('weights').get('user'))) ?? null;
+    } catch (error) {
+      throw storageError('read weights', error);
+    }
+  }
+
+  async deleteWeights(): Promise<void> {
+    await this.run(['weights'], 'readwrite', (tx) => tx.objectStore('weights').delete('user'));
+  }
+
+  /** Remembers public item features seen in candidates, so a later click on the id can use them. */
+  async rememberItems(items: ReadonlyArray<{ id: string; features: ItemFeatures }>): Promise<void> {
+    if (items.length === 0) return;
+    const seenAt = this.now();
+    await this.run(['items'], 'readwrite', async (tx) => {
+      const store = tx.objectStore('items');
+      for (const item of items) await store.put({ id: item.id, features: item.features, seenAt });
+    });
+  }
+
+  async itemFeatures(ids: readonly string[]): Promise<Map<string, ItemFeatures>> {
+    return this.run(['items'], 'readonly', async (tx) => {
+      const store = tx.objectStore('items');
+      const found = await Promise.all(ids.map((id) => store.get(id)));
+      const map = new Map<string, ItemFeatures>();
+      for (const item of found) if (item) map.set(item.id, item.features);
+      return map;
+    });
+  }
+
+  async getMeta<T>(key: string): Promise<T | undefined> {
+    return (await this.run(['meta'], 'readonly', (tx) => tx.objectStore('meta').get(key))) as T | undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    await this.run(['meta'], 'readwrite', (tx) => tx.objectStore('meta').put(value, key));
+  }
+
+  /** Removes every event, weight, remembered item and metadata entry of this namespace. */
+  async clear(): Promise<void> {
+    try {
+      await this.run(['events', 'weights', 'items', 'meta'], 'readwrite', async (tx) => {
+        await Promise.all([
+          tx.objectStore('events').clear(),
+          tx.objectStore('weights').clear(),
+          tx.objectStore('items').clear(),
+          tx.objectStore('meta').clear(),
+        ]);
+      }, 'strict');
+    } catch (error) {
+      throw storageError('clear', error);
+    }
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = null;
+  }
+}
+
+async function openDatabase(factory: IDBFactory, name: string, onClose: () => void): Promise<Db> {
+  const request = factory.open(name, SCHEMA_VERSION);
+  request.onupgradeneeded = (event) => {
+    upgrade(wrap(request.result) as unknown as Db, event.oldVersion);
+  };
+  const db = (await wrap(request)) as unknown as Db;
+  // Another tab wants a newer schema: let it proceed, we reopen on the next call.
+  db.addEventListener('versionchange', () => {
+    db.close();
+    onClose();
+  });
+  db.addEventListener('close', onClose);
+  return db;
+}
+
+/** Migrations, one step per schema version. */
+function upgrade(db: Db, oldVersion: number): void {
+  if (oldVersion < 1) {
+    db.createObjectStore('events', { keyPath: 'id' }).createIndex('time', 'time');
+    db.createObjectStore('weights');
+    db.createObjectStore('items', { keyPath: 'id' });
+    db.createObjectStore('meta');
+  }
+}
+
+function isQuotaError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'QuotaExceededError';
+}
+
+function isClosedError(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === 'InvalidStateError' || error.name === 'UnknownError');
+}
+
+function storageError(what: string, error: unknown): LocalrankError {
+  if (error instanceof LocalrankError) return error;
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new LocalrankError('STORAGE_FAILED', `IndexedDB could not ${what} (${detail})`);
+}

@@ -1,0 +1,52 @@
+/**
+ * The worker entry: exposes one Engine per worker through comlink. Loaded lazily by the page.
+ */
+import { expose } from 'comlink';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { LocalrankError } from '../shared/errors';
+import { installErrorTransfer, type WorkerApi, type WorkerCallbacks, type WorkerInit } from '../shared/protocol';
+import { Engine } from './engine';
+
+installErrorTransfer();
+
+/** The build puts the wasm binaries in `wasm/` beside `assets/` (see vite.config.ts); dev serves node_modules. */
+const bundledWasmPaths = __DEV__
+  ? '/node_modules/@tensorflow/tfjs-backend-wasm/dist/'
+  : new URL('../wasm/', import.meta.url).href;
+
+let engine: Engine | null = null;
+
+function current(): Engine {
+  if (!engine) throw new LocalrankError('WORKER_FAILED', 'the engine is not initialised');
+  return engine;
+}
+
+const api: WorkerApi = {
+  async init(config: WorkerInit, callbacks: WorkerCallbacks) {
+    setWasmPaths(config.wasmPaths ?? bundledWasmPaths);
+    engine = await Engine.create({
+      model: config.model,
+      namespace: config.namespace,
+      backend: config.backend,
+      retention: config.retention,
+      autoTrain: config.autoTrain,
+      serverWeight: config.serverWeight,
+      onProgress: (p) => void callbacks.progress(p),
+      onTrain: (r) => void callbacks.trained(r),
+      onBackendChange: (b, why) => void callbacks.backendChanged(b, why),
+    });
+    return engine.info();
+  },
+  track: (events) => current().trackChecked(events),
+  rerank: (candidates, options) => current().rerank(candidates, options),
+  train: () => current().train(),
+  info: () => current().info(),
+  exportData: () => current().exportData(),
+  forget: () => current().forget(),
+  async close() {
+    await engine?.close();
+    engine = null;
+  },
+};
+
+expose(api);

@@ -1,0 +1,181 @@
+/**
+ * The engine core in real Chromium: a real Worker, real IndexedDB, each tfjs backend
+ * (WebGPU on the SwiftShader adapter), the built bundle and the fixture model.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { BLANK, FILMS, candidateOf, openPersonalizer, recordRequests } from './helpers';
+
+type Ranked = { items: Array<{ id: string; modelScore: number | null; serverRank: number; reason?: { text: string } }>; personalized: boolean };
+
+const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
+const candidates = FILMS.slice(0, 100).map(candidateOf);
+const comedies = FILMS.filter((f) => f.genres.includes('Comedy')).slice(100 / 4, 100 / 4 + 8);
+const history = FILMS.slice(100, 112).map((f, i) => ({ type: 'click', itemId: f.id, time: Date.now() - (12 - i) * 60_000, features: { category: f.genres, text: f.title } }));
+
+async function rerank(page: Page, list: unknown[], options: Record<string, unknown> = {}): Promise<Ranked> {
+  return page.evaluate(
+    ([c, o]) => (window as unknown as { lr: { rerank(c: unknown, o: unknown): Promise<Ranked> } }).lr.rerank(c, o),
+    [list, options] as const,
+  );
+}
+
+async function call<T>(page: Page, method: string, arg?: unknown): Promise<T> {
+  return page.evaluate(([m, a]) => (window as unknown as Record<string, Record<string, (x?: unknown) => Promise<T>>>).lr[m](a), [method, arg] as const);
+}
+
+test('runs in a real worker on each backend and ranks the same on all of them', async ({ page }) => {
+  const results: Record<string, Ranked> = {};
+  for (const backend of BACKENDS) {
+    await openPersonalizer(page, { backend, namespace: `backend-${backend}` });
+    const info = await call<{ backend: string; gpu: { adapter: string } }>(page, 'info');
+    expect(info.backend, `forced ${backend}`).toBe(backend);
+    if (backend === 'webgpu') expect(info.gpu.adapter).toBe('software');
+    await call(page, 'track', history);
+    results[backend] = await rerank(page, candidates, { serverWeight: 0 });
+    expect(results[backend].personalized).toBe(true);
+    await call(page, 'close');
+  }
+  const reference = results.cpu.items;
+  const refScore = new Map(reference.map((r) => [r.id, r.modelScore as number]));
+  for (const backend of BACKENDS) {
+    const items = results[backend].items;
+    expect(items).toHaveLength(candidates.length);
+    for (const item of items) expect(Math.abs((item.modelScore as number) - refScore.get(item.id)!)).toBeLessThan(2e-3);
+    // Same order up to float noise: the top 10 agree.
+    expect(items.slice(0, 10).map((i) => i.id)).toEqual(reference.slice(0, 10).map((i) => i.id));
+  }
+});
+
+test('auto picks a correct backend that is not the software WebGPU adapter', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'auto' });
+  const info = await call<{ backend: string; backendReason: string; gpu: { adapter: string } }>(page, 'info');
+  expect(info.gpu.adapter).toBe('software');
+  expect(info.backend).not.toBe('webgpu');
+  expect(info.backendReason).toMatch(/fastest correct|earlier measurement/);
+});
+
+test('rerank returns every candidate exactly once with its server rank and a reason on request', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'shape' });
+  await call(page, 'track', history);
+  const result = await rerank(page, candidates, { explain: true, k: 50, diversity: 0.3 });
+  expect(result.personalized).toBe(true);
+  expect(result.items.map((i) => i.id).sort()).toEqual(candidates.map((c) => c.id).sort());
+  for (const item of result.items) expect(candidates[item.serverRank].id).toBe(item.id);
+  expect(result.items.filter((i) => i.reason).length).toBeGreaterThan(0);
+  expect(result.items.find((i) => i.reason)?.reason?.text).toMatch(/^Because you viewed /);
+  const empty = await rerank(page, []);
+  expect(empty.items).toEqual([]);
+});
+
+test('bad input is refused with a typed error and stores nothing', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'bad-input' });
+  await call(page, 'track', [{ type: 'view', itemId: 'ok' }]);
+  const outcome = await page.evaluate(async () => {
+    const w = window as unknown as { lr: { track(e: unknown): Promise<void>; rerank(c: unknown): Promise<unknown>; info(): Promise<{ events: number }> } };
+    const errors: Array<[string, string]> = [];
+    for (const attempt of [
+      () => w.lr.track([{ type: 'view', itemId: 'fine' }, { type: 'teleport', itemId: 'x' }]),
+      () => w.lr.track({ type: 'click' }),
+      () => w.lr.track({ type: 'click', itemId: 'x', dwellMs: Number.NaN }),
+      () => w.lr.rerank([{ id: 'a' }, { id: 'a' }]),
+    ]) {
+      try {
+        await attempt();
+        errors.push(['none', '']);
+      } catch (e) {
+        const err = e as { name: string; code: string };
+        errors.push([err.name, err.code]);
+      }
+    }
+    return { errors, events: (await w.lr.info()).events };
+  });
+  expect(outcome.errors).toEqual([
+    ['LocalrankError', 'UNKNOWN_EVENT_TYPE'],
+    ['LocalrankError', 'MISSING_ID'],
+    ['LocalrankError', 'NON_FINITE'],
+    ['LocalrankError', 'DUPLICATE_ID'],
+  ]);
+  expect(outcome.events).toBe(1);
+});
+
+test('events and fine-tuned weights survive a reload; exportData returns them; forget removes them', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'persist' });
+  const shown = FILMS.slice(0, 60);
+  const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
+  const now = Date.now();
+  const events = [
+    ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
+    ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
+  ];
+  await call(page, 'track', events);
+  const report = await call<{ steps: number; kept: boolean; reason: string }>(page, 'train');
+  expect(report.steps, report.reason).toBeGreaterThan(0);
+  const before = await call<{ events: number; fineTuned: boolean }>(page, 'info');
+  expect(before.events).toBe(events.length);
+
+  await page.reload();
+  await openPersonalizer(page, { namespace: 'persist' });
+  const after = await call<{ events: number; fineTuned: boolean; lastTraining: { steps: number } | null }>(page, 'info');
+  expect(after.events).toBe(events.length);
+  expect(after.fineTuned).toBe(before.fineTuned);
+  expect(after.lastTraining?.steps).toBe(report.steps);
+
+  const exported = await call<{ events: Array<{ itemId: string; type: string }>; weights: unknown }>(page, 'exportData');
+  expect(exported.events).toHaveLength(events.length);
+  expect(exported.events.filter((e) => e.type === 'click').map((e) => e.itemId)).toEqual(liked.map((f) => f.id));
+  expect(exported.weights !== null).toBe(before.fineTuned);
+  expect(JSON.parse(JSON.stringify(exported))).toEqual(exported);
+
+  await call(page, 'forget');
+  await page.reload();
+  await openPersonalizer(page, { namespace: 'persist' });
+  const wiped = await call<{ events: number; fineTuned: boolean; lastTraining: unknown }>(page, 'info');
+  expect(wiped).toMatchObject({ events: 0, fineTuned: false, lastTraining: null });
+});
+
+test('after clicks on a consistent group of items, related items move up', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'taste' });
+  const genre = 'Horror';
+  const pool = [...FILMS.filter((f) => f.genres.includes(genre)).slice(0, 20), ...FILMS.filter((f) => !f.genres.includes(genre)).slice(0, 80)];
+  const clicked = pool.filter((f) => f.genres.includes(genre)).slice(0, 8);
+  const list = pool.filter((f) => !clicked.includes(f)).map(candidateOf);
+  const isGenre = new Set(pool.filter((f) => f.genres.includes(genre)).map((f) => f.id));
+  const meanRank = (r: Ranked) => {
+    const ranks = r.items.map((item, rank) => (isGenre.has(item.id) ? rank : -1)).filter((x) => x >= 0);
+    return ranks.reduce((a, b) => a + b, 0) / ranks.length;
+  };
+  const before = meanRank(await rerank(page, list, { serverWeight: 0 }));
+  await call(page, 'track', clicked.map((f) => ({ type: 'click', itemId: f.id, features: { category: f.genres, text: f.title } })));
+  const after = meanRank(await rerank(page, list, { serverWeight: 0 }));
+  // 12 genre items among 92: a mean rank that drops by a quarter of the list is a clear move.
+  expect(before - after, `mean rank of ${genre} films before ${before.toFixed(1)}, after ${after.toFixed(1)}`).toBeGreaterThan(list.length / 4);
+});
+
+test('with a model that cannot be loaded, rerank returns the server order and the page keeps working', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'no-model', model: '/tests/fixtures/missing/manifest.json' });
+  const result = await rerank(page, candidates.slice(0, 10));
+  expect(result.personalized).toBe(false);
+  expect(result.items.map((i) => i.id)).toEqual(candidates.slice(0, 10).map((c) => c.id));
+  expect((result as unknown as { fallback: { code: string } }).fallback.code).toBe('MODEL_LOAD_FAILED');
+});
+
+test('a whole session sends nothing but GETs for the code and the model', async ({ page }) => {
+  const requests = recordRequests(page);
+  await openPersonalizer(page, { namespace: 'privacy', autoTrain: { minNewEvents: 3, idleMs: 10 } });
+  await call(page, 'track', history);
+  await rerank(page, candidates, { explain: true });
+  await call(page, 'train');
+  await call(page, 'exportData');
+  await page.reload();
+  await openPersonalizer(page, { namespace: 'privacy' });
+  await rerank(page, candidates);
+  await page.goto(BLANK);
+  expect(requests.length).toBeGreaterThan(3);
+  for (const r of requests) {
+    const path = new URL(r.url).pathname;
+    expect(r.method, r.url).toBe('GET');
+    expect(r.body, r.url).toBeNull();
+    expect(path, r.url).toMatch(/^\/(dist\/|tests\/fixtures\/model\/|tests\/browser\/fixtures\/blank\.html|favicon\.ico)/);
+    expect(new URL(r.url).search, r.url).toBe('');
+  }
+});

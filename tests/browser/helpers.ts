@@ -1,0 +1,42 @@
+/** Shared helpers for the browser tests: load the built library into a page and drive it. */
+import type { Page, Request } from '@playwright/test';
+import films from '../fixtures/films.json' with { type: 'json' };
+
+export const FIXTURE_MODEL = '/tests/fixtures/model/manifest.json';
+export const BLANK = '/tests/browser/fixtures/blank.html';
+
+export interface Film {
+  id: string;
+  title: string;
+  genres: string[];
+  ratings: number;
+}
+export const FILMS = films as Film[];
+
+export function candidateOf(film: Film) {
+  return { id: film.id, features: { category: film.genres, text: film.title } };
+}
+
+/**
+ * Opens the blank page and creates a personalizer from the built bundle (dist/localrank.js),
+ * kept on `window.lr`. Options are passed as JSON.
+ */
+export async function openPersonalizer(page: Page, options: Record<string, unknown> = {}): Promise<void> {
+  await page.goto(BLANK);
+  await page.evaluate(async (opts) => {
+    const bundle = '/dist/localrank.js';
+    const lib = await import(/* @vite-ignore */ bundle);
+    const w = window as unknown as { lr: unknown; localrankLib: unknown };
+    w.localrankLib = lib;
+    w.lr = await lib.createPersonalizer({ model: '/tests/fixtures/model/manifest.json', autoTrain: false, ...opts });
+  }, options);
+}
+
+/** Records every request the page and its workers make, with method and body. */
+export function recordRequests(page: Page): Array<{ url: string; method: string; body: string | null; type: string }> {
+  const log: Array<{ url: string; method: string; body: string | null; type: string }> = [];
+  page.on('request', (request: Request) => {
+    log.push({ url: request.url(), method: request.method(), body: request.postData(), type: request.resourceType() });
+  });
+  return log;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { LocalrankError } from '../../src/shared/errors';
+import { LIMITS } from '../../src/shared/limits';
+import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../../src/shared/validate';
+
+let n = 0;
+const newId = () => `e${n++}`;
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LocalrankError);
+    return (error as LocalrankError).code;
+  }
+  return undefined;
+}
+
+describe('checkTrackEvents', () => {
+  it('normalises a valid event, filling time and id and stringifying numeric ids', () => {
+    const [e] = checkTrackEvents({ type: 'click', itemId: 42, features: { category: 'Shoes', price: 10, extra: 1 } }, 1000, () => 'x');
+    expect(e).toEqual({ id: 'x', type: 'click', itemId: '42', time: 1000, features: { category: ['Shoes'], price: 10 } });
+  });
+
+  it('refuses bad events with stable codes', () => {
+    expect(codeOf(() => checkTrackEvents({ type: 'like', itemId: 'a' }, 0, newId))).toBe('UNKNOWN_EVENT_TYPE');
+    expect(codeOf(() => checkTrackEvents({ type: 'click' }, 0, newId))).toBe('MISSING_ID');
+    expect(codeOf(() => checkTrackEvents({ type: 'click', itemId: '' }, 0, newId))).toBe('MISSING_ID');
+    expect(codeOf(() => checkTrackEvents({ type: 'click', itemId: 'a', dwellMs: NaN }, 0, newId))).toBe('NON_FINITE');
+    expect(codeOf(() => checkTrackEvents({ type: 'click', itemId: 'a', time: Infinity }, 0, newId))).toBe('NON_FINITE');
+    expect(codeOf(() => checkTrackEvents({ type: 'click', itemId: 'a', features: { price: -1 } }, 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkTrackEvents('click', 0, newId))).toBe('INVALID_EVENT');
+    const many = Array.from({ length: LIMITS.maxEventsPerBatch + 1 }, () => ({ type: 'view', itemId: 'a' }));
+    expect(codeOf(() => checkTrackEvents(many, 0, newId))).toBe('BATCH_TOO_LARGE');
+  });
+
+  it('rejects the whole batch when one event is bad', () => {
+    expect(codeOf(() => checkTrackEvents([{ type: 'view', itemId: 'a' }, { type: 'nope', itemId: 'b' }], 0, newId))).toBe(
+      'UNKNOWN_EVENT_TYPE',
+    );
+  });
+
+  it('truncates long text and refuses enormous text', () => {
+    const [e] = checkTrackEvents({ type: 'view', itemId: 'a', features: { text: 'x'.repeat(5000) } }, 0, newId);
+    expect(e.features?.text?.length).toBe(LIMITS.maxTextLength);
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { text: 'x'.repeat(LIMITS.maxRawTextLength + 1) } }, 0, newId))).toBe(
+      'INVALID_EVENT',
+    );
+  });
+});
+
+describe('checkCandidates', () => {
+  it('keeps order, converts embeddings to Float32Array and drops unknown fields', () => {
+    const out = checkCandidates([{ id: 'a', score: 2, embedding: [1, 2] }, { id: 7, extra: true }]);
+    expect(out.map((c) => c.id)).toEqual(['a', '7']);
+    expect(out[0].embedding).toBeInstanceOf(Float32Array);
+    expect(out[1]).toEqual({ id: '7' });
+  });
+
+  it('refuses duplicates, missing ids, non-finite scores and non-arrays', () => {
+    expect(codeOf(() => checkCandidates([{ id: 'a' }, { id: 'a' }]))).toBe('DUPLICATE_ID');
+    expect(codeOf(() => checkCandidates([{ score: 1 }]))).toBe('MISSING_ID');
+    expect(codeOf(() => checkCandidates([{ id: 'a', score: NaN }]))).toBe('NON_FINITE');
+    expect(codeOf(() => checkCandidates([{ id: 'a', embedding: [1, Infinity] }]))).toBe('NON_FINITE');
+    expect(codeOf(() => checkCandidates({ id: 'a' }))).toBe('INVALID_CANDIDATES');
+  });
+
+  it('checks rerank options ranges', () => {
+    expect(checkRerankOptions({ k: 3.7, serverWeight: 0.5 })).toEqual({ k: 3, serverWeight: 0.5 });
+    expect(codeOf(() => checkRerankOptions({ serverWeight: 2 }))).toBe('INVALID_OPTIONS');
+    expect(codeOf(() => checkRerankOptions({ diversity: -1 }))).toBe('INVALID_EVENT');
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { blend, order, reasonFor, serverOrder, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
+
+describe('blend and order', () => {
+  it('serverWeight 1 keeps the server order, 0 follows the model', () => {
+    const candidates = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
+    const model = Float32Array.from([0, 1, 2]);
+    expect(order(blend(model, serverSignal(candidates), 1))).toEqual([0, 1, 2]);
+    expect(order(blend(model, serverSignal(candidates), 0))).toEqual([2, 1, 0]);
+  });
+
+  it('uses server scores when every candidate has one', () => {
+    const signal = serverSignal([{ id: 'a', score: 1 }, { id: 'b', score: 5 }]);
+    expect(signal[1]).toBeGreaterThan(signal[0]);
+  });
+
+  it('returns every index exactly once, also with k and diversity', () => {
+    const n = 300;
+    const scores = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+    const dim = 4;
+    const unit = unitRows(Float32Array.from({ length: n * dim }, (_, i) => Math.cos(i * 0.37)), dim);
+    for (const opts of [{}, { k: 10 }, { diversity: 0.5, unitVectors: unit, dim }, { k: 50, diversity: 1, unitVectors: unit, dim }]) {
+      const out = order(scores, opts);
+      expect(out).toHaveLength(n);
+      expect(new Set(out).size).toBe(n);
+    }
+  });
+
+  it('with k, only the head is personalised and the tail keeps the server order', () => {
+    const out = order(Float32Array.from([0, 0.5, 3, 2, 1]), { k: 2 });
+    expect(out).toEqual([2, 3, 0, 1, 4]);
+  });
+
+  it('diversity pushes a near-duplicate of the top item down', () => {
+    // items 0 and 1 are identical vectors, 2 is orthogonal; relevance 0 > 1 > 2 by a little
+    const unit = Float32Array.from([1, 0, 1, 0, 0, 1]);
+    const rel = Float32Array.from([1, 0.9, 0.8]);
+    expect(order(rel, {})).toEqual([0, 1, 2]);
+    expect(order(rel, { diversity: 0.5, unitVectors: unit, dim: 2 })).toEqual([0, 2, 1]);
+  });
+
+  it('standardise is zero for constant input', () => {
+    expect(Array.from(standardise(Float32Array.from([3, 3, 3])))).toEqual([0, 0, 0]);
+  });
+
+  it('serverOrder is the identity', () => {
+    expect(serverOrder([{ id: 1 }, { id: 'x' }]).map((r) => [r.id, r.serverRank, r.modelScore])).toEqual([
+      ['1', 0, null],
+      ['x', 1, null],
+    ]);
+  });
+});
+
+describe('reasonFor', () => {
+  it('names the most similar recent interaction', () => {
+    const dim = 2;
+    const history = {
+      events: [
+        { itemId: 'h1', type: 'click' as const, label: 'Alien' },
+        { itemId: 'h2', type: 'purchase' as const, label: 'Toy Story' },
+      ],
+      unitVectors: Float32Array.from([1, 0, 0, 1]),
+    };
+    const candidate = Float32Array.from([0.1, 0.99]);
+    const reason = reasonFor(candidate, 0, history, dim);
+    expect(reason?.text).toBe('Because you bought Toy Story');
+    expect(reason?.drivenBy[0].itemId).toBe('h2');
+    expect(reasonFor(Float32Array.from([-1, -1]), 0, history, dim)).toBeUndefined();
+  });
+});
