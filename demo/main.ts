@@ -105,9 +105,9 @@ class Shop {
       }
     });
     const [exported] = await Promise.all([this.personalizer.exportData(), this.refreshInfo()]);
-    this.events = exported.events;
+    this.events = exported.events.map(({ type, itemId }) => ({ type, itemId }));
     this.updateMarks();
-    status.textContent = 'Personalized on this device. Click, add to cart or buy a few films and watch the rows.';
+    status.textContent = 'Ready. Click a few films of one genre and watch the rows reorder.';
     await this.rerankAll();
     document.body.dataset.state = 'ready';
   }
@@ -223,10 +223,10 @@ class Shop {
       if (result.personalized) this.panel.addLatency(pageMs, result.computeMs);
     }
     document.body.dataset.reranks = String(generation);
-    if (this.pendingAnnouncement) {
+    if (this.pendingAnnouncement && moved > 0) {
       announce(`${this.pendingAnnouncement}: ${moved} film${moved === 1 ? '' : 's'} moved up.`);
-      this.pendingAnnouncement = '';
     }
+    this.pendingAnnouncement = '';
   }
 
   private async refreshInfo(): Promise<void> {
@@ -270,7 +270,8 @@ class Shop {
     this.updateMarks();
     this.panel.clearTraining();
     await this.refreshInfo();
-    this.scheduleRerank('Everything about you was deleted from this device');
+    announce('Everything localrank stored about you on this device was deleted.');
+    this.scheduleRerank();
   }
 }
 

@@ -23,6 +23,7 @@ export type {
   RerankOptions,
   RerankResult,
   RetentionOptions,
+  StorageStatus,
   StoredEvent,
   TrackEvent,
   TrainReport,

@@ -53,7 +53,7 @@ export class LossChart {
         ...this.size(),
         legend: { show: true, live: false },
         cursor: { show: false },
-        scales: { x: { time: false } },
+        scales: { x: { time: false, range: (_u, _min, max) => [1, Math.max(5, max)] } },
         axes: [
           { ...axis, label: 'run', labelSize: 14, labelFont: '11px system-ui, sans-serif', incrs: [1, 2, 5, 10, 20, 50] },
           { ...axis, size: 40, values: (_u, values) => values.map((v) => v.toFixed(2)) },
@@ -80,7 +80,7 @@ export class LossChart {
   }
 
   private size(): { width: number; height: number } {
-    return { width: Math.max(200, this.container.clientWidth), height: 150 };
+    return { width: Math.max(200, this.container.clientWidth), height: 130 };
   }
 
   private fit(): void {

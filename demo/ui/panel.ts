@@ -31,6 +31,8 @@ export class Panel {
 
   bindNetwork(watch: NetworkWatch): void {
     const bytes = byId<HTMLOutputElement>('bytes-sent');
+    const chip = byId('bytes-chip');
+    const chipCount = byId('bytes-chip-count');
     const requests = byId('sent-requests');
     const summary = byId('download-summary');
     const list = byId('download-list');
@@ -38,10 +40,12 @@ export class Panel {
     const update = () => {
       bytes.value = watch.sentBytes.toLocaleString('en');
       bytes.closest('.privacy')?.classList.toggle('leak', watch.sent.length > 0);
+      chip.classList.toggle('leak', watch.sent.length > 0);
+      chipCount.textContent = bytes.value;
       requests.textContent = watch.sent.length
         ? `${watch.sent.length} request${watch.sent.length === 1 ? '' : 's'} carried data (${watch.sent.map((r) => `${r.via} ${shortUrl(r.url)}`).join(', ')})`
         : 'no request has carried data';
-      summary.textContent = `${watch.downloads.length} files, ${formatBytes(watch.downloadedBytes)} (code, catalogue, model)`;
+      summary.textContent = `${watch.downloads.length} files, ${formatBytes(watch.downloadedBytes)}`;
       for (const record of watch.downloads.slice(shown)) {
         const item = document.createElement('li');
         const name = document.createElement('span');
@@ -67,7 +71,7 @@ export class Panel {
         : `WebGPU, ${gpu.adapter}${gpu.description ? ` (${gpu.description})` : ''}`;
     byId('engine-model').textContent = info.modelVersion;
     byId('engine-storage').textContent = info.storage === 'indexeddb' ? 'IndexedDB, this browser only' : 'Memory only (not kept)';
-    byId('engine-reason').textContent = info.backendReason;
+    byId('engine-reason').textContent = `Why this backend: ${info.backendReason}`;
     this.setEvents(info.events);
     if (info.lastTraining) this.addTraining(info.lastTraining);
     document.body.dataset.backend = info.backend;

@@ -154,6 +154,26 @@ export interface Info {
   fineTuned: boolean;
   lastTraining: TrainReport | null;
   namespace: string;
+  /** How on-device storage is doing (quota pruning, failing writes, why memory is used). */
+  storageStatus?: StorageStatus;
+  /**
+   * Internal diagnostics for tests and bug reports; not a stable API. `tensors` is the worker's
+   * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says.
+   */
+  diagnostics?: { tensors: number; heapBytes?: number };
+}
+
+export interface StorageStatus {
+  /**
+   * `ok`; `pruned`: the storage quota was hit and the oldest events were dropped to make room
+   * (writes work again); `failing`: writes fail even after pruning, so new events wait in memory
+   * and are retried.
+   */
+  state: 'ok' | 'pruned' | 'failing';
+  /** Events dropped to make room after a quota error, since this engine started. */
+  prunedForQuota: number;
+  /** The last storage problem, in words (also why `storage` is `memory`). */
+  lastError?: string;
 }
 
 /** Everything stored about the user on this device. */

@@ -34,7 +34,12 @@ export function checkTrackEvents(
       `track() takes at most ${LIMITS.maxEventsPerBatch} events per call, got ${list.length}`,
     );
   }
-  return list.map((event, index) => checkTrackEvent(event, index, now, newId));
+  const out: StoredEvent[] = [];
+  // An index loop, not map(): map skips the holes of a sparse array and would pass them through.
+  for (let index = 0; index < list.length; index++) {
+    out.push(typed('INVALID_EVENT', () => checkTrackEvent(list[index], index, now, newId)));
+  }
+  return out;
 }
 
 function checkTrackEvent(event: unknown, index: number, now: number, newId: () => string): StoredEvent {
@@ -71,19 +76,25 @@ export function checkCandidates(input: unknown): CheckedCandidate[] {
     );
   }
   const seen = new Set<string>();
-  return input.map((candidate, index) => {
-    const where = `candidate ${index}`;
-    if (!isPlainObject(candidate)) throw new LocalrankError('INVALID_CANDIDATES', `${where} is not an object`);
-    const c = candidate as Partial<Candidate>;
-    const id = checkId(c.id, `${where}.id`);
-    if (seen.has(id)) throw new LocalrankError('DUPLICATE_ID', `${where}: id "${id}" appears twice`);
-    seen.add(id);
-    const checked: CheckedCandidate = { id };
-    if (c.score !== undefined) checked.score = checkNumber(c.score, `${where}.score`);
-    if (c.features !== undefined) checked.features = checkFeatures(c.features, `${where}.features`);
-    if (c.embedding !== undefined) checked.embedding = checkEmbedding(c.embedding, `${where}.embedding`);
-    return checked;
-  });
+  const out: CheckedCandidate[] = [];
+  for (let index = 0; index < input.length; index++) {
+    out.push(typed('INVALID_CANDIDATES', () => checkCandidate(input[index], index, seen)));
+  }
+  return out;
+}
+
+function checkCandidate(candidate: unknown, index: number, seen: Set<string>): CheckedCandidate {
+  const where = `candidate ${index}`;
+  if (!isPlainObject(candidate)) throw new LocalrankError('INVALID_CANDIDATES', `${where} is not an object`);
+  const c = candidate as Partial<Candidate>;
+  const id = checkId(c.id, `${where}.id`);
+  if (seen.has(id)) throw new LocalrankError('DUPLICATE_ID', `${where}: id "${id}" appears twice`);
+  seen.add(id);
+  const checked: CheckedCandidate = { id };
+  if (c.score !== undefined) checked.score = checkNumber(c.score, `${where}.score`);
+  if (c.features !== undefined) checked.features = checkFeatures(c.features, `${where}.features`);
+  if (c.embedding !== undefined) checked.embedding = checkEmbedding(c.embedding, `${where}.embedding`);
+  return checked;
 }
 
 export function checkRerankOptions(input: unknown): RerankOptions {
@@ -129,7 +140,11 @@ function checkEmbedding(input: unknown, where: string): Float32Array {
     throw new LocalrankError('INVALID_CANDIDATES', `${where} is longer than ${LIMITS.maxEmbeddingLength}`);
   }
   const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = checkNumber(values[i], `${where}[${i}]`);
+  for (let i = 0; i < values.length; i++) {
+    out[i] = checkNumber(values[i], `${where}[${i}]`);
+    // A finite double beyond float32's range becomes Infinity here, and NaN in every score.
+    if (!Number.isFinite(out[i])) throw new LocalrankError('NON_FINITE', `${where}[${i}] is outside the float32 range`);
+  }
   return out;
 }
 
@@ -165,6 +180,16 @@ function checkUnit(value: unknown, where: string): number {
   const n = checkNumber(value, where, 0);
   if (n > 1) throw new LocalrankError('INVALID_OPTIONS', `${where} must be between 0 and 1, got ${n}`);
   return n;
+}
+
+/** Runs a check; anything but a LocalrankError (a throwing getter, a revoked Proxy) becomes `code`. */
+function typed<T>(code: 'INVALID_EVENT' | 'INVALID_CANDIDATES', check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof LocalrankError) throw error;
+    throw new LocalrankError(code, `unreadable input: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function isPlainObject(value: unknown): boolean {

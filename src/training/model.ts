@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { featureBuckets } from '../worker/features';
 import type { ModelManifest } from '../worker/scorer';
-import { contentVectors, tensorSpecs, userTower, type Params, type ScorerConfig } from '../worker/tower';
+import { contentVectors, matMul, tensorSpecs, userTower, type Params, type ScorerConfig } from '../worker/tower';
 import type { Dataset } from './dataset';
 
 /**
@@ -14,14 +14,18 @@ import type { Dataset } from './dataset';
  * train on the wasm backend, which has no UnsortedSegmentSum kernel for tf.gather's gradient.
  */
 export function gatherRows(table: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
-  const f = tf.customGrad((t: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([]);
+  const shape = table.shape;
+  const f = tf.customGrad((t: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([idx]);
     return {
-      value: tf.gather(t, indices),
-      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(indices, 1), dy, t.shape),
+      value: tf.gather(t, idx),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.scatterND(tf.expandDims(saved[0], 1), dy, shape),
+        tf.zerosLike(saved[0]),
+      ],
     };
   });
-  return f(table);
+  return f(table, indices);
 }
 
 /** Hashed content tokens of every table row: int32 [V + 1, K] and counts [V + 1, 1]. */
@@ -127,9 +131,17 @@ export function batchLoss(
   const pos = gatherRows(table, targets);
   const neg = gatherRows(table, tf.tensor1d(negatives, 'int32'));
   const posLogit = tf.sum(tf.mul(users, pos), 1, true);
-  const negLogit = tf.matMul(users, neg, false, true);
-  const hit = tf.equal(tf.expandDims(targets, 1), tf.expandDims(tf.tensor1d(negatives, 'int32'), 0));
-  const logits = tf.concat([posLogit, tf.where(hit, tf.fill(negLogit.shape, -1e9), negLogit)], 1);
+  let negLogit = matMul(users, tf.transpose(neg));
+  // A negative that happens to be the target is masked out (sparse, computed on the host).
+  const column = new Map<number, number[]>();
+  negatives.forEach((row, j) => column.set(row, [...(column.get(row) ?? []), j]));
+  const hits: number[] = [];
+  batch.targets.forEach((row, i) => column.get(row)?.forEach((j) => hits.push(i, j)));
+  if (hits.length > 0) {
+    const at = tf.tensor2d(Int32Array.from(hits), [hits.length / 2, 2], 'int32');
+    negLogit = tf.add(negLogit, tf.scatterND(at, tf.fill([hits.length / 2], -1e9), negLogit.shape));
+  }
+  const logits = tf.concat([posLogit, negLogit], 1);
   return tf.neg(tf.mean(tf.slice(tf.logSoftmax(logits), [0, 0], [-1, 1]))) as tf.Scalar;
 }
 

@@ -3,6 +3,8 @@
  * Trains on every user's sequence but its last item, early-stops on those last items, writes
  * manifest.json + weights.bin.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EVENT_TYPES } from '../shared/types';
 import { seededRandom } from '../worker/trainer';
 import type { ScorerConfig } from '../worker/tower';
@@ -63,6 +65,12 @@ export function validationCases(data: Dataset, seqs: readonly Sequence[], end: (
   });
 }
 
+/** catalog.json beside the model: id, title and categories of every item (the demo's film store). */
+function writeCatalog(dir: string, data: Dataset): void {
+  const items = data.itemIds.map((id, i) => ({ id, ...data.features![i] }));
+  writeFileSync(join(dir, 'catalog.json'), `${JSON.stringify({ dataset: data.name, items })}\n`);
+}
+
 export async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   const path = str(args, 'dataset');
@@ -87,6 +95,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   };
   const out = str(args, 'out', `.cache/models/${data.name}`);
   writeArtifacts(out, result.manifest, result.weights);
+  if (data.features) writeCatalog(out, data);
   console.log(`wrote ${out} (${result.manifest.weights.byteLength} bytes, version ${result.manifest.version})`);
   if (result.validation) console.log(`validation ${JSON.stringify(result.validation)}`);
 }

@@ -140,8 +140,8 @@ const PROBE_RUNS = 7;
 async function probeResults(name: BackendName): Promise<ProbeResult | null> {
   if (!(await tf.setBackend(name))) return null;
   await tf.ready();
-  const items = tf.tidy(() => tf.sin(tf.reshape(tf.range(0, PROBE_ROWS * PROBE_DIM), [PROBE_ROWS, PROBE_DIM])));
-  const user = tf.tidy(() => tf.div(tf.cos(tf.reshape(tf.range(0, PROBE_DIM), [PROBE_DIM, 1])), 8));
+  const items = tf.tensor2d(probeValues(PROBE_ROWS * PROBE_DIM, 1), [PROBE_ROWS, PROBE_DIM]);
+  const user = tf.tensor2d(probeValues(PROBE_DIM, 2), [PROBE_DIM, 1]);
   try {
     const run = async () => {
       const scores = tf.matMul(items, user);
@@ -166,6 +166,17 @@ async function probeResults(name: BackendName): Promise<ProbeResult | null> {
     items.dispose();
     user.dispose();
   }
+}
+
+/** Deterministic values in [-1, 1): the same input on every backend, exact in float16 too. */
+function probeValues(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 16807) % 2147483647;
+    out[i] = Math.round((x / 1073741824 - 1) * 256) / 256;
+  }
+  return out;
 }
 
 function maxRelativeError(a: Float32Array, b: Float32Array): number {

@@ -24,6 +24,7 @@ import { loadModel, type ModelArtifacts } from './loader';
 import { blend, order, reasonFor, serverOrder, serverSignal, unitRows, type HistoryVectors } from './rerank';
 import { Adapter, Scorer, type HistoryItem, type ItemRef } from './scorer';
 import { Store, type Retention } from './store';
+import { TabSync, type TabMessage } from './sync';
 import { fineTune } from './trainer';
 
 export type ModelSource = string | ModelArtifacts | Scorer;
@@ -62,6 +63,13 @@ export class Engine {
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** `savedAt` of the fine-tuned weights in use, to notice another tab's newer ones. */
+  private weightsSavedAt: number | null = null;
+  /** Set while the backend is lost and not yet rebuilt: rerank refuses rather than read zeros. */
+  private backendLost: string | null = null;
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
+  private readonly sync: TabSync;
 
   private constructor(
     private readonly config: EngineConfig,
@@ -69,16 +77,26 @@ export class Engine {
     private scorer: Scorer,
     private readonly artifacts: ModelArtifacts | null,
     private choice: BackendChoice,
-  ) {}
+  ) {
+    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message));
+  }
 
   static async create(config: EngineConfig): Promise<Engine> {
-    const store = await Store.open({ namespace: config.namespace, retention: config.retention, idbFactory: config.idbFactory, now: config.now });
+    let created: Engine | null = null;
+    const store = await Store.open({
+      namespace: config.namespace,
+      retention: config.retention,
+      idbFactory: config.idbFactory,
+      now: config.now,
+      onClosedUnderUs: () => created?.refresh(),
+    });
     try {
       const choice = await pickBackend(config, store);
       const artifacts =
         typeof config.model === 'string' ? await loadModel(config.model, { fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
       const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (config.model as Scorer);
       const engine = new Engine(config, store, scorer, artifacts, choice);
+      created = engine;
       await engine.restore();
       engine.watchBackend();
       config.onProgress?.({ status: 'ready', modelVersion: scorer.version, backend: choice.backend });
@@ -95,16 +113,53 @@ export class Engine {
 
   /** Loads the fine-tuned weights (dropping them if the base model changed) and the recent history. */
   private async restore(): Promise<void> {
-    const weights = await this.store.loadWeights();
-    if (weights && weights.modelVersion === this.scorer.version) {
-      this.adapter = Adapter.fromWeights(weights.tensors, this.scorer);
-    } else if (weights) {
-      await this.store.deleteWeights();
-    }
+    await this.store.enforceRetention().catch(() => undefined);
+    await this.adoptStoredWeights();
     this.lastTraining = (await this.store.getMeta<TrainReport>('lastTraining')) ?? null;
     const events = await this.store.events();
     this.eventCount = events.length;
     this.history = events.filter(isInteraction).slice(-HISTORY_MIRROR);
+    this.userVector = null;
+  }
+
+  /** Uses the stored fine-tuned weights if they differ from ours (dropping them if the base model changed). */
+  private async adoptStoredWeights(): Promise<void> {
+    const weights = await this.store.loadWeights();
+    if (weights && weights.modelVersion !== this.scorer.version) {
+      await this.store.deleteWeights();
+    }
+    const usable = weights && weights.modelVersion === this.scorer.version ? weights : null;
+    if ((usable?.savedAt ?? null) === this.weightsSavedAt && (usable !== null) === (this.adapter !== null)) return;
+    this.adapter?.dispose();
+    this.adapter = usable ? Adapter.fromWeights(usable.tensors, this.scorer) : null;
+    this.weightsSavedAt = usable?.savedAt ?? null;
+    this.userVector = null;
+  }
+
+  /**
+   * Re-reads what another tab (or the browser clearing site data) may have changed under us:
+   * weights, last training, event count and history. Coalesces bursts into one re-read.
+   */
+  private refresh(): void {
+    if (this.closed) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        await this.restore().catch(() => undefined);
+      } while (this.refreshAgain && !this.closed);
+    })().finally(() => {
+      this.refreshing = null;
+    });
+  }
+
+  private onTabMessage(message: TabMessage): void {
+    if (this.closed) return;
+    if (message.type === 'forget') this.dropMemory();
+    this.refresh();
   }
 
   /** Validates and stores events (the page-side entry point for Node and tests). */
@@ -117,6 +172,7 @@ export class Engine {
     this.assertOpen();
     const added = await this.store.addEvents(events);
     if (added === 0) return 0;
+    this.sync.post({ type: 'events' });
     const interactions = events.filter(isInteraction);
     this.eventCount = await this.store.countEvents();
     if (interactions.length > 0) {
@@ -130,6 +186,7 @@ export class Engine {
 
   async rerank(candidates: readonly Candidate[] | unknown, options?: RerankOptions): Promise<RerankResult> {
     this.assertOpen();
+    this.assertBackend();
     const start = performance.now();
     const checked = checkCandidates(candidates);
     const opts = checkRerankOptions(options);
@@ -250,9 +307,17 @@ export class Engine {
   /** Fine-tunes the user tower now. Concurrent calls share one run. */
   train(): Promise<TrainReport> {
     this.assertOpen();
-    this.training ??= this.runTraining().finally(() => {
-      this.training = null;
-    });
+    // One trainer per namespace across tabs; inside the lock, start from the newest stored weights.
+    this.training ??= this.sync
+      .exclusive(async () => {
+        this.assertOpen();
+        this.assertBackend();
+        await this.adoptStoredWeights();
+        return this.runTraining();
+      })
+      .finally(() => {
+        this.training = null;
+      });
     return this.training;
   }
 
@@ -285,7 +350,9 @@ export class Engine {
       await this.store.saveWeights({ modelVersion: this.scorer.version, savedAt: report.at, tensors }, report);
       this.adapter?.dispose();
       this.adapter = result.adapter;
+      this.weightsSavedAt = report.at;
       this.userVector = null;
+      this.sync.post({ type: 'weights', savedAt: report.at });
     } else {
       await this.store.setMeta('lastTraining', report);
     }
@@ -306,6 +373,8 @@ export class Engine {
       fineTuned: this.adapter !== null,
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
+      storageStatus: this.store.status,
+      diagnostics: { tensors: tf.memory().numTensors, heapBytes: heapBytes() },
     };
   }
 
@@ -334,9 +403,19 @@ export class Engine {
     if (this.trainTimer) clearTimeout(this.trainTimer);
     this.trainTimer = null;
     await this.training?.catch(() => undefined);
-    await this.store.clear();
+    // Under the training lock: another tab's run must not write weights after the wipe.
+    await this.sync.exclusive(() => this.store.clear());
+    this.dropMemory();
+    this.sync.post({ type: 'forget' });
+  }
+
+  /** Forgets, in memory, everything derived from the user's behaviour. */
+  private dropMemory(): void {
+    if (this.trainTimer) clearTimeout(this.trainTimer);
+    this.trainTimer = null;
     this.adapter?.dispose();
     this.adapter = null;
+    this.weightsSavedAt = null;
     this.history = [];
     this.eventCount = 0;
     this.newSinceTraining = 0;
@@ -352,6 +431,7 @@ export class Engine {
     this.adapter?.dispose();
     this.adapter = null;
     if (this.artifacts) this.scorer.dispose();
+    this.sync.close();
     this.store.close();
   }
 
@@ -362,6 +442,10 @@ export class Engine {
 
   private assertOpen(): void {
     if (this.closed) throw new LocalrankError('CLOSED', 'this personalizer was closed');
+  }
+
+  private assertBackend(): void {
+    if (this.backendLost) throw new LocalrankError('BACKEND_UNAVAILABLE', `${this.backendLost}; moving to another backend`);
   }
 
   /** After a GPU loss, move to the next backend and rebuild the model there: never rank on zeros. */
@@ -375,13 +459,19 @@ export class Engine {
   private async recover(why: string): Promise<void> {
     const lost = this.choice.backend;
     const next = lost === 'webgpu' || lost === 'webgl' ? 'wasm' : 'cpu';
+    this.backendLost = why;
     try {
+      await this.training?.catch(() => undefined);
       this.choice = { ...(await chooseBackend(next, { gpu: this.choice.gpu })), reason: `${why}; moved from ${lost}` };
       const weights = await this.store.loadWeights();
+      // The old tensors lived on the lost device: drop the references, do not touch them.
       this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
-      this.adapter = weights && weights.modelVersion === this.scorer.version ? Adapter.fromWeights(weights.tensors, this.scorer) : null;
+      const usable = weights && weights.modelVersion === this.scorer.version ? weights : null;
+      this.adapter = usable ? Adapter.fromWeights(usable.tensors, this.scorer) : null;
+      this.weightsSavedAt = usable?.savedAt ?? null;
       this.itemVectors.clear();
       this.userVector = null;
+      this.backendLost = null;
       this.config.onBackendChange?.(this.choice.backend, this.choice.reason);
       this.watchBackend();
     } catch (error) {
@@ -397,6 +487,11 @@ async function pickBackend(config: EngineConfig, store: Store): Promise<BackendC
   const choice = await chooseBackend(config.backend, { cached, gpu });
   if (config.backend === 'auto' && choice.backend !== cached) await store.setMeta(cacheKey, choice.backend).catch(() => undefined);
   return choice;
+}
+
+/** The JS heap in use, where the browser tells (Chromium's `performance.memory`). */
+function heapBytes(): number | undefined {
+  return (globalThis.performance as { memory?: { usedJSHeapSize?: number } } | undefined)?.memory?.usedJSHeapSize;
 }
 
 function itemKey(c: CheckedCandidate): string {

@@ -5,10 +5,13 @@
  */
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { LocalrankError } from '../shared/errors';
-import type { ItemFeatures, StoredEvent, TrainReport } from '../shared/types';
+import type { ItemFeatures, StorageStatus, StoredEvent, TrainReport } from '../shared/types';
 
 export const SCHEMA_VERSION = 1;
 const DAY_MS = 86_400_000;
+/** How long an open may stay `blocked` by another tab's old connection before we stop waiting. */
+export const BLOCKED_TIMEOUT_MS = 3_000;
+const STORE_NAMES = ['events', 'weights', 'items', 'meta'] as const;
 
 export interface StoredWeights {
   modelVersion: string;
@@ -36,6 +39,11 @@ export interface StoreOptions {
   /** IndexedDB implementation; defaults to the global one. */
   idbFactory?: IDBFactory;
   now?: () => number;
+  /**
+   * Called when the browser closed the database under us (site data cleared, storage evicted):
+   * what the engine holds in memory may no longer exist on disk.
+   */
+  onClosedUnderUs?: () => void;
 }
 
 export function databaseName(namespace: string): string {
@@ -45,6 +53,7 @@ export function databaseName(namespace: string): string {
 export class Store {
   private db: Db | null = null;
   private opening: Promise<Db> | null = null;
+  private readonly health: StorageStatus = { state: 'ok', prunedForQuota: 0 };
 
   private constructor(
     private readonly factory: IDBFactory,
@@ -52,23 +61,35 @@ export class Store {
     readonly kind: 'indexeddb' | 'memory',
   ) {}
 
+  /** How storage is doing: quota pruning, failing writes, why memory is used. */
+  get status(): StorageStatus {
+    return { ...this.health };
+  }
+
   /**
    * Opens the namespace's database. When IndexedDB is missing or refuses to open (some private
    * modes), falls back to an in-memory IndexedDB so the engine still works for this page view.
    */
   static async open(options: StoreOptions): Promise<Store> {
-    const factory = options.idbFactory ?? globalThis.indexedDB;
+    let why = 'IndexedDB is not available';
+    let factory: IDBFactory | undefined;
+    try {
+      factory = options.idbFactory ?? globalThis.indexedDB;
+    } catch (error) {
+      why = describeError(error);
+    }
     if (factory) {
       const store = new Store(factory, options, 'indexeddb');
       try {
         await store.connection();
         return store;
-      } catch {
-        // fall through to memory
+      } catch (error) {
+        why = describeError(error);
       }
     }
     const { IDBFactory: MemoryFactory } = await import('fake-indexeddb');
     const memory = new Store(new MemoryFactory(), options, 'memory');
+    memory.health.lastError = `using memory: ${why}`;
     await memory.connection();
     return memory;
   }
@@ -80,8 +101,9 @@ export class Store {
   /** Reopens lazily: another tab's upgrade or a cleared origin closes the connection under us. */
   private connection(): Promise<Db> {
     if (this.db) return Promise.resolve(this.db);
-    this.opening ??= openDatabase(this.factory, databaseName(this.options.namespace), () => {
+    this.opening ??= openDatabase(this.factory, databaseName(this.options.namespace), (forced) => {
       this.db = null;
+      if (forced) this.options.onClosedUnderUs?.();
     }).then(
       (db) => {
         this.db = db;
@@ -122,18 +144,39 @@ export class Store {
   /** Stores events (idempotent by id) and applies retention. Returns how many were new. */
   async addEvents(events: readonly StoredEvent[]): Promise<number> {
     if (events.length === 0) return 0;
+    return this.writeWithRoom('write events', () => this.writeEvents(events), events.length);
+  }
+
+  /**
+   * Runs a write; when the origin is out of quota, drops the oldest events (the retention policy's
+   * order) and tries once more. The outcome is kept in `status` so a page can say what happened.
+   */
+  private async writeWithRoom<T>(what: string, write: () => Promise<T>, minPrune = 1): Promise<T> {
     try {
-      return await this.writeEvents(events);
+      const result = await write();
+      if (this.health.state === 'failing') this.health.state = this.health.prunedForQuota > 0 ? 'pruned' : 'ok';
+      return result;
     } catch (error) {
-      if (!isQuotaError(error)) throw storageError('write events', error);
-      // Out of space: make room by policy (oldest first) and try once more.
-      await this.pruneOldest(Math.max(events.length, Math.ceil((await this.countEvents()) / 4)));
+      if (!isQuotaError(error)) throw this.failed(what, error);
       try {
-        return await this.writeEvents(events);
+        const count = await this.countEvents();
+        const pruned = await this.pruneOldest(Math.min(count, Math.max(minPrune, Math.ceil(count / 4))));
+        this.health.prunedForQuota += pruned;
+        const result = await write();
+        this.health.state = 'pruned';
+        this.health.lastError = `${what}: quota exceeded; dropped the ${pruned} oldest events to make room`;
+        return result;
       } catch (retryError) {
-        throw storageError('write events', retryError);
+        throw this.failed(what, retryError);
       }
     }
+  }
+
+  private failed(what: string, error: unknown): LocalrankError {
+    const typed = storageError(what, error);
+    this.health.state = 'failing';
+    this.health.lastError = typed.message;
+    return typed;
   }
 
   private writeEvents(events: readonly StoredEvent[]): Promise<number> {
@@ -170,7 +213,8 @@ export class Store {
     }
   }
 
-  private pruneOldest(count: number): Promise<void> {
+  /** Drops up to `count` oldest events; returns how many went. */
+  private pruneOldest(count: number): Promise<number> {
     return this.run(['events'], 'readwrite', async (tx) => {
       let left = count;
       let cursor = await tx.objectStore('events').index('time').openCursor();
@@ -179,7 +223,17 @@ export class Store {
         left--;
         cursor = await cursor.continue();
       }
+      return count - left;
     });
+  }
+
+  /** Applies the retention limits now (at start-up: a returning user may have events past max age). */
+  async enforceRetention(): Promise<void> {
+    try {
+      await this.run(['events'], 'readwrite', (tx) => this.applyRetention(tx));
+    } catch (error) {
+      throw this.failed('apply retention', error);
+    }
   }
 
   /** All events, oldest first. */
@@ -201,8 +255,8 @@ export class Store {
 
   /** Written in one strictly durable transaction, so a closed page never leaves half a model. */
   async saveWeights(weights: StoredWeights, report: TrainReport): Promise<void> {
-    try {
-      await this.run(
+    await this.writeWithRoom('write weights', () =>
+      this.run(
         ['weights', 'meta'],
         'readwrite',
         async (tx) => {
@@ -210,10 +264,8 @@ export class Store {
           await tx.objectStore('meta').put(report, 'lastTraining');
         },
         'strict',
-      );
-    } catch (error) {
-      throw storageError('write weights', error);
-    }
+      ),
+    );
   }
 
   async loadWeights(): Promise<StoredWeights | null> {
@@ -278,19 +330,58 @@ export class Store {
   }
 }
 
-async function openDatabase(factory: IDBFactory, name: string, onClose: () => void): Promise<Db> {
-  const request = factory.open(name, SCHEMA_VERSION);
-  request.onupgradeneeded = (event) => {
-    upgrade(wrap(request.result) as unknown as Db, event.oldVersion);
-  };
-  const db = (await wrap(request)) as unknown as Db;
+/**
+ * Opens (creating or upgrading) the database. Never hangs: an upgrade `blocked` by another tab's
+ * old connection gives up after BLOCKED_TIMEOUT_MS. A database already upgraded by a newer
+ * localrank in another tab is used as it is when it still has our stores (migrations only add).
+ */
+async function openDatabase(factory: IDBFactory, name: string, onClose: (forced: boolean) => void): Promise<Db> {
+  let db: Db;
+  try {
+    db = await request(factory.open(name, SCHEMA_VERSION), true);
+  } catch (error) {
+    if (!(error instanceof DOMException && error.name === 'VersionError')) throw error;
+    db = await request(factory.open(name), false);
+  }
+  const missing = STORE_NAMES.filter((store) => !db.objectStoreNames.contains(store));
+  if (missing.length > 0) {
+    db.close();
+    throw new LocalrankError('STORAGE_FAILED', `database ${name} lacks the ${missing.join(', ')} stores (created by other code?)`);
+  }
   // Another tab wants a newer schema: let it proceed, we reopen on the next call.
   db.addEventListener('versionchange', () => {
     db.close();
-    onClose();
+    onClose(false);
   });
-  db.addEventListener('close', onClose);
+  // Only fired when the browser closes the connection itself (site data cleared, eviction).
+  db.addEventListener('close', () => onClose(true));
   return db;
+}
+
+function request(req: IDBOpenDBRequest, migrate: boolean): Promise<Db> {
+  return new Promise<Db>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let gaveUp = false;
+    req.onupgradeneeded = (event) => {
+      if (migrate) upgrade(wrap(req.result) as unknown as Db, event.oldVersion);
+    };
+    req.onblocked = () => {
+      timer ??= setTimeout(() => {
+        gaveUp = true;
+        reject(new DOMException(`opening stayed blocked by another tab for ${BLOCKED_TIMEOUT_MS} ms`, 'TimeoutError'));
+      }, BLOCKED_TIMEOUT_MS);
+    };
+    req.onsuccess = () => {
+      clearTimeout(timer);
+      // Opened after we stopped waiting: let go at once, or we would block that other tab in turn.
+      if (gaveUp) req.result.close();
+      else resolve(wrap(req.result) as unknown as Db);
+    };
+    req.onerror = () => {
+      clearTimeout(timer);
+      reject(req.error ?? new DOMException('open failed', 'UnknownError'));
+    };
+  });
 }
 
 /** Migrations, one step per schema version. */
@@ -313,6 +404,10 @@ function isClosedError(error: unknown): boolean {
 
 function storageError(what: string, error: unknown): LocalrankError {
   if (error instanceof LocalrankError) return error;
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new LocalrankError('STORAGE_FAILED', `IndexedDB could not ${what} (${detail})`);
+  return new LocalrankError('STORAGE_FAILED', `IndexedDB could not ${what} (${describeError(error)})`);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof LocalrankError) return error.message;
+  return error instanceof Error || error instanceof DOMException ? `${error.name}: ${error.message}` : String(error);
 }

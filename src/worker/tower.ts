@@ -84,10 +84,31 @@ function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
   return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-6))), gamma), beta);
 }
 
+function swapLast(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+  return tf.transpose(x, perm);
+}
+
+/**
+ * Plain matmul whose gradient transposes explicitly: the wasm backend's transposed matmul is
+ * about 10x slower than a transpose followed by a plain one, and tf.matMul's own gradient uses it.
+ */
+export const matMul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+      tf.matMul(dy, swapLast(saved[1])),
+      tf.matMul(swapLast(saved[0]), dy),
+    ],
+  };
+}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
 /** [B, S, d] @ [d, k] -> [B, S, k] through a 2-D matmul (portable across backends). */
 function dense(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const [batch, steps, d] = x.shape;
-  const y = tf.matMul(tf.reshape(x, [batch * steps, d]), w as tf.Tensor2D);
+  const y = matMul(tf.reshape(x, [batch * steps, d]), w);
   const out = tf.reshape(y, [batch, steps, w.shape[1] as number]);
   return b ? tf.add(out, b) : out;
 }
@@ -134,7 +155,7 @@ export function userTower(
   let h: tf.Tensor = bos;
   if (steps > 0) {
     const types = tf.oneHot(tf.reshape(input.types, [-1]), config.eventTypes.length);
-    const typeVec = tf.reshape(tf.matMul(types, p['user/type'] as tf.Tensor2D), [batch, steps, d]);
+    const typeVec = tf.reshape(matMul(types, p['user/type']), [batch, steps, d]);
     h = tf.concat([bos, tf.add(input.items, typeVec)], 1);
   }
   // Slots are right-aligned: the most recent event always sits at position maxHistory.
@@ -153,8 +174,8 @@ export function userTower(
     const q = splitHeads(dense(a, p[`${k}wq`]), heads);
     const kk = splitHeads(dense(a, p[`${k}wk`]), heads);
     const v = splitHeads(dense(a, p[`${k}wv`]), heads);
-    const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, kk, false, true), scale), bias));
-    const ctx = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [batch, slots, d]);
+    const att = tf.softmax(tf.add(tf.mul(matMul(q, swapLast(kk)), scale), bias));
+    const ctx = tf.reshape(tf.transpose(matMul(att, v), [0, 2, 1, 3]), [batch, slots, d]);
     h = tf.add(h, drop(dense(ctx, p[`${k}wo`]), 10 + b));
     const f = layerNorm(h, p[`${k}ln2_g`], p[`${k}ln2_b`]);
     const ffn = dense(tf.relu(dense(f, p[`${k}w1`], p[`${k}b1`])), p[`${k}w2`], p[`${k}b2`]);
@@ -162,7 +183,7 @@ export function userTower(
   }
   const out = layerNorm(h, p['user/ln_g'], p['user/ln_b']);
   const rec = tf.oneHot(tf.reshape(input.recency, [-1]), config.recencyBuckets);
-  const recVec = tf.reshape(tf.matMul(rec, p['user/recency'] as tf.Tensor2D), [batch, slots, d]);
+  const recVec = tf.reshape(matMul(rec, p['user/recency']), [batch, slots, d]);
   return tf.add(out, recVec) as tf.Tensor3D;
 }
 

@@ -123,8 +123,10 @@ function buildExamples(scorer: Scorer, events: readonly StoredEvent[], random: (
 }
 
 function logits(users: tf.Tensor2D, candidates: tf.Tensor3D, A: tf.Tensor | null, b: tf.Tensor | null): tf.Tensor2D {
-  const u = A && b ? applyAdapter(users, A, b) : users;
-  return tf.sum(tf.mul(tf.expandDims(u, 1), candidates), 2) as tf.Tensor2D;
+  return tf.tidy(() => {
+    const u = A && b ? applyAdapter(users, A, b) : users;
+    return tf.sum(tf.mul(tf.expandDims(u, 1), candidates), 2) as tf.Tensor2D;
+  });
 }
 
 function crossEntropy(scores: tf.Tensor2D): tf.Scalar {

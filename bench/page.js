@@ -1,0 +1,206 @@
+// @ts-check
+/**
+ * The browser half of `npm run bench` (scripts/bench.ts drives it through Playwright). Every
+ * timing here is taken on the page's main thread with performance.now(), around the public API of
+ * the built bundle, so it includes validation, the postMessage round trip and the structured clone
+ * of the results: what a shop's page actually waits for.
+ */
+
+const LIBRARY = '/dist/localrank.js';
+
+/** @typedef {{ id: string, score?: number, features?: { category?: string[], text?: string } }} Candidate */
+/** @typedef {{ type: string, itemId: string, time?: number, features?: object }} BenchEvent */
+
+/** @type {any} */
+let lr = null;
+
+/** @param {number[]} xs */
+export function summary(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const at = (/** @type {number} */ q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return { runs: sorted.length, median: at(0.5), p95: at(0.95), min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/**
+ * Imports the library and starts a personalizer, timing the phases seen from the page:
+ * `workerMs` until the worker reports it starts downloading the model (worker boot, IndexedDB,
+ * backend choice), `modelMs` from there to ready (download, SHA-256, tensors, restore).
+ * @param {{ model: string, backend: string, namespace: string, autoTrain?: unknown }} options
+ */
+export async function start(options) {
+  const t0 = performance.now();
+  const lib = await import(LIBRARY);
+  const imported = performance.now();
+  /** @type {Record<string, number>} */
+  const marks = {};
+  lr = await lib.createPersonalizer({
+    model: options.model,
+    backend: options.backend,
+    namespace: options.namespace,
+    autoTrain: options.autoTrain ?? false,
+    onProgress: (/** @type {{ status: string }} */ p) => {
+      marks[p.status] ??= performance.now();
+    },
+  });
+  const ready = performance.now();
+  const info = await lr.info();
+  const download = marks.download ?? ready;
+  return {
+    importMs: imported - t0,
+    workerMs: download - imported,
+    modelMs: ready - download,
+    totalMs: ready - t0,
+    info,
+  };
+}
+
+export async function stop() {
+  await lr?.close();
+  lr = null;
+}
+
+/** @param {BenchEvent[]} events */
+export async function track(events) {
+  for (let i = 0; i < events.length; i += 1000) await lr.track(events.slice(i, i + 1000));
+}
+
+/**
+ * Median/p95 of `rerank` as the page sees it, per list size. The first call of each size fills
+ * the worker's item-vector cache and is reported apart (`firstMs`); then calls repeat until
+ * `minRuns` and `budgetMs` are both reached (or `maxRuns`). `submitMs` is the synchronous part
+ * on the main thread (validation and posting the message).
+ * @param {{ candidates: Candidate[], sizes: number[], minRuns: number, maxRuns: number, budgetMs: number }} options
+ */
+export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budgetMs }) {
+  const out = [];
+  for (const size of sizes) {
+    const list = candidates.slice(0, size);
+    let t = performance.now();
+    const first = await lr.rerank(list, { serverWeight: 0 });
+    const firstMs = performance.now() - t;
+    if (!first.personalized) throw new Error(`rerank fell back: ${JSON.stringify(first.fallback)}`);
+    await lr.rerank(list, { serverWeight: 0 });
+    /** @type {number[]} */ const times = [];
+    /** @type {number[]} */ const submit = [];
+    /** @type {number[]} */ const worker = [];
+    const began = performance.now();
+    let last = first;
+    while (times.length < maxRuns && (times.length < minRuns || performance.now() - began < budgetMs)) {
+      t = performance.now();
+      const pending = lr.rerank(list, { serverWeight: 0 });
+      submit.push(performance.now() - t);
+      last = await pending;
+      times.push(performance.now() - t);
+      worker.push(last.computeMs);
+    }
+    /** @type {Record<string, number>} */
+    const modelScores = {};
+    for (const item of last.items) modelScores[item.id] = item.modelScore;
+    out.push({ size, firstMs, e2e: summary(times), submit: summary(submit), worker: summary(worker), modelScores });
+  }
+  return out;
+}
+
+/**
+ * The floor: the same model's scores computed by a plain Float32Array loop on this main thread
+ * from the same user and item vectors (computed in Node from the same model), then sorted.
+ * @param {{ user: number[], items: number[], dim: number, sizes: number[], minRuns: number, budgetMs: number }} options
+ */
+export function referenceLoop({ user, items, dim, sizes, minRuns, budgetMs }) {
+  const u = Float32Array.from(user);
+  const all = Float32Array.from(items);
+  const out = [];
+  let sink = 0;
+  for (const size of sizes) {
+    const rows = all.subarray(0, size * dim);
+    const scores = new Float32Array(size);
+    const run = () => {
+      for (let i = 0; i < size; i++) {
+        let s = 0;
+        const o = i * dim;
+        for (let d = 0; d < dim; d++) s += rows[o + d] * u[d];
+        scores[i] = s;
+      }
+      const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+      sink += order[0];
+    };
+    for (let i = 0; i < 20; i++) run(); // let the JIT settle
+    /** @type {number[]} */ const times = [];
+    const began = performance.now();
+    while (times.length < minRuns || (performance.now() - began < budgetMs && times.length < 2000)) {
+      const t = performance.now();
+      run();
+      times.push(performance.now() - t);
+    }
+    run();
+    out.push({ size, e2e: summary(times), scores: Array.from(scores) });
+  }
+  return { results: out, sink };
+}
+
+/**
+ * Time from `track` of a click to a `rerank` that reflects it: each run clicks one item, then
+ * reranks; the run counts only if that item's model score moved (the user vector was rebuilt).
+ * @param {{ candidates: Candidate[], clicks: BenchEvent[] }} options
+ */
+export async function clickToRerank({ candidates, clicks }) {
+  /** @type {number[]} */ const times = [];
+  let reflected = 0;
+  let before = await lr.rerank(candidates, { serverWeight: 0 });
+  for (const click of clicks) {
+    const t = performance.now();
+    await lr.track({ ...click, time: Date.now() });
+    const after = await lr.rerank(candidates, { serverWeight: 0 });
+    times.push(performance.now() - t);
+    const score = (/** @type {any} */ r) => new Map(r.items.map((/** @type {any} */ i) => [i.id, i.modelScore]));
+    const a = score(before);
+    const b = score(after);
+    if ([...b].some(([id, s]) => Math.abs(s - a.get(id)) > 1e-6)) reflected++;
+    before = after;
+  }
+  return { ...summary(times), reflected };
+}
+
+/** One fine-tuning run on the events already tracked. */
+export async function train() {
+  const t = performance.now();
+  const report = await lr.train();
+  return { ...report, pageMs: performance.now() - t };
+}
+
+/**
+ * A session with training, watching the main thread for long tasks (> 50 ms). The observer is
+ * registered before the library is imported, so everything localrank does is in view.
+ * @param {{ model: string, namespace: string, candidates: Candidate[], events: BenchEvent[], sizes: number[] }} options
+ */
+export async function longTaskSession({ model, namespace, candidates, events, sizes }) {
+  /** @type {{ start: number, duration: number }[]} */
+  const longTasks = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTasks.push({ start: entry.startTime, duration: entry.duration });
+  });
+  observer.observe({ type: 'longtask', buffered: false });
+  const t0 = performance.now();
+  const lists = sizes.map((n) => candidates.slice(0, n));
+  const started = await start({ model, backend: 'auto', namespace, autoTrain: { minNewEvents: 5, idleMs: 200 } });
+  const trained = new Promise((resolve) => lr.subscribe((/** @type {any} */ e) => e.type === 'train' && resolve(e.report)));
+  for (const list of lists) await lr.rerank(list);
+  for (let i = 0; i < events.length; i += 10) {
+    await lr.track(events.slice(i, i + 10));
+    for (const list of lists) await lr.rerank(list, { explain: list.length <= 100 });
+  }
+  const autoReport = await Promise.race([trained, new Promise((r) => setTimeout(() => r(null), 20_000))]);
+  const explicit = await lr.train();
+  for (const list of lists) await lr.rerank(list, { diversity: 0.3, explain: true });
+  await new Promise((r) => setTimeout(r, 200)); // let the observer deliver the last entries
+  observer.disconnect();
+  await stop();
+  return {
+    sessionMs: performance.now() - t0,
+    backend: started.info.backend,
+    autoTrained: autoReport !== null,
+    trainingRuns: (autoReport ? 1 : 0) + 1,
+    trainSteps: explicit.steps,
+    longTasks,
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * `npm run bench`: localrank's performance, measured in headless Chromium on the built bundle
+ * (dist/localrank.js) the way a shop's page uses it. Prints Markdown tables and writes
+ * bench-out/bench.json (raw figures) and bench-out/bench.md.
+ *
+ *   npm run bench                                  # default model, every backend
+ *   npx tsx scripts/bench.ts --model .cache/models/probe --backends auto,wasm
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { register } from 'node:module';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { markdown, type BackendResult, type BenchResults, type RerankRow, type StartupRun, type Stats } from './bench/report';
+import { serveStatic } from './bench/server';
+import { bundleSizes } from './bench/sizes';
+import { buildWorkload, type BenchCandidate } from './bench/workload';
+
+register('./esm-hook.mjs', import.meta.url);
+const { referenceVectors } = await import('./bench/reference');
+
+const ROOT = resolve(import.meta.dirname, '..');
+const SIZES = [10, 100, 1_000, 10_000];
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'dist/models/default' },
+    backends: { type: 'string', default: 'auto,wasm,cpu,webgl,webgpu' },
+    startups: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'bench-out' },
+  },
+});
+
+const modelDir = resolve(ROOT, args.model!);
+if (!existsSync(join(modelDir, 'manifest.json'))) {
+  console.error(`no model at ${modelDir} (train it with \`npm run pretrain\`, or pass --model <dir>)`);
+  process.exit(1);
+}
+const modelUrl = `/${relative(ROOT, join(modelDir, 'manifest.json'))}`;
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+/** The script-tag file is built by its own config after the library; build it here if the project has one. */
+function ensureScriptTagBuild(): void {
+  if (!existsSync(join(ROOT, 'vite.script.config.ts')) || existsSync(join(ROOT, 'dist/localrank.iife.js'))) return;
+  try {
+    execFileSync('npx', ['vite', 'build', '-c', 'vite.script.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'ignore' });
+  } catch {
+    log('the script-tag build failed; its size is reported as missing');
+  }
+}
+
+async function openPage(browser: Browser, origin: string): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.goto(`${origin}/bench/index.html`);
+  return { page, close: () => context.close() };
+}
+
+/** Calls an export of bench/page.js inside the page. */
+function call<T>(page: Page, fn: string, arg?: unknown): Promise<T> {
+  return page.evaluate(([url, name, a]) => import(url).then((m) => m[name](a)), ['/bench/page.js', fn, arg] as const) as Promise<T>;
+}
+
+function maxAbsError(engine: Record<string, number>, candidates: BenchCandidate[], reference: number[]): number {
+  let worst = 0;
+  candidates.forEach((c, i) => {
+    const e = Math.abs(engine[c.id] - reference[i]);
+    worst = Number.isNaN(e) ? Infinity : Math.max(worst, e);
+  });
+  return worst;
+}
+
+async function main(): Promise<void> {
+  ensureScriptTagBuild();
+  const now = Date.now();
+  const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), Math.max(...SIZES), now);
+  log('computing the reference vectors in Node (cpu backend)');
+  const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
+  const server = await serveStatic(ROOT);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'],
+  });
+  try {
+    log('plain-loop reference on the main thread');
+    const refPage = await openPage(browser, server.origin);
+    const ref = await call<{ results: Array<{ size: number; e2e: Stats; scores: number[] }> }>(refPage.page, 'referenceLoop', {
+      user: vectors.user,
+      items: vectors.items,
+      dim: vectors.dim,
+      sizes: SIZES,
+      minRuns: 30,
+      budgetMs: 1000,
+    });
+    await refPage.close();
+    const referenceScores = ref.results[ref.results.length - 1].scores;
+
+    const backends: BackendResult[] = [];
+    for (const backend of args.backends!.split(',')) {
+      log(`backend ${backend}`);
+      const { page, close } = await openPage(browser, server.origin);
+      const result: BackendResult = { backend };
+      try {
+        const start = await call<StartupRun & { info: { backend: string; backendReason: string; gpu: { adapter: string; description?: string } } }>(page, 'start', {
+          model: modelUrl,
+          backend,
+          namespace: `bench-${backend}`,
+        });
+        result.ran = start.info.backend;
+        result.reason = start.info.backendReason;
+        result.start = { importMs: start.importMs, workerMs: start.workerMs, modelMs: start.modelMs, totalMs: start.totalMs };
+        (result as BackendResult & { gpu?: unknown }).gpu = start.info.gpu;
+        await call(page, 'track', workload.history);
+        const slow = backend === 'webgpu' || backend === 'webgl';
+        const rows = await call<Array<Omit<RerankRow, 'maxAbsError'> & { modelScores: Record<string, number> }>>(page, 'rerankLatency', {
+          candidates: workload.candidates,
+          sizes: SIZES,
+          minRuns: slow ? 5 : 20,
+          maxRuns: 300,
+          budgetMs: slow ? 1000 : 1500,
+        });
+        result.rerank = rows.map(({ modelScores, ...row }) => ({
+          ...row,
+          maxAbsError: maxAbsError(modelScores, workload.candidates.slice(0, row.size), referenceScores),
+        }));
+        result.clickToRerank = await call(page, 'clickToRerank', { candidates: workload.candidates.slice(0, 1000), clicks: workload.clicks });
+        await call(page, 'track', workload.training);
+        result.training = await call(page, 'train').catch((e: Error) => ({ error: e.message.split('\n')[0] }));
+        await call(page, 'stop');
+      } catch (error) {
+        result.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        log(`${backend} failed: ${result.error}`);
+      }
+      backends.push(result);
+      await close();
+    }
+
+    log('start-up, cold and warm');
+    const cold: StartupRun[] = [];
+    const warm: StartupRun[] = [];
+    for (let i = 0; i < Number(args.startups); i++) {
+      const { page, close } = await openPage(browser, server.origin);
+      const options = { model: modelUrl, backend: 'auto', namespace: `startup-${i}` };
+      cold.push(await call<StartupRun>(page, 'start', options));
+      await call(page, 'stop');
+      await page.reload();
+      warm.push(await call<StartupRun>(page, 'start', options));
+      await call(page, 'stop');
+      await close();
+    }
+
+    log('long tasks during a session with training');
+    const lt = await openPage(browser, server.origin);
+    const longTasks = await call<BenchResults['longTasks']>(lt.page, 'longTaskSession', {
+      model: modelUrl,
+      namespace: 'longtasks',
+      candidates: workload.candidates,
+      events: [...workload.history, ...workload.training, ...workload.clicks],
+      sizes: [10, 100, 1_000, 10_000],
+    });
+    await lt.close();
+
+    const auto = backends.find((b) => b.backend === 'auto');
+    const gpu = (auto as { gpu?: { adapter: string; description?: string } } | undefined)?.gpu;
+    const results: BenchResults = {
+      meta: {
+        date: new Date().toISOString(),
+        machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${process.platform}`,
+        browser: `Chromium ${browser.version()} headless`,
+        gpu: gpu ? `${gpu.adapter}${gpu.description ? ` (${gpu.description})` : ''}` : 'unknown',
+        model: `${modelUrl} (dim ${vectors.dim})`,
+        autoBackend: auto?.ran ?? 'not measured',
+        autoReason: auto?.reason ?? '',
+      },
+      sizes: bundleSizes(join(ROOT, 'dist'), modelDir),
+      reference: ref.results.map(({ size, e2e }) => ({ size, e2e })),
+      backends,
+      startup: { cold, warm },
+      longTasks,
+    };
+    const outDir = resolve(ROOT, args.out!);
+    mkdirSync(outDir, { recursive: true });
+    const table = markdown(results);
+    writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(results, null, 1)}\n`);
+    writeFileSync(join(outDir, 'bench.md'), `${table}\n`);
+    console.log(table);
+    log(`wrote ${relative(ROOT, join(outDir, 'bench.json'))} and bench.md`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+await main();

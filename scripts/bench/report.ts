@@ -1,0 +1,123 @@
+/** Turns the benchmark's results into the Markdown tables printed and pasted into the docs. */
+import type { SizeRow } from './sizes';
+
+export interface Stats {
+  runs: number;
+  median: number;
+  p95: number;
+  min: number;
+  max: number;
+}
+
+export interface RerankRow {
+  size: number;
+  firstMs: number;
+  e2e: Stats;
+  submit: Stats;
+  worker: Stats;
+  /** Largest |engine model score - reference score| over the list. */
+  maxAbsError: number;
+}
+
+export interface BackendResult {
+  backend: string;
+  /** What the engine actually ran on (a forced backend that fails falls back). */
+  ran?: string;
+  reason?: string;
+  start?: { importMs: number; workerMs: number; modelMs: number; totalMs: number };
+  rerank?: RerankRow[];
+  clickToRerank?: Stats & { reflected: number };
+  training?: { steps: number; durationMs: number; kept: boolean; reason: string; examples: number; backend: string } | { error: string };
+  error?: string;
+}
+
+export interface StartupRun {
+  importMs: number;
+  workerMs: number;
+  modelMs: number;
+  totalMs: number;
+}
+
+export interface BenchResults {
+  meta: Record<string, unknown> & { gpu: string; autoBackend: string; autoReason: string };
+  sizes: SizeRow[];
+  reference: Array<{ size: number; e2e: Stats }>;
+  backends: BackendResult[];
+  startup: { cold: StartupRun[]; warm: StartupRun[] };
+  longTasks: { sessionMs: number; backend: string; autoTrained: boolean; trainingRuns: number; longTasks: Array<{ start: number; duration: number }> };
+}
+
+const ms = (x: number | undefined) => (x === undefined ? '–' : x < 1 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const kb = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024).toFixed(1)} kB`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+export function markdown(r: BenchResults): string {
+  const out: string[] = [];
+  const sizes = r.reference.map((x) => x.size);
+  const ref = new Map(r.reference.map((x) => [x.size, x.e2e]));
+  out.push(`Machine: ${r.meta.machine}. Browser: ${r.meta.browser}. GPU adapter: ${r.meta.gpu}.`);
+  out.push(`Model: ${r.meta.model}. \`auto\` chose **${r.meta.autoBackend}** (${r.meta.autoReason}).`, '');
+
+  out.push('**`rerank` seen from the main thread** (ms, median / p95; ratio = median / plain-loop median)', '');
+  out.push(`| backend | ${sizes.map((n) => `${n.toLocaleString('en')} candidates`).join(' | ')} |`);
+  out.push(`|---|${sizes.map(() => '---').join('|')}|`);
+  for (const b of r.backends) {
+    const label = b.backend === 'auto' ? `auto (${b.ran})` : b.ran && b.ran !== b.backend ? `${b.backend} (ran ${b.ran})` : b.backend;
+    if (!b.rerank) {
+      out.push(`| ${label} | ${sizes.map(() => '–').join(' | ')} |`);
+      continue;
+    }
+    const cells = sizes.map((n) => {
+      const row = b.rerank!.find((x) => x.size === n);
+      if (!row) return '–';
+      return `${ms(row.e2e.median)} / ${ms(row.e2e.p95)} (${(row.e2e.median / ref.get(n)!.median).toFixed(1)}x)`;
+    });
+    out.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  out.push(`| plain Float32Array loop + sort, main thread | ${sizes.map((n) => `${ms(ref.get(n)!.median)} / ${ms(ref.get(n)!.p95)}`).join(' | ')} |`, '');
+
+  out.push('**Where the time goes** on the `auto` backend (ms, median): page-side validation and posting (`submit`), time inside the worker (`worker`), the rest is message passing and structured cloning; first call fills the item-vector cache.', '');
+  const auto = r.backends.find((b) => b.backend === 'auto');
+  if (auto?.rerank) {
+    out.push('| candidates | end to end | submit (main thread) | worker | first call (cold item cache) | max abs. score error vs reference |');
+    out.push('|---|---|---|---|---|---|');
+    for (const row of auto.rerank) {
+      out.push(`| ${row.size.toLocaleString('en')} | ${ms(row.e2e.median)} | ${ms(row.submit.median)} | ${ms(row.worker.median)} | ${ms(row.firstMs)} | ${row.maxAbsError.toExponential(1)} |`);
+    }
+    out.push('');
+  }
+
+  out.push('**Click to a `rerank` that reflects it, and one fine-tuning run**', '');
+  out.push('| backend | `track(click)` → `rerank(1,000)` ms, median / p95 | fine-tuning: steps, total ms, steps/s |');
+  out.push('|---|---|---|');
+  for (const b of r.backends) {
+    const c = b.clickToRerank ? `${ms(b.clickToRerank.median)} / ${ms(b.clickToRerank.p95)} (${b.clickToRerank.reflected}/${b.clickToRerank.runs} reflected)` : '–';
+    const t = b.training;
+    const train = !t ? '–' : 'error' in t ? `cannot train: ${t.error}` : `${t.steps} steps, ${ms(t.durationMs)} ms, ${(t.steps / (t.durationMs / 1000)).toFixed(0)} steps/s`;
+    out.push(`| ${b.backend === 'auto' ? `auto (${b.ran})` : b.backend} | ${c} | ${train} |`);
+  }
+  out.push('');
+
+  const phases = (runs: StartupRun[]) =>
+    `${ms(median(runs.map((x) => x.totalMs)))} | ${ms(median(runs.map((x) => x.importMs)))} | ${ms(median(runs.map((x) => x.workerMs)))} | ${ms(median(runs.map((x) => x.modelMs)))}`;
+  out.push(`**Start-up** with \`auto\` (ms, median of ${r.startup.cold.length}): \`createPersonalizer\` until ready`, '');
+  out.push('| | total | import of the npm entry | worker start, storage, backend choice | model download, SHA-256 check, tensors |');
+  out.push('|---|---|---|---|---|');
+  out.push(`| cold (empty HTTP cache, first visit) | ${phases(r.startup.cold)} |`);
+  out.push(`| warm (HTTP cache, backend choice remembered) | ${phases(r.startup.warm)} |`, '');
+
+  const lt = r.longTasks;
+  const worst = lt.longTasks.reduce((m, t) => Math.max(m, t.duration), 0);
+  out.push(
+    `**Main-thread long tasks** (> 50 ms) during a ${(lt.sessionMs / 1000).toFixed(1)} s session on \`auto\` (${lt.backend}) ` +
+      `with ${lt.trainingRuns} fine-tuning run(s) (${lt.autoTrained ? 'one started by autoTrain' : 'autoTrain did not fire'}), reranks of up to 10,000 candidates: ` +
+      `**${lt.longTasks.length}**${lt.longTasks.length ? ` (longest ${ms(worst)} ms)` : ''}.`,
+    '',
+  );
+
+  out.push('**Bundle sizes**', '');
+  out.push('| file | raw | gzip |');
+  out.push('|---|---|---|');
+  for (const s of r.sizes) out.push(`| ${s.what}${s.note ? ` (${s.note})` : ''} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
+  return out.join('\n');
+}

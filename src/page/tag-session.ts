@@ -1,0 +1,414 @@
+import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
+import { EVENT_TYPES } from '../shared/types';
+import { initialConsent, type ConsentState } from './consent';
+import { personalizerOptions, type TagOptions } from './tag-config';
+
+/**
+ * The script tag's state on one page view: consent, events waiting for the engine, and the
+ * engine itself, loaded lazily. Everything a page can call ends here and nothing here throws or
+ * rejects: a failure leaves the page with the server's order.
+ *
+ * Events are held in memory until the engine is up. When the page goes away (a click on a product
+ * link) the ones not yet acknowledged are kept in sessionStorage and sent by the next page of the
+ * same tab, so a click that navigates is not lost. Nothing is held or kept without consent.
+ */
+
+/** What the lazily loaded module must export: the npm build's entry (`dist/localrank.js`). */
+export interface EngineModule {
+  createPersonalizer(options?: PersonalizerOptions): Promise<Personalizer>;
+}
+
+type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+export interface SessionEnv {
+  /** Loads the engine module (a dynamic `import()` in the browser). */
+  importEngine(url: string): Promise<EngineModule>;
+  /** Runs `task` after the page's own content has loaded, when the main thread is idle. */
+  whenIdle(task: () => void): void;
+  /** sessionStorage, or null where it cannot be used. */
+  storage: KeyValueStorage | null;
+  /** Global Privacy Control is on. */
+  gpc: boolean;
+  /** The engine URL used when the options name none (beside the script). */
+  engineUrl: string;
+  /** Deletes a database without the engine (when consent is withdrawn before it ever loaded). */
+  deleteDatabase(name: string): Promise<void>;
+}
+
+const MAX_HELD = 500;
+const BATCH = 100;
+const FLUSH_MS = 50;
+/** The same event for the same item from two sources (markup and dataLayer) within this window counts once. */
+const REPEAT_MS = 2000;
+const DEFAULT_WAIT_MS = 3000;
+const INPUT_ERRORS = /^(INVALID_|UNKNOWN_EVENT_TYPE|MISSING_ID|NON_FINITE|BATCH_TOO_LARGE)/;
+
+type EngineState = 'idle' | 'scheduled' | 'loading' | 'ready' | 'failed';
+
+interface Failure {
+  code: string;
+  message: string;
+}
+
+function failureOf(error: unknown, fallback: string): Failure {
+  const code = (error as { code?: unknown } | null)?.code;
+  return {
+    code: typeof code === 'string' ? code : fallback,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** The server's order, as `rerank` answers it when the engine cannot. */
+export function serverOrder(candidates: unknown, failure: Failure): RerankResult {
+  const list: readonly Candidate[] = Array.isArray(candidates) ? candidates : [];
+  return {
+    items: list.map((c, i) => ({ id: String(c?.id), score: -i, modelScore: null, serverRank: i })),
+    personalized: false,
+    fallback: failure,
+    computeMs: 0,
+  };
+}
+
+/** A valid copy of an event from the page, or null. The engine validates again; this keeps one bad event from sinking a batch. */
+export function cleanEvent(value: unknown, now: number): TrackEvent | null {
+  if (value == null || typeof value !== 'object') return null;
+  const e = value as Record<string, unknown>;
+  if (!EVENT_TYPES.includes(e.type as TrackEvent['type'])) return null;
+  let itemId = e.itemId;
+  if (typeof itemId === 'string') itemId = itemId.trim();
+  if (!((typeof itemId === 'string' && itemId.length > 0 && itemId.length <= 256) || (typeof itemId === 'number' && Number.isFinite(itemId)))) {
+    return null;
+  }
+  const event: TrackEvent = { type: e.type as TrackEvent['type'], itemId, time: typeof e.time === 'number' && Number.isFinite(e.time) ? e.time : now };
+  if (typeof e.listId === 'string' && e.listId.trim() && e.listId.length <= 256) event.listId = e.listId.trim();
+  if (typeof e.position === 'number' && Number.isInteger(e.position) && e.position >= 0) event.position = e.position;
+  if (typeof e.dwellMs === 'number' && Number.isFinite(e.dwellMs) && e.dwellMs >= 0) event.dwellMs = e.dwellMs;
+  if (e.features != null && typeof e.features === 'object') {
+    const features = { ...(e.features as TrackEvent['features']) };
+    if (features && features.price !== undefined && !(typeof features.price === 'number' && Number.isFinite(features.price) && features.price >= 0)) {
+      delete features.price;
+    }
+    event.features = features;
+  }
+  return event;
+}
+
+export class TagSession {
+  consent: ConsentState;
+  private explicitConsent = false;
+  private state: EngineState = 'idle';
+  private personalizer: Personalizer | null = null;
+  /** The engine is up and has answered; false while it is degraded (model missing, worker failed). */
+  private healthy = false;
+  private failure: Failure | null = null;
+  private started = false;
+  private held: TrackEvent[] = [];
+  private readonly inflight = new Set<TrackEvent[]>();
+  private readonly recent = new Map<string, number>();
+  private readonly waiters: Array<(personalizer: Personalizer | null) => void> = [];
+  private readonly healthyListeners: Array<() => void> = [];
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly env: SessionEnv,
+    private options: TagOptions,
+  ) {
+    this.consent = initialConsent(options.consent, env.gpc);
+  }
+
+  get config(): TagOptions {
+    return this.options;
+  }
+
+  private get outboxKey(): string {
+    return `localrank:outbox:${this.options.namespace ?? 'default'}`;
+  }
+
+  /** New options. Engine options count only until the engine starts loading. */
+  configure(options: TagOptions): void {
+    if (this.state !== 'idle' && this.state !== 'scheduled') {
+      const engineKeys = Object.keys(personalizerOptions(options)) as Array<keyof PersonalizerOptions>;
+      if (engineKeys.some((key) => options[key] !== this.options[key])) {
+        console.debug('[localrank] engine options changed after the engine started; they apply on the next page');
+      }
+    }
+    this.options = options;
+    if (!this.explicitConsent) this.consent = initialConsent(options.consent, this.env.gpc);
+  }
+
+  /** After the queued calls ran: restores the previous page's unsent events and schedules the engine. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.restoreOutbox();
+    if (this.consent === 'granted') this.schedule();
+    else if (this.consent === 'denied') this.settle(null);
+  }
+
+  private schedule(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'scheduled';
+    this.env.whenIdle(() => void this.load());
+  }
+
+  private async load(): Promise<void> {
+    if (this.state !== 'scheduled') return;
+    if (this.consent !== 'granted') {
+      this.state = 'idle';
+      return;
+    }
+    this.state = 'loading';
+    let personalizer: Personalizer;
+    try {
+      const engine = await this.env.importEngine(this.options.engine ?? this.env.engineUrl);
+      personalizer = await engine.createPersonalizer(personalizerOptions(this.options));
+    } catch (error) {
+      this.failure = failureOf(error, 'ENGINE_UNAVAILABLE');
+      this.state = 'failed';
+      console.debug('[localrank] engine unavailable; the page keeps the server order', error);
+      this.settle(null);
+      return;
+    }
+    if (this.consent !== 'granted') {
+      // Consent was withdrawn while the engine loaded.
+      await this.discard(personalizer);
+      this.state = 'idle';
+      return;
+    }
+    this.personalizer = personalizer;
+    this.state = 'ready';
+    personalizer.subscribe((event) => {
+      if (event.type === 'degraded') {
+        this.healthy = false;
+        this.failure = { code: event.code, message: event.message };
+      } else if (event.type === 'recovered' && !this.healthy && this.personalizer === personalizer) {
+        this.becameHealthy();
+      }
+    });
+    let healthy = false;
+    try {
+      await personalizer.info();
+      healthy = true;
+    } catch (error) {
+      // createPersonalizer resolves even when the engine failed to start (it retries in the background).
+      this.failure = failureOf(error, 'WORKER_FAILED');
+      console.debug('[localrank] engine degraded; the page keeps the server order', error);
+    }
+    // What the page recorded before the engine arrived shapes its first answers.
+    if (healthy) await this.flush();
+    if (healthy && this.personalizer === personalizer) this.becameHealthy();
+    this.settle(this.personalizer);
+    this.scheduleFlush();
+  }
+
+  private settle(personalizer: Personalizer | null): void {
+    for (const resolve of this.waiters.splice(0)) resolve(personalizer);
+  }
+
+  /** Resolves with the engine once it has loaded, or null when it cannot (failure, no consent). */
+  engine(): Promise<Personalizer | null> {
+    if (this.state === 'ready') return Promise.resolve(this.personalizer);
+    if (this.state === 'failed' || this.consent === 'denied') return Promise.resolve(null);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** True once the engine answers; false when it failed or consent was refused. Waits at most `ms`. */
+  async ready(ms?: number): Promise<boolean> {
+    await this.withWait(this.engine(), ms);
+    return this.healthy;
+  }
+
+  /** Runs `task` now if the engine can personalise, else once it first can. */
+  whenHealthy(task: () => void): void {
+    if (this.healthy) task();
+    else this.healthyListeners.push(task);
+  }
+
+  private becameHealthy(): void {
+    this.healthy = true;
+    this.failure = null;
+    for (const task of this.healthyListeners.splice(0)) task();
+  }
+
+  private withWait<T>(promise: Promise<T>, ms: number | undefined): Promise<T | null> {
+    if (ms === undefined) return promise;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      promise,
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), ms);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** Records events from any source: the page, the markup, the dataLayer. */
+  record(input: unknown, skipRepeats = true): void {
+    if (this.consent === 'denied') return;
+    const now = Date.now();
+    const events = Array.isArray(input) ? input : [input];
+    for (const value of events) {
+      const event = cleanEvent(value, now);
+      if (!event) {
+        console.debug('[localrank] event ignored', value);
+        continue;
+      }
+      if (skipRepeats && this.isRepeat(event, now)) continue;
+      this.held.push(event);
+    }
+    if (this.held.length > MAX_HELD) this.held.splice(0, this.held.length - MAX_HELD);
+    this.scheduleFlush();
+  }
+
+  /** Impressions count once per item per page; other events once per item within {@link REPEAT_MS}. */
+  private isRepeat(event: TrackEvent, now: number): boolean {
+    const key = `${event.type}\u0000${event.itemId}`;
+    const last = this.recent.get(key);
+    if (last !== undefined && (event.type === 'impression' || now - last < REPEAT_MS)) return true;
+    if (this.recent.size > 10_000) this.recent.clear();
+    this.recent.set(key, now);
+    return false;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || !this.held.length || this.state !== 'ready' || this.consent !== 'granted') return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, FLUSH_MS);
+  }
+
+  /** Sends everything held; resolves when the engine has answered for all of it. */
+  private flush(): Promise<unknown> {
+    const personalizer = this.personalizer;
+    const sent: Promise<void>[] = [];
+    if (personalizer && this.consent === 'granted') {
+      while (this.held.length) sent.push(this.send(personalizer, this.held.splice(0, BATCH)));
+    }
+    return Promise.all(sent);
+  }
+
+  private send(personalizer: Personalizer, batch: TrackEvent[]): Promise<void> {
+    this.inflight.add(batch);
+    return personalizer
+      .track(batch)
+      .catch(async (error: unknown) => {
+        const { code } = failureOf(error, '');
+        if (batch.length > 1 && INPUT_ERRORS.test(code)) {
+          await Promise.all(batch.map((event) => this.send(personalizer, [event])));
+        } else {
+          console.debug('[localrank] events not recorded', error);
+        }
+      })
+      .finally(() => this.inflight.delete(batch));
+  }
+
+  /** Never rejects: the server's order with a `fallback` whenever the engine cannot answer. */
+  async rerank(candidates: unknown, options?: RerankOptions): Promise<RerankResult> {
+    if (this.consent !== 'granted') {
+      return serverOrder(candidates, { code: 'NO_CONSENT', message: 'personalisation is off: no consent' });
+    }
+    const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULT_WAIT_MS);
+    if (!personalizer) {
+      return serverOrder(candidates, this.failure ?? { code: 'TIMEOUT', message: 'the engine is still loading' });
+    }
+    try {
+      return await personalizer.rerank(candidates as Candidate[], options);
+    } catch (error) {
+      console.debug('[localrank] rerank failed; server order kept', error);
+      return serverOrder(candidates, failureOf(error, 'WORKER_FAILED'));
+    }
+  }
+
+  /** The engine's state, or null when it is not running. */
+  async info(): Promise<Info | null> {
+    try {
+      return (await this.personalizer?.info()) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Everything stored about the user on this device, or null when the engine is not running. */
+  async exportData(): Promise<ExportedData | null> {
+    try {
+      return (await this.personalizer?.exportData()) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Explicit consent from the page. A no stops recording and deletes what this namespace stored. */
+  async setConsent(granted: boolean): Promise<void> {
+    this.explicitConsent = true;
+    if (granted) {
+      this.consent = 'granted';
+      if (this.started) this.schedule();
+      this.scheduleFlush();
+      return;
+    }
+    this.consent = 'denied';
+    this.settle(null);
+    await this.forget();
+    const personalizer = this.personalizer;
+    this.personalizer = null;
+    this.healthy = false;
+    if (this.state === 'ready' || this.state === 'failed' || this.state === 'scheduled') this.state = 'idle';
+    if (personalizer) await personalizer.close().catch(() => undefined);
+  }
+
+  /** Deletes every event and fine-tuned weight of this namespace, held, queued or stored. */
+  async forget(): Promise<void> {
+    this.held = [];
+    this.removeOutbox();
+    try {
+      if (this.personalizer) await this.personalizer.forget();
+      else await this.env.deleteDatabase(`localrank:${this.options.namespace ?? 'default'}`);
+    } catch (error) {
+      console.debug('[localrank] forget failed', error);
+    }
+  }
+
+  private async discard(personalizer: Personalizer): Promise<void> {
+    await personalizer.forget().catch(() => undefined);
+    await personalizer.close().catch(() => undefined);
+  }
+
+  /** The page is going away: keep what the engine has not acknowledged for the next page of this tab. */
+  saveOutbox(): void {
+    if (this.consent !== 'granted') return this.removeOutbox();
+    const events = [...[...this.inflight].flat(), ...this.held].slice(-MAX_HELD);
+    try {
+      if (events.length) this.env.storage?.setItem(this.outboxKey, JSON.stringify(events));
+      else this.env.storage?.removeItem(this.outboxKey);
+    } catch {
+      // storage full or blocked: those events are lost, the page is unaffected
+    }
+  }
+
+  /** The page is back (shown again from the back/forward cache): its events are still here. */
+  removeOutbox(): void {
+    try {
+      this.env.storage?.removeItem(this.outboxKey);
+    } catch {
+      // nothing stored
+    }
+  }
+
+  private restoreOutbox(): void {
+    let raw: string | null = null;
+    try {
+      raw = this.env.storage?.getItem(this.outboxKey) ?? null;
+    } catch {
+      return;
+    }
+    if (raw === null) return;
+    this.removeOutbox();
+    if (this.consent === 'denied') return;
+    try {
+      const events: unknown = JSON.parse(raw);
+      if (Array.isArray(events)) this.record(events, false);
+    } catch {
+      // a damaged outbox is dropped
+    }
+  }
+}

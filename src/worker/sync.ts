@@ -1,0 +1,49 @@
+/**
+ * Coordination between the tabs of one shop (one namespace on one origin), each with its own
+ * worker over the same IndexedDB database: one trainer at a time (Web Locks), and news for the
+ * others when weights, events or a `forget()` change what they hold in memory (BroadcastChannel).
+ * Where either API is missing (Node, old browsers) a tab simply works alone.
+ */
+export type TabMessage =
+  | { type: 'weights'; savedAt: number }
+  | { type: 'events' }
+  | { type: 'forget' };
+
+interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+export class TabSync {
+  private readonly channel: BroadcastChannel | null;
+  private readonly lockName: string;
+
+  constructor(namespace: string, onMessage: (message: TabMessage) => void) {
+    this.lockName = `localrank:${namespace}:train`;
+    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`localrank:${namespace}`) : null;
+    this.channel?.addEventListener('message', (event: MessageEvent<TabMessage>) => {
+      if (event.data && typeof event.data.type === 'string') onMessage(event.data);
+    });
+  }
+
+  /**
+   * Runs `work` holding the namespace's training lock, after any other tab's run has finished.
+   * The lock is released when `work` settles, or by the browser when the tab closes.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+    return locks ? locks.request(this.lockName, work) : work();
+  }
+
+  /** Tells the other tabs (never this one: BroadcastChannel skips the sender). */
+  post(message: TabMessage): void {
+    try {
+      this.channel?.postMessage(message);
+    } catch {
+      // a closed channel: nobody left to tell
+    }
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}

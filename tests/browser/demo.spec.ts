@@ -1,0 +1,249 @@
+/**
+ * The demo shop (index.html + demo/), built with `vite build --mode demo` into dist-demo/, driven the way
+ * a person uses it: click films, add to cart, reload, compare, forget, with the keyboard and on a phone.
+ * Screenshots for review are attached to the test output (test-results/, and the HTML report).
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
+
+const DEMO = '/dist-demo/index.html';
+const DESKTOP = { width: 1280, height: 800 };
+const MOBILE = { width: 390, height: 844 };
+
+/** Opens the demo, collecting console errors and uncaught exceptions, and waits for the engine. */
+async function openDemo(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.goto(DEMO);
+  await waitReady(page);
+  return problems;
+}
+
+async function waitReady(page: Page): Promise<void> {
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
+}
+
+function shelf(page: Page, key: string): Locator {
+  return page.locator(`[data-shelf="${key}"]`);
+}
+
+/** Runs an action and waits until the rows have been reranked after it. */
+async function andRerank(page: Page, action: () => Promise<void>): Promise<void> {
+  const before = Number((await page.locator('body').getAttribute('data-reranks')) ?? 0);
+  await action();
+  await expect.poll(async () => Number(await page.locator('body').getAttribute('data-reranks'))).toBeGreaterThan(before);
+}
+
+async function eventsStored(page: Page): Promise<number> {
+  return Number((await page.locator('#events-stored').textContent())?.replace(/\D/g, '') || NaN);
+}
+
+/** The ids and genres of a row's tiles, in the order shown. */
+async function tiles(page: Page, key: string): Promise<Array<{ id: string; genres: string[]; reason: string }>> {
+  return shelf(page, key)
+    .locator('.tile')
+    .evaluateAll((nodes) =>
+      nodes.map((node) => {
+        const el = node as HTMLElement;
+        return { id: el.dataset.id ?? '', genres: (el.dataset.genres ?? '').split('|'), reason: el.dataset.reason ?? '' };
+      }),
+    );
+}
+
+/** Mean position of a genre's films in a row (lower is higher up). */
+function meanRank(row: Array<{ genres: string[] }>, genre: string): number {
+  const ranks = row.flatMap((tile, index) => (tile.genres.includes(genre) ? [index] : []));
+  return ranks.reduce((sum, rank) => sum + rank, 0) / ranks.length;
+}
+
+async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  // Let FLIP animations and the toast settle, so the picture is what a person sees.
+  await page.waitForTimeout(900);
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: false, animations: 'disabled' });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Clicks the first `count` films of a genre (chosen in the genre row) that are not in `avoid`. */
+async function clickGenre(page: Page, genre: string, count: number, avoid: ReadonlySet<string>): Promise<string[]> {
+  await andRerank(page, async () => {
+    await page.getByLabel('Genre', { exact: true }).selectOption(genre);
+  });
+  const row = await tiles(page, 'genre');
+  const picked = row.filter((tile) => tile.genres.includes(genre) && !avoid.has(tile.id)).slice(0, count);
+  for (const [index, tile] of picked.entries()) {
+    await andRerank(page, () => shelf(page, 'genre').locator(`.tile[data-id="${tile.id}"] .tile-main`).click());
+    await expect.poll(() => eventsStored(page)).toBe(index + 1);
+  }
+  return picked.map((tile) => tile.id);
+}
+
+test('renders without console errors at desktop and mobile sizes, with screenshots for review', async ({ page }, testInfo) => {
+  await page.setViewportSize(DESKTOP);
+  const problems = await openDemo(page);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  for (const key of ['recommended', 'genre', 'popular']) await expect(shelf(page, key).locator('.tile').first()).toBeVisible();
+  await expect(page.locator('#engine-backend')).toHaveText(/^(webgpu|webgl|wasm|cpu)$/);
+  await screenshot(page, testInfo, 'demo-desktop-fresh');
+
+  const recommended = await tiles(page, 'recommended');
+  await clickGenre(page, 'Sci-Fi', 3, new Set(recommended.map((tile) => tile.id)));
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, testInfo, 'demo-desktop-personalized');
+
+  await page.click('#compare-toggle');
+  await screenshot(page, testInfo, 'demo-desktop-compare');
+  await page.click('#compare-toggle');
+
+  await page.setViewportSize(MOBILE);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, testInfo, 'demo-mobile');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, 'no sideways scrolling of the page on a phone').toBe(0);
+  await page.locator('#panel').scrollIntoViewIfNeeded();
+  await screenshot(page, testInfo, 'demo-mobile-panel');
+
+  expect(problems).toEqual([]);
+});
+
+test('clicking films of one genre raises that genre, survives a reload, and Forget me resets it', async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  const server = await tiles(page, 'recommended');
+  const before = meanRank(server, 'Horror');
+
+  const clicked = await clickGenre(page, 'Horror', 4, new Set(server.map((tile) => tile.id)));
+  await page.waitForTimeout(500);
+  const after = await tiles(page, 'recommended');
+  expect(meanRank(after, 'Horror'), 'horror films moved up in "Recommended for you"').toBeLessThan(before);
+  const raisedHorror = after.slice(0, 8).filter((tile) => tile.genres.includes('Horror'));
+  expect(raisedHorror.length).toBeGreaterThan(server.slice(0, 8).filter((tile) => tile.genres.includes('Horror')).length);
+  expect(after.some((tile) => /^Because you /.test(tile.reason)), 'films say why they moved').toBe(true);
+  await expect(shelf(page, 'recommended')).toHaveAttribute('data-personalized', 'true');
+
+  // The state is on the device: a reload keeps the events, the marks and the personalized order.
+  await page.reload();
+  await waitReady(page);
+  expect(await eventsStored(page)).toBe(clicked.length);
+  await expect(shelf(page, 'genre').locator(`.tile[data-id="${clicked[0]}"] .marks`)).toHaveText('Viewed');
+  expect(meanRank(await tiles(page, 'recommended'), 'Horror')).toBeLessThan(before);
+
+  // Export gives the person their data as a file.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
+  const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { events: Array<{ itemId: string }> };
+  expect(exported.events.map((event) => event.itemId).sort()).toEqual([...clicked].sort());
+
+  await andRerank(page, () => page.getByRole('button', { name: 'Forget me' }).click());
+  await expect(page.locator('#events-stored')).toHaveText('0');
+  await expect(shelf(page, 'genre').locator('.marks:not([hidden])')).toHaveCount(0);
+  expect((await tiles(page, 'recommended')).filter((tile) => tile.reason !== '')).toEqual([]);
+  await page.reload();
+  await waitReady(page);
+  await expect(page.locator('#events-stored')).toHaveText('0');
+});
+
+test('works with the keyboard: Enter and Space on a tile, focus stays on the film as rows move', async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to the films' })).toBeFocused();
+
+  const film = shelf(page, 'popular').locator('.tile').nth(5);
+  const id = await film.getAttribute('data-id');
+  await film.locator('.tile-main').focus();
+  await andRerank(page, () => page.keyboard.press('Enter'));
+  await expect.poll(() => eventsStored(page)).toBe(1);
+  const focusedId = () => page.evaluate(() => (document.activeElement?.closest('.tile') as HTMLElement | null)?.dataset.id);
+  expect(await focusedId(), 'focus follows the film to its new place').toBe(id);
+
+  await page.keyboard.press('Tab');
+  await expect(page.locator(':focus')).toHaveAccessibleName(/^Add to cart: /);
+  await andRerank(page, () => page.keyboard.press('Space'));
+  await expect(page.locator('#cart-count')).toHaveText('1');
+  expect(await focusedId()).toBe(id);
+
+  await page.locator('#compare-toggle').focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByRole('switch', { name: "Compare with the server's order" })).toHaveAttribute('aria-checked', 'true');
+});
+
+test("no behaviour leaves the page, and the counter counts what would", async ({ page }) => {
+  const requests: Array<{ url: string; method: string; body: string | null }> = [];
+  page.on('request', (request) => requests.push({ url: request.url(), method: request.method(), body: request.postData() }));
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  await clickGenre(page, 'Comedy', 2, new Set());
+  await andRerank(page, () => shelf(page, 'popular').getByRole('button', { name: /^Add to cart: / }).first().click());
+  await andRerank(page, () => shelf(page, 'popular').getByRole('button', { name: /^Buy / }).nth(2).click());
+
+  // Playwright sees the page's and the worker's requests: every one is a download without a body.
+  expect(requests.filter((request) => request.method !== 'GET' || request.body !== null)).toEqual([]);
+  expect(requests.some((request) => request.url.endsWith('/manifest.json'))).toBe(true);
+  await expect(page.locator('#bytes-sent')).toHaveText('0');
+  await expect(page.locator('#bytes-chip-count')).toHaveText('0');
+  await expect(page.locator('#download-summary')).toHaveText(/^\d+ files, /);
+
+  // The counter observes real requests: a tracker posting 11 bytes would show at once.
+  await page.route('**/collect', (route) => route.fulfill({ status: 204 }));
+  await page.evaluate(() => fetch('/collect', { method: 'POST', body: 'hello world' }));
+  await expect(page.locator('#bytes-sent')).toHaveText('11');
+  await expect(page.locator('#sent-requests')).toContainText('fetch /collect');
+  await page.evaluate(() => navigator.sendBeacon('/collect', new Blob(['abc'])));
+  await expect(page.locator('#bytes-sent')).toHaveText('14');
+});
+
+test('search results are server candidates reranked on the device; compare shows both orders', async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  await andRerank(page, () => page.getByRole('searchbox', { name: 'Search films by title' }).fill('star'));
+  const search = shelf(page, 'search');
+  await expect(search.getByRole('heading', { name: 'Results for “star”' })).toBeVisible();
+  await expect(search).toHaveAttribute('data-personalized', 'true');
+  const titles = await search.locator('.tile-title').allTextContents();
+  expect(titles.length).toBeGreaterThan(3);
+  for (const title of titles) expect(title.toLowerCase()).toContain('star');
+
+  await page.getByRole('switch', { name: "Compare with the server's order" }).click();
+  const compare = shelf(page, 'recommended').locator('.compare');
+  await expect(compare).toBeVisible();
+  await expect(compare.getByRole('heading', { name: 'Server order' })).toBeVisible();
+  await expect(compare.getByRole('heading', { name: /^On your device/ })).toBeVisible();
+  await expect(shelf(page, 'recommended').locator('.shelf-track')).toBeHidden();
+  await expect(compare.locator('ol').first().locator('li')).toHaveCount(10);
+});
+
+test('rows reorder without layout shift', async ({ page }) => {
+  await page.addInitScript(() => {
+    const shifts: number[] = [];
+    (window as unknown as { shifts: number[] }).shifts = shifts;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number }>) shifts.push(entry.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  await page.evaluate(() => ((window as unknown as { shifts: number[] }).shifts.length = 0));
+  await clickGenre(page, 'Romance', 3, new Set());
+  await page.waitForTimeout(800);
+  const total = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+  expect(total).toBeLessThan(0.01);
+});
+
+test('without WebGPU the demo says so and still personalizes', async ({ playwright, launchOptions, baseURL }) => {
+  const args = (launchOptions.args ?? []).filter((arg) => arg !== '--enable-unsafe-webgpu');
+  const browser = await playwright.chromium.launch({ ...launchOptions, args });
+  try {
+    const page = await browser.newPage({ baseURL, viewport: MOBILE });
+    const problems = await openDemo(page);
+    await expect(page.locator('#engine-gpu')).toHaveText('No WebGPU adapter');
+    await expect(page.locator('#engine-backend')).not.toHaveText('webgpu');
+    await andRerank(page, () => shelf(page, 'recommended').locator('.tile-main').nth(3).click());
+    await expect(shelf(page, 'recommended')).toHaveAttribute('data-personalized', 'true');
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+});
