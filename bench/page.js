@@ -78,8 +78,10 @@ export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budge
     let t = performance.now();
     const first = await lr.rerank(list, { serverWeight: 0 });
     const firstMs = performance.now() - t;
-    if (!first.personalized) throw new Error(`rerank fell back: ${JSON.stringify(first.fallback)}`);
-    await lr.rerank(list, { serverWeight: 0 });
+    // A first call slower than the client's timeout gets the server's order; the worker finishes
+    // and caches anyway, so the following calls show the steady state.
+    let fallbacks = first.personalized ? 0 : 1;
+    for (let i = 0; i < 5 && !(await lr.rerank(list, { serverWeight: 0 })).personalized; i++) fallbacks++;
     /** @type {number[]} */ const times = [];
     /** @type {number[]} */ const submit = [];
     /** @type {number[]} */ const worker = [];
@@ -89,14 +91,16 @@ export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budge
       t = performance.now();
       const pending = lr.rerank(list, { serverWeight: 0 });
       submit.push(performance.now() - t);
-      last = await pending;
+      const result = await pending;
       times.push(performance.now() - t);
+      if (result.personalized) last = result;
+      else fallbacks++;
       worker.push(last.computeMs);
     }
     /** @type {Record<string, number>} */
     const modelScores = {};
     for (const item of last.items) modelScores[item.id] = item.modelScore;
-    out.push({ size, firstMs, e2e: summary(times), submit: summary(submit), worker: summary(worker), modelScores });
+    out.push({ size, firstMs, fallbacks, e2e: summary(times), submit: summary(submit), worker: summary(worker), modelScores });
   }
   return out;
 }
@@ -124,13 +128,17 @@ export function referenceLoop({ user, items, dim, sizes, minRuns, budgetMs }) {
       const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
       sink += order[0];
     };
-    for (let i = 0; i < 20; i++) run(); // let the JIT settle
+    // Pages that are not cross-origin isolated get a 0.1 ms clock: time batches of runs long
+    // enough to measure, and report the mean run of each batch.
+    let t = performance.now();
+    for (let i = 0; i < 20; i++) run(); // also lets the JIT settle
+    const batch = Math.max(1, Math.ceil(2 / Math.max(1e-5, (performance.now() - t) / 20)));
     /** @type {number[]} */ const times = [];
     const began = performance.now();
-    while (times.length < minRuns || (performance.now() - began < budgetMs && times.length < 2000)) {
-      const t = performance.now();
-      run();
-      times.push(performance.now() - t);
+    while (times.length < minRuns || (performance.now() - began < budgetMs && times.length < 500)) {
+      t = performance.now();
+      for (let i = 0; i < batch; i++) run();
+      times.push((performance.now() - t) / batch);
     }
     run();
     out.push({ size, e2e: summary(times), scores: Array.from(scores) });

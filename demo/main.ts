@@ -4,10 +4,12 @@
  */
 import { installNetworkWatch } from './network-watch';
 import { createPersonalizer } from '../src/index';
-import type { Personalizer, StoredEvent, TrackEvent } from '../src/shared/types';
+import type { Personalizer, TrackEvent } from '../src/shared/types';
 import { FilmServer, filmLabel, loadCatalog, type Film } from './catalog';
+import { marksFrom, type MarkEvent } from './marks';
+import { byId } from './ui/dom';
 import { Panel } from './ui/panel';
-import { Shelf, type Marks } from './ui/shelf';
+import { Shelf } from './ui/shelf';
 import type { ShopAction } from './ui/tile';
 import { announce } from './ui/toast';
 
@@ -16,37 +18,27 @@ const watch = installNetworkWatch();
 
 const NAMESPACE = 'reelhouse-demo';
 const RERANK_DELAY_MS = 250;
-const ACTION_WORDS: Record<ShopAction, string> = { click: 'viewed', add_to_cart: 'added to cart', purchase: 'bought' };
+const ACTION_WORDS: Record<ShopAction, string> = { click: 'Viewed', add_to_cart: 'Added to cart', purchase: 'Bought' };
 
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`#${id} is missing from index.html`);
-  return node as T;
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-/** What the tiles mark as viewed / in cart / bought, derived from the events stored on the device. */
-function marksFrom(events: readonly Pick<StoredEvent, 'type' | 'itemId'>[]): Marks {
-  const viewed = new Set<string>();
-  const inCart = new Set<string>();
-  const bought = new Set<string>();
-  for (const event of events) {
-    if (event.type === 'click' || event.type === 'view') viewed.add(event.itemId);
-    if (event.type === 'add_to_cart') inCart.add(event.itemId);
-    if (event.type === 'remove_from_cart') inCart.delete(event.itemId);
-    if (event.type === 'purchase') {
-      bought.add(event.itemId);
-      inCart.delete(event.itemId);
-    }
-  }
-  return { viewed, inCart, bought };
+function setUrlParam(name: string, value: string): void {
+  const url = new URL(location.href);
+  if (value) url.searchParams.set(name, value);
+  else url.searchParams.delete(name);
+  history.replaceState(history.state, '', url);
 }
 
 class Shop {
   private personalizer: Personalizer | null = null;
+  /** Settles when the engine is up (or could not start): actions taken while it loads wait for it. */
+  private engine: Promise<Personalizer | null> = Promise.resolve(null);
   private readonly shelves: Shelf[];
   private readonly search: Shelf;
   private readonly genre: Shelf;
-  private events: Pick<StoredEvent, 'type' | 'itemId'>[] = [];
+  private events: MarkEvent[] = [];
   private rerankTimer = 0;
   private generation = 0;
   private pendingAnnouncement = '';
@@ -58,7 +50,10 @@ class Shop {
     const onAction = (film: Film, action: ShopAction, listId: string, position: number) =>
       void this.track(film, action, listId, position);
 
-    const picker = this.genrePicker(server.catalog.genres, 'Comedy');
+    // The view (genre, search) lives in the URL, so a reload or a shared link shows the same page.
+    const params = new URLSearchParams(location.search);
+    const genre = server.catalog.genres.find((name) => name === params.get('genre')) ?? 'Comedy';
+    const picker = this.genrePicker(server.catalog.genres, genre);
     this.search = new Shelf({ key: 'search', title: 'Search results', onAction });
     const recommended = new Shelf({ key: 'recommended', title: 'Recommended for you', onAction });
     this.genre = new Shelf({ key: 'genre', title: 'Browse by genre', controls: picker, onAction });
@@ -67,31 +62,16 @@ class Shop {
 
     this.search.element.hidden = true;
     recommended.setServerList(server.recommended());
-    this.genre.setServerList(server.genre('Comedy'));
+    this.genre.setServerList(server.genre(genre));
     popular.setServerList(server.popularNow());
     byId('shelf-list').append(...this.shelves.map((shelf) => shelf.element));
     this.bindControls();
   }
 
   async start(): Promise<void> {
-    const status = byId('load-status');
-    try {
-      this.personalizer = await createPersonalizer({
-        model: new URL('models/default/manifest.json', document.baseURI).href,
-        namespace: NAMESPACE,
-        onProgress: (progress) => {
-          if (progress.status === 'progress' && progress.total > 0) {
-            status.textContent = `Loading the on-device model… ${Math.round((100 * progress.loaded) / progress.total)}%`;
-          }
-        },
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      status.textContent = `The on-device model could not start (${message}). You see the server's order.`;
-      this.panel.setUnavailable(message);
-      document.body.dataset.state = 'fallback';
-      return;
-    }
+    this.engine = this.connect();
+    this.personalizer = await this.engine;
+    if (!this.personalizer) return;
     this.personalizer.subscribe((event) => {
       if (event.type === 'train') {
         this.panel.addTraining(event.report);
@@ -101,15 +81,51 @@ class Shop {
         announce(`On-device engine degraded: ${event.message}. Showing the server's order where needed.`);
         void this.refreshInfo();
       } else {
-        void this.refreshInfo();
+        void this.refreshInfo().then((ok) => {
+          if (!ok) return;
+          this.showReady();
+          this.scheduleRerank();
+        });
       }
     });
-    const [exported] = await Promise.all([this.personalizer.exportData(), this.refreshInfo()]);
-    this.events = exported.events.map(({ type, itemId }) => ({ type, itemId }));
-    this.updateMarks();
-    status.textContent = 'Ready. Click a few films of one genre and watch the rows reorder.';
+    const ok = await this.refreshInfo();
+    if (ok) {
+      const exported = await this.personalizer.exportData().catch(() => ({ events: [] }));
+      this.events = exported.events.map(({ type, itemId }) => ({ type, itemId }));
+      this.updateMarks();
+    }
     await this.rerankAll();
+    if (ok) this.showReady();
+  }
+
+  private async connect(): Promise<Personalizer | null> {
+    const status = byId('load-status');
+    try {
+      return await createPersonalizer({
+        model: new URL('models/default/manifest.json', document.baseURI).href,
+        namespace: NAMESPACE,
+        onProgress: (progress) => {
+          if (progress.status === 'progress' && progress.total > 0) {
+            status.textContent = `Loading the on-device model… ${Math.round((100 * progress.loaded) / progress.total)}%`;
+          }
+        },
+      });
+    } catch (error) {
+      this.showFallback(messageOf(error));
+      return null;
+    }
+  }
+
+  private showReady(): void {
+    byId('load-status').textContent = 'Ready. Click a few films of one genre and watch the rows reorder.';
     document.body.dataset.state = 'ready';
+  }
+
+  /** The engine could not start: the shop still works, in the server's order. */
+  private showFallback(message: string): void {
+    byId('load-status').textContent = `The on-device model could not start (${message}). You see the server's order.`;
+    this.panel.setUnavailable(message);
+    document.body.dataset.state = 'fallback';
   }
 
   private genrePicker(genres: readonly string[], selected: string): HTMLElement {
@@ -122,6 +138,7 @@ class Shop {
     select.id = 'genre-select';
     for (const genre of genres) select.add(new Option(genre, genre, false, genre === selected));
     select.addEventListener('change', () => {
+      setUrlParam('genre', select.value);
       this.genre.setServerList(this.server.genre(select.value));
       this.genre.setMarks(marksFrom(this.events));
       this.scheduleRerank();
@@ -135,14 +152,13 @@ class Shop {
     let searchTimer = 0;
     const runSearch = () => {
       const query = input.value.trim();
+      setUrlParam('q', query);
       this.search.element.hidden = query === '';
       if (!query) return;
       const list = this.server.search(query);
       this.search.setServerList(list);
       this.search.setMarks(marksFrom(this.events));
-      this.search.element.querySelector('h2')!.textContent = list.films.length
-        ? `Results for “${query}”`
-        : `No film matches “${query}”`;
+      this.search.setTitle(list.films.length ? `Results for “${query}”` : `No film matches “${query}”`);
       this.scheduleRerank();
     };
     input.addEventListener('input', () => {
@@ -154,18 +170,21 @@ class Shop {
       clearTimeout(searchTimer);
       runSearch();
     });
+    input.value = new URLSearchParams(location.search).get('q') ?? '';
+    if (input.value) runSearch();
 
     const compare = byId('compare-toggle');
     compare.addEventListener('click', () => {
       const on = compare.getAttribute('aria-checked') !== 'true';
       compare.setAttribute('aria-checked', String(on));
-      document.body.classList.toggle('comparing', on);
       for (const shelf of this.shelves) shelf.setCompare(on);
     });
 
-    byId('train-now').addEventListener('click', () => void this.trainNow());
-    byId('export-data').addEventListener('click', () => void this.exportData());
-    byId('forget-me').addEventListener('click', () => void this.forget());
+    const safely = (action: () => Promise<void>) => () =>
+      void action().catch((error: unknown) => announce(`That did not work: ${messageOf(error)}`));
+    byId('train-now').addEventListener('click', safely(() => this.trainNow()));
+    byId('export-data').addEventListener('click', safely(() => this.exportData()));
+    byId('forget-me').addEventListener('click', safely(() => this.forget()));
   }
 
   private async track(film: Film, action: ShopAction, listId: string, position: number): Promise<void> {
@@ -176,16 +195,17 @@ class Shop {
       position,
       features: { category: film.genres, text: filmLabel(film) },
     };
-    this.events.push({ type: action, itemId: film.id });
-    this.updateMarks();
-    announce(`${ACTION_WORDS[action][0].toUpperCase()}${ACTION_WORDS[action].slice(1)}: ${film.title}. Stored on this device only.`);
-    if (!this.personalizer) return;
+    const personalizer = await this.engine;
+    if (!personalizer) return;
     try {
-      await this.personalizer.track(event);
+      await personalizer.track(event);
     } catch (error) {
-      announce(`Could not record that: ${error instanceof Error ? error.message : String(error)}`);
+      announce(`Could not record that: ${messageOf(error)}`);
       return;
     }
+    this.events.push({ type: action, itemId: film.id });
+    this.updateMarks();
+    announce(`${ACTION_WORDS[action]}: ${film.title}. Stored on this device only.`);
     void this.refreshInfo();
     this.scheduleRerank('Rows updated from your activity');
   }
@@ -229,9 +249,16 @@ class Shop {
     this.pendingAnnouncement = '';
   }
 
-  private async refreshInfo(): Promise<void> {
-    if (!this.personalizer) return;
-    this.panel.setInfo(await this.personalizer.info());
+  /** Shows the engine's state; false when the engine cannot answer (then the page shows why). */
+  private async refreshInfo(): Promise<boolean> {
+    if (!this.personalizer) return false;
+    try {
+      this.panel.setInfo(await this.personalizer.info());
+      return true;
+    } catch (error) {
+      this.showFallback(messageOf(error));
+      return false;
+    }
   }
 
   private async trainNow(): Promise<void> {
@@ -244,8 +271,6 @@ class Shop {
       announce(`Training ${report.kept ? 'kept' : 'discarded'}: ${report.reason}.`);
       if (report.kept) this.scheduleRerank('Rows updated after training');
       await this.refreshInfo();
-    } catch (error) {
-      announce(`Training failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       button.disabled = false;
     }
@@ -285,5 +310,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   document.body.dataset.state = 'error';
-  byId('load-status').textContent = `The demo could not start: ${error instanceof Error ? error.message : String(error)}`;
+  byId('load-status').textContent = `The demo could not start: ${messageOf(error)}`;
 });

@@ -97,6 +97,35 @@ async function main(): Promise<void> {
     await refPage.close();
     const referenceScores = ref.results[ref.results.length - 1].scores;
 
+    log('start-up, cold and warm');
+    const cold: StartupRun[] = [];
+    const warm: StartupRun[] = [];
+    for (let i = 0; i < Number(args.startups); i++) {
+      const { page, close } = await openPage(browser, server.origin);
+      const options = { model: modelUrl, backend: 'auto', namespace: `startup-${i}` };
+      try {
+        cold.push(await call<StartupRun>(page, 'start', options));
+        await call(page, 'stop');
+        await page.reload();
+        warm.push(await call<StartupRun>(page, 'start', options));
+        await call(page, 'stop');
+      } catch (error) {
+        log(`start-up run ${i} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
+      await close();
+    }
+
+    log('long tasks during a session with training');
+    const lt = await openPage(browser, server.origin);
+    const longTasks = await call<BenchResults['longTasks']>(lt.page, 'longTaskSession', {
+      model: modelUrl,
+      namespace: 'longtasks',
+      candidates: workload.candidates,
+      events: [...workload.history, ...workload.training, ...workload.clicks],
+      sizes: [10, 100, 1_000, 10_000],
+    });
+    await lt.close();
+
     const backends: BackendResult[] = [];
     for (const backend of args.backends!.split(',')) {
       log(`backend ${backend}`);
@@ -127,7 +156,7 @@ async function main(): Promise<void> {
         }));
         result.clickToRerank = await call(page, 'clickToRerank', { candidates: workload.candidates.slice(0, 1000), clicks: workload.clicks });
         await call(page, 'track', workload.training);
-        result.training = await call(page, 'train').catch((e: Error) => ({ error: e.message.split('\n')[0] }));
+        result.training = await call<BackendResult['training']>(page, 'train').catch((e: Error) => ({ error: e.message.split('\n')[0] }));
         await call(page, 'stop');
       } catch (error) {
         result.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -136,31 +165,6 @@ async function main(): Promise<void> {
       backends.push(result);
       await close();
     }
-
-    log('start-up, cold and warm');
-    const cold: StartupRun[] = [];
-    const warm: StartupRun[] = [];
-    for (let i = 0; i < Number(args.startups); i++) {
-      const { page, close } = await openPage(browser, server.origin);
-      const options = { model: modelUrl, backend: 'auto', namespace: `startup-${i}` };
-      cold.push(await call<StartupRun>(page, 'start', options));
-      await call(page, 'stop');
-      await page.reload();
-      warm.push(await call<StartupRun>(page, 'start', options));
-      await call(page, 'stop');
-      await close();
-    }
-
-    log('long tasks during a session with training');
-    const lt = await openPage(browser, server.origin);
-    const longTasks = await call<BenchResults['longTasks']>(lt.page, 'longTaskSession', {
-      model: modelUrl,
-      namespace: 'longtasks',
-      candidates: workload.candidates,
-      events: [...workload.history, ...workload.training, ...workload.clicks],
-      sizes: [10, 100, 1_000, 10_000],
-    });
-    await lt.close();
 
     const auto = backends.find((b) => b.backend === 'auto');
     const gpu = (auto as { gpu?: { adapter: string; description?: string } } | undefined)?.gpu;

@@ -2,18 +2,14 @@
 import type { Info, TrainReport } from '../../src/shared/types';
 import type { NetworkWatch } from '../network-watch';
 import { LossChart } from './loss-chart';
-import { formatMs } from './shelf';
+import { byId } from './dom';
+import { formatBytes, formatMs } from './format';
 
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`#${id} is missing from index.html`);
-  return node as T;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+/** Facts stay on one line (so the panel never shifts); the full text is in the tooltip. */
+function setFact(id: string, text: string, detail = text): void {
+  const node = byId(id);
+  node.textContent = text;
+  node.title = detail;
 }
 
 function shortUrl(url: string): string {
@@ -63,14 +59,15 @@ export class Panel {
   }
 
   setInfo(info: Info): void {
-    byId('engine-backend').textContent = info.backend;
-    const gpu = info.gpu;
-    byId('engine-gpu').textContent =
-      gpu.adapter === 'none'
-        ? 'No WebGPU adapter'
-        : `WebGPU, ${gpu.adapter}${gpu.description ? ` (${gpu.description})` : ''}`;
-    byId('engine-model').textContent = info.modelVersion;
-    byId('engine-storage').textContent = info.storage === 'indexeddb' ? 'IndexedDB, this browser only' : 'Memory only (not kept)';
+    const { gpu } = info;
+    setFact('engine-backend', info.backend);
+    setFact(
+      'engine-gpu',
+      gpu.adapter === 'none' ? 'No WebGPU adapter' : `WebGPU, ${gpu.adapter}`,
+      gpu.description ? `${gpu.adapter} adapter: ${gpu.description}` : undefined,
+    );
+    setFact('engine-model', info.modelVersion);
+    setFact('engine-storage', info.storage === 'indexeddb' ? 'IndexedDB, here only' : 'Memory (not kept)');
     byId('engine-reason').textContent = `Why this backend: ${info.backendReason}`;
     this.setEvents(info.events);
     if (info.lastTraining) this.addTraining(info.lastTraining);
@@ -82,7 +79,7 @@ export class Panel {
   }
 
   setUnavailable(message: string): void {
-    byId('engine-backend').textContent = 'unavailable';
+    setFact('engine-backend', 'unavailable');
     byId('engine-reason').textContent = message;
   }
 
@@ -92,15 +89,17 @@ export class Panel {
     if (this.latencies.length > 50) this.latencies.shift();
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
-    byId('engine-latency').textContent = `${formatMs(workerMs)} in worker, ${formatMs(median)} median round trip`;
+    setFact('latency-worker', formatMs(workerMs));
+    setFact('latency-round-trip', `${formatMs(median)} median`, 'From the page to the worker and back, median of the last 50 reranks');
   }
 
   addTraining(report: TrainReport): void {
     this.chart.add(report);
-    const verdict = report.kept ? 'kept' : 'discarded';
+    const why = report.reason.replace(/^(kept|rejected|discarded|skipped)\b:?\s*/i, '');
     byId('training-summary').textContent =
       `${this.chart.count} run${this.chart.count === 1 ? '' : 's'}. Last: ${report.steps} steps on ${report.examples} examples in ` +
-      `${formatMs(report.durationMs)} (${report.backend}), loss ${report.lossBefore.toFixed(3)} → ${report.lossAfter.toFixed(3)}, ${verdict}: ${report.reason}.`;
+      `${formatMs(report.durationMs)} (${report.backend}), loss ${report.lossBefore.toFixed(3)} → ${report.lossAfter.toFixed(3)}; ` +
+      `${report.kept ? 'kept' : 'discarded'}${why ? `: ${why}` : ''}.`;
   }
 
   clearTraining(): void {

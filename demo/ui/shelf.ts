@@ -4,7 +4,9 @@
  */
 import type { RerankResult } from '../../src/shared/types';
 import { filmLabel, toCandidate, type Film, type ServerList } from '../catalog';
-import { flipReorder } from './flip';
+import type { Marks } from '../marks';
+import { formatMs } from './format';
+import { placeInSlots } from './slots';
 import { createTile, type ShopAction, type Tile } from './tile';
 
 export interface ShelfOptions {
@@ -16,17 +18,12 @@ export interface ShelfOptions {
   onAction(film: Film, action: ShopAction, listId: string, serverRank: number): void;
 }
 
-export interface Marks {
-  viewed: ReadonlySet<string>;
-  inCart: ReadonlySet<string>;
-  bought: ReadonlySet<string>;
-}
-
 const COMPARE_ROWS = 10;
 
 export class Shelf {
   readonly element: HTMLElement;
   private readonly track: HTMLOListElement;
+  private readonly heading: HTMLHeadingElement;
   private readonly status: HTMLElement;
   private readonly compare: HTMLElement;
   private readonly tiles = new Map<string, Tile>();
@@ -47,6 +44,7 @@ export class Shelf {
     const heading = document.createElement('h2');
     heading.id = headingId;
     heading.textContent = options.title;
+    this.heading = heading;
     this.status = document.createElement('p');
     this.status.className = 'shelf-status';
     const titles = document.createElement('div');
@@ -72,6 +70,10 @@ export class Shelf {
 
   get films(): readonly Film[] {
     return this.list.films;
+  }
+
+  setTitle(title: string): void {
+    this.heading.textContent = title;
   }
 
   /** New candidates from the server: shown at once in the server's order until the device reranks. */
@@ -122,7 +124,7 @@ export class Shelf {
     this.tiles.clear();
     for (const [id, tile] of next) this.tiles.set(id, tile);
     this.order = ids;
-    flipReorder(this.track, elements);
+    placeInSlots(this.track, elements);
 
     const personalized = this.ranked?.personalized ?? false;
     this.element.dataset.personalized = String(personalized);
@@ -172,8 +174,14 @@ export class Shelf {
           const move = document.createElement('span');
           move.className = 'move';
           move.dataset.direction = delta > 0 ? 'up' : 'down';
-          move.textContent = delta > 0 ? `▲ ${delta}` : `▼ ${-delta}`;
           move.title = `${delta > 0 ? 'Up' : 'Down'} ${Math.abs(delta)} from the server's order`;
+          const arrow = document.createElement('span');
+          arrow.setAttribute('aria-hidden', 'true');
+          arrow.textContent = delta > 0 ? `▲ ${delta}` : `▼ ${-delta}`;
+          const said = document.createElement('span');
+          said.className = 'visually-hidden';
+          said.textContent = ` (${move.title})`;
+          move.append(arrow, said);
           item.append(move);
         }
         list.append(item);
@@ -186,8 +194,4 @@ export class Shelf {
       column(this.ranked?.personalized ? 'On your device' : 'On your device (not personalized yet)', device, true),
     );
   }
-}
-
-export function formatMs(ms: number): string {
-  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
 }

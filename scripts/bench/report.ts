@@ -12,6 +12,8 @@ export interface Stats {
 export interface RerankRow {
   size: number;
   firstMs: number;
+  /** Calls answered with the server's order (slower than the client's 3 s timeout). */
+  fallbacks: number;
   e2e: Stats;
   submit: Stats;
   worker: Stats;
@@ -47,7 +49,7 @@ export interface BenchResults {
   longTasks: { sessionMs: number; backend: string; autoTrained: boolean; trainingRuns: number; longTasks: Array<{ start: number; duration: number }> };
 }
 
-const ms = (x: number | undefined) => (x === undefined ? '–' : x < 1 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const ms = (x: number | undefined) => (x === undefined ? '–' : x < 0.1 ? x.toFixed(3) : x < 1 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
 const kb = (bytes: number | null) => (bytes === null ? '–' : `${(bytes / 1024).toFixed(1)} kB`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
@@ -70,7 +72,8 @@ export function markdown(r: BenchResults): string {
     const cells = sizes.map((n) => {
       const row = b.rerank!.find((x) => x.size === n);
       if (!row) return '–';
-      return `${ms(row.e2e.median)} / ${ms(row.e2e.p95)} (${(row.e2e.median / ref.get(n)!.median).toFixed(1)}x)`;
+      const fell = row.fallbacks ? `, ${row.fallbacks} timed out` : '';
+      return `${ms(row.e2e.median)} / ${ms(row.e2e.p95)} (${(row.e2e.median / ref.get(n)!.median).toFixed(0)}x${fell})`;
     });
     out.push(`| ${label} | ${cells.join(' | ')} |`);
   }

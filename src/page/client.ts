@@ -6,7 +6,7 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { LocalrankError } from '../shared/errors';
 import { DEFAULTS } from '../shared/limits';
-import { installErrorTransfer, type WorkerApi, type WorkerInit } from '../shared/protocol';
+import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
   Candidate,
   ExportedData,
@@ -26,6 +26,9 @@ import { withTimeout } from './timeout';
 /** How long to wait before trying a failed worker again: 2 s, 10 s, 1 min, then every 5 min. */
 const RETRY_DELAYS_MS = [2_000, 10_000, 60_000, 300_000];
 const TRAIN_TIMEOUT_MS = 120_000;
+/** While calls are pending the worker is pinged this often; a long call to a dead worker settles fast. */
+const PING_EVERY_MS = 1_000;
+const PING_TIMEOUT_MS = 5_000;
 /** Events waiting for a worker are capped so a long outage cannot grow memory without bound. */
 const MAX_UNSENT = 5_000;
 /** Codes that mean "your input is wrong", as opposed to "the engine could not answer". */
@@ -45,7 +48,10 @@ export class Client implements Personalizer {
   private failures = 0;
   /** Validated events not yet acknowledged by a worker; re-sent after a restart (ids make it idempotent). */
   private unsent: StoredEvent[] = [];
+  private flushing: Promise<void> | null = null;
   private readonly pending = new Set<(error: LocalrankError) => void>();
+  private watchdog: ReturnType<typeof setInterval> | null = null;
+  private pinging = false;
   private readonly listeners = new Set<(event: PersonalizerEvent) => void>();
   private readonly timeoutMs: number;
 
@@ -94,10 +100,12 @@ export class Client implements Personalizer {
       this.failures = 0;
       this.lastFailure = null;
       this.emit({ type: 'recovered', backend: info.backend });
-      await this.flushUnsent();
     } catch (error) {
       this.fail(toLocalrankError(error, 'WORKER_FAILED'));
+      return;
     }
+    // Events kept while the worker was away; a failure here (storage full) keeps them queued.
+    await this.flushUnsent().catch(() => undefined);
   }
 
   private fail(error: LocalrankError): void {
@@ -121,6 +129,7 @@ export class Client implements Personalizer {
   private teardownWorker(error: LocalrankError): void {
     for (const reject of this.pending) reject(error);
     this.pending.clear();
+    this.stopWatchdog();
     this.remote?.[releaseProxy]();
     this.remote = null;
     this.worker?.terminate();
@@ -142,6 +151,7 @@ export class Client implements Personalizer {
       rejectPending = reject;
     });
     this.pending.add(rejectPending);
+    this.startWatchdog();
     try {
       return await withTimeout(Promise.race([run(remote), aborted]), ms, what);
     } catch (error) {
@@ -150,12 +160,35 @@ export class Client implements Personalizer {
       throw typed;
     } finally {
       this.pending.delete(rejectPending);
+      if (this.pending.size === 0) this.stopWatchdog();
     }
+  }
+
+  /**
+   * While calls are pending, pings the worker: a worker that crashed, closed itself or spins in a
+   * stuck kernel stops answering, and then every pending call settles and the worker restarts
+   * within seconds, instead of when each call's own (up to 2 min) timeout runs out.
+   */
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    this.watchdog = setInterval(() => {
+      const remote = this.remote;
+      if (this.pinging || !remote || this.state !== 'ready') return;
+      this.pinging = true;
+      void this.checkAlive(remote).finally(() => {
+        this.pinging = false;
+      });
+    }, PING_EVERY_MS);
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
   }
 
   private async checkAlive(remote: Remote<WorkerApi>): Promise<void> {
     try {
-      await withTimeout(remote.info(), Math.max(this.timeoutMs, 5_000), 'checking the worker');
+      await withTimeout(remote.ping(), Math.max(this.timeoutMs, PING_TIMEOUT_MS), 'checking the worker');
     } catch {
       if (this.remote === remote) this.fail(new LocalrankError('WORKER_FAILED', 'the worker stopped answering'));
     }
@@ -169,14 +202,22 @@ export class Client implements Personalizer {
     if (this.state === 'ready') await this.flushUnsent().catch(() => undefined);
   }
 
-  private async flushUnsent(): Promise<void> {
-    if (this.unsent.length === 0) return;
-    const batch = this.unsent.slice();
-    for (let i = 0; i < batch.length; i += 1000) {
-      await this.call('track', (remote) => remote.track(batch.slice(i, i + 1000)));
+  /** Delivers queued events; one delivery at a time, which picks up events queued meanwhile. */
+  private flushUnsent(): Promise<void> {
+    this.flushing ??= this.deliver().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async deliver(): Promise<void> {
+    while (this.unsent.length > 0 && this.state === 'ready') {
+      const batch = this.unsent.slice(0, 1000);
+      await this.call('track', (remote) => remote.track(batch));
+      // Acknowledged: drop exactly these (forget() or trimming may have changed the queue meanwhile).
+      const sent = new Set(batch.map((e) => e.id));
+      this.unsent = this.unsent.filter((e) => !sent.has(e.id));
     }
-    const sent = new Set(batch.map((e) => e.id));
-    this.unsent = this.unsent.filter((e) => !sent.has(e.id));
   }
 
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
@@ -184,8 +225,9 @@ export class Client implements Personalizer {
     const opts = checkRerankOptions(options);
     if (checked.length === 0) return { items: [], personalized: true, computeMs: 0 };
     try {
-      const buffers = checked.flatMap((c) => (c.embedding ? [c.embedding.buffer] : []));
-      return await this.call('rerank', (remote) => remote.rerank(transfer(checked, buffers), opts));
+      const { packed, transfer: buffers } = packCandidates(checked);
+      const ranking = await this.call('rerank', (remote) => remote.rerank(transfer(packed, buffers), opts));
+      return unpackRanking(packed.ids, ranking);
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
       if (INPUT_ERRORS.has(typed.code)) throw typed;
@@ -197,8 +239,9 @@ export class Client implements Personalizer {
     return this.call('train', (remote) => remote.train(), TRAIN_TIMEOUT_MS);
   }
 
-  info(): Promise<Info> {
-    return this.call('info', (remote) => remote.info());
+  async info(): Promise<Info> {
+    const info = await this.call('info', (remote) => remote.info());
+    return { ...info, queuedEvents: this.unsent.length };
   }
 
   exportData(): Promise<ExportedData> {

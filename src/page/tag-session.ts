@@ -35,6 +35,11 @@ export interface SessionEnv {
   deleteDatabase(name: string): Promise<void>;
 }
 
+/** The engine's IndexedDB database for a namespace (src/worker/store.ts owns the schema). */
+function databaseName(namespace: string): string {
+  return `localrank:${namespace}`;
+}
+
 const MAX_HELD = 500;
 const BATCH = 100;
 const FLUSH_MS = 50;
@@ -172,6 +177,7 @@ export class TagSession {
     if (this.consent !== 'granted') {
       // Consent was withdrawn while the engine loaded.
       await this.discard(personalizer);
+      await this.forget();
       this.state = 'idle';
       return;
     }
@@ -348,26 +354,30 @@ export class TagSession {
     }
     this.consent = 'denied';
     this.settle(null);
-    await this.forget();
     const personalizer = this.personalizer;
     this.personalizer = null;
     this.healthy = false;
-    if (this.state === 'ready' || this.state === 'failed' || this.state === 'scheduled') this.state = 'idle';
-    if (personalizer) await personalizer.close().catch(() => undefined);
+    if (this.state !== 'loading') this.state = 'idle';
+    if (personalizer) await this.discard(personalizer);
+    await this.forget();
   }
 
-  /** Deletes every event and fine-tuned weight of this namespace, held, queued or stored. */
+  /**
+   * Deletes every event and fine-tuned weight of this namespace: held, kept for the next page,
+   * or stored. Without a running engine the database itself is deleted.
+   */
   async forget(): Promise<void> {
     this.held = [];
     this.removeOutbox();
     try {
       if (this.personalizer) await this.personalizer.forget();
-      else await this.env.deleteDatabase(`localrank:${this.options.namespace ?? 'default'}`);
+      else await this.env.deleteDatabase(databaseName(this.options.namespace ?? 'default'));
     } catch (error) {
       console.debug('[localrank] forget failed', error);
     }
   }
 
+  /** Stops an engine the page may no longer use; its worker closes its database, which can then go. */
   private async discard(personalizer: Personalizer): Promise<void> {
     await personalizer.forget().catch(() => undefined);
     await personalizer.close().catch(() => undefined);

@@ -157,6 +157,11 @@ export interface Info {
   /** How on-device storage is doing (quota pruning, failing writes, why memory is used). */
   storageStatus?: StorageStatus;
   /**
+   * Events recorded on this page and not yet stored (the worker is restarting, or storage is
+   * failing): kept in memory, up to 5000, and delivered when the engine can take them.
+   */
+  queuedEvents?: number;
+  /**
    * Internal diagnostics for tests and bug reports; not a stable API. `tensors` is the worker's
    * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says.
    */

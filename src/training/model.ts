@@ -15,7 +15,8 @@ import type { Dataset } from './dataset';
  */
 export function gatherRows(table: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
   const shape = table.shape;
-  const f = tf.customGrad((t: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [t, idx, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([idx]);
     return {
       value: tf.gather(t, idx),

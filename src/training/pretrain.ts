@@ -45,14 +45,14 @@ export const DEFAULT_CONFIG: ScorerConfig = {
 };
 
 export const DEFAULT_OPTIONS: PretrainOptions = {
-  epochs: 40,
+  epochs: 30,
   batchSize: 128,
   learningRate: 0.002,
-  negatives: 1024,
+  negatives: 512,
   dropout: 0.3,
   idDropout: 0.1,
   seed: 1,
-  patience: 3,
+  patience: 2,
   evalEvery: 2,
 };
 

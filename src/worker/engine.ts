@@ -11,8 +11,8 @@ import type {
   ExportedData,
   GpuInfo,
   Info,
+  ItemFeatures,
   LoadProgress,
-  RankedItem,
   RerankOptions,
   RerankResult,
   StoredEvent,
@@ -20,9 +20,10 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
+import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking } from '../shared/protocol';
 import { loadModel, type ModelArtifacts } from './loader';
-import { blend, order, reasonFor, serverOrder, serverSignal, unitRows, type HistoryVectors } from './rerank';
-import { Adapter, Scorer, type HistoryItem, type ItemRef } from './scorer';
+import { blend, dotScores, order, reasonFor, serverOrder, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
+import { Adapter, Scorer, type HistoryItem } from './scorer';
 import { Store, type Retention } from './store';
 import { TabSync, type TabMessage } from './sync';
 import { fineTune } from './trainer';
@@ -59,7 +60,8 @@ export class Engine {
   private eventCount = 0;
   private newSinceTraining = 0;
   private userVector: Float32Array | null = null;
-  private readonly itemVectors = new Map<string, Float32Array>();
+  /** Item-tower vectors and remembered features by item id; see `itemRows`. */
+  private readonly items = new Map<string, CachedItem>();
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -186,61 +188,83 @@ export class Engine {
 
   async rerank(candidates: readonly Candidate[] | unknown, options?: RerankOptions): Promise<RerankResult> {
     this.assertOpen();
+    const { packed } = packCandidates(checkCandidates(candidates));
+    const ranking = await this.rerankPacked(packed, checkRerankOptions(options));
+    return unpackRanking(packed.ids, ranking);
+  }
+
+  /**
+   * The hot path, for candidates and options the page already validated: cached item vectors, a
+   * cached user vector, a plain dot-product loop, and typed arrays out (transferred to the page).
+   */
+  async rerankPacked(candidates: PackedCandidates, opts: RerankOptions): Promise<PackedRanking> {
+    this.assertOpen();
     this.assertBackend();
     const start = performance.now();
-    const checked = checkCandidates(candidates);
-    const opts = checkRerankOptions(options);
-    if (checked.length === 0) return { items: [], personalized: true, computeMs: 0 };
     const dim = this.scorer.dim;
-    const items = await this.itemRows(checked);
+    const n = candidates.ids.length;
+    const rows = await this.itemRows(candidates);
     const user = await this.currentUserVector();
-    const modelScores = await this.scoreRows(user, items, checked.length);
-    const blended = blend(modelScores, serverSignal(checked), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
+    const modelScores = dotScores(user, rows);
+    const blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
     const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
-    const unit = needUnit ? unitRows(items, dim) : undefined;
+    const unit = needUnit ? unitRows(stackRows(rows, dim), dim) : undefined;
     const indices = order(blended, { k: opts.k, diversity: opts.diversity, unitVectors: unit, dim });
-    const history = opts.explain ? await this.historyVectors() : null;
-    const ranked: RankedItem[] = indices.map((i) => {
-      const item: RankedItem = { id: checked[i].id, score: blended[i], modelScore: modelScores[i], serverRank: i };
-      if (history && unit) {
-        const reason = reasonFor(unit, i * dim, history, dim);
-        if (reason) item.reason = reason;
-      }
-      return item;
-    });
-    this.rememberFeatures(checked);
-    return { items: ranked, personalized: true, computeMs: performance.now() - start };
+    let reasons: PackedRanking['reasons'];
+    if (opts.explain && unit) {
+      const history = await this.historyVectors();
+      reasons = rows.map((_, i) => reasonFor(unit, i * dim, history, dim) ?? null);
+    }
+    return { order: Int32Array.from(indices), scores: blended, modelScores, reasons, computeMs: performance.now() - start };
   }
 
-  /** Item-tower rows for the candidates, [N * dim], computing only the ones not cached. */
-  private async itemRows(candidates: readonly CheckedCandidate[]): Promise<Float32Array> {
+  /**
+   * Item-tower rows for the candidates, computing only the ones not cached. The cache is keyed by
+   * id and holds the features JSON each vector was computed from: a string comparison tells a hit,
+   * and features are parsed only for items not seen before. Items new to this engine, or whose
+   * features changed, are remembered in storage once, not on every call.
+   */
+  private async itemRows(candidates: PackedCandidates): Promise<Float32Array[]> {
     const dim = this.scorer.dim;
-    const out = new Float32Array(candidates.length * dim);
-    const missing: { index: number; ref: ItemRef }[] = [];
-    candidates.forEach((c, index) => {
-      const cached = c.embedding ? undefined : this.itemVectors.get(itemKey(c));
-      if (cached) out.set(cached, index * dim);
-      else missing.push({ index, ref: { id: c.id, features: c.features, embedding: c.embedding } });
-    });
+    const { ids, features, embeddings } = candidates;
+    const rows = new Array<Float32Array>(ids.length);
+    const missing: number[] = [];
+    const remember: { id: string; features: ItemFeatures }[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      let entry = this.items.get(ids[i]);
+      if (!entry || entry.features !== features[i]) {
+        entry = { features: features[i], remembered: false };
+        this.cacheItem(ids[i], entry);
+      }
+      if (entry.vector && !embeddings?.[i]) rows[i] = entry.vector;
+      else missing.push(i);
+      if (entry.features !== null && !entry.remembered && remember.length < REMEMBER_PER_CALL) {
+        entry.remembered = true;
+        remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
+      }
+    }
     if (missing.length > 0) {
-      const computed = this.scorer.itemVectors(missing.map((m) => m.ref));
+      const refs = missing.map((i) => ({ id: ids[i], features: features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures), embedding: embeddings?.[i] ?? undefined }));
+      const computed = this.scorer.itemVectors(refs);
       const values = (await computed.data()) as Float32Array;
       computed.dispose();
-      missing.forEach(({ index }, j) => {
+      missing.forEach((i, j) => {
         const row = values.slice(j * dim, (j + 1) * dim);
-        out.set(row, index * dim);
-        if (!candidates[index].embedding) this.cacheItem(itemKey(candidates[index]), row);
+        rows[i] = row;
+        const entry = this.items.get(ids[i]);
+        if (!embeddings?.[i] && entry && entry.features === features[i]) entry.vector = row;
       });
     }
-    return out;
+    if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
+    return rows;
   }
 
-  private cacheItem(key: string, row: Float32Array): void {
-    if (this.itemVectors.size >= ITEM_CACHE_LIMIT) {
-      const oldest = this.itemVectors.keys().next().value;
-      if (oldest !== undefined) this.itemVectors.delete(oldest);
+  private cacheItem(id: string, entry: CachedItem): void {
+    if (!this.items.has(id) && this.items.size >= ITEM_CACHE_LIMIT) {
+      const oldest = this.items.keys().next().value;
+      if (oldest !== undefined) this.items.delete(oldest);
     }
-    this.itemVectors.set(key, row);
+    this.items.set(id, entry);
   }
 
   private async currentUserVector(): Promise<Float32Array> {
@@ -250,14 +274,6 @@ export class Engine {
     const values = (await vector.data()) as Float32Array;
     vector.dispose();
     this.userVector = values;
-    return values;
-  }
-
-  private async scoreRows(user: Float32Array, items: Float32Array, n: number): Promise<Float32Array> {
-    const dim = this.scorer.dim;
-    const scores = tf.tidy(() => this.scorer.score(tf.tensor1d(user), tf.tensor2d(items, [n, dim])));
-    const values = (await scores.data()) as Float32Array;
-    scores.dispose();
     return values;
   }
 
@@ -286,12 +302,6 @@ export class Engine {
       events: history.map((h) => ({ itemId: h.itemId, type: h.type, label: labelOf(h) })),
       unitVectors: unitRows(values, dim),
     };
-  }
-
-  /** Item features are public; remembering them lets a later click on the bare id be understood. */
-  private rememberFeatures(candidates: readonly CheckedCandidate[]): void {
-    const withFeatures = candidates.filter((c) => c.features).map((c) => ({ id: c.id, features: c.features! }));
-    if (withFeatures.length > 0) this.store.rememberItems(withFeatures.slice(0, 2000)).catch(() => undefined);
   }
 
   private scheduleTraining(): void {
@@ -416,6 +426,8 @@ export class Engine {
     this.adapter?.dispose();
     this.adapter = null;
     this.weightsSavedAt = null;
+    // The remembered items were wiped with the rest: let the next reranks remember them again.
+    this.items.clear();
     this.history = [];
     this.eventCount = 0;
     this.newSinceTraining = 0;
@@ -469,7 +481,7 @@ export class Engine {
       const usable = weights && weights.modelVersion === this.scorer.version ? weights : null;
       this.adapter = usable ? Adapter.fromWeights(usable.tensors, this.scorer) : null;
       this.weightsSavedAt = usable?.savedAt ?? null;
-      this.itemVectors.clear();
+      this.items.clear();
       this.userVector = null;
       this.backendLost = null;
       this.config.onBackendChange?.(this.choice.backend, this.choice.reason);
@@ -494,9 +506,15 @@ function heapBytes(): number | undefined {
   return (globalThis.performance as { memory?: { usedJSHeapSize?: number } } | undefined)?.memory?.usedJSHeapSize;
 }
 
-function itemKey(c: CheckedCandidate): string {
-  return c.features ? `${c.id}\u0000${JSON.stringify(c.features)}` : c.id;
+/** An item's cached vector, valid for these features (JSON); `remembered`: they were sent to storage. */
+interface CachedItem {
+  features: string | null;
+  vector?: Float32Array;
+  remembered: boolean;
 }
+
+/** Remembered-item writes per rerank: bounds the IndexedDB work one call can queue. */
+const REMEMBER_PER_CALL = 2000;
 
 function labelOf(h: HistoryItem): string {
   return h.features?.text ?? `item ${h.itemId}`;

@@ -19,7 +19,13 @@ export function serverOrder(candidates: readonly { id: string | number }[]): Ran
  */
 export function serverSignal(candidates: readonly CheckedCandidate[]): Float32Array {
   const useScores = candidates.length > 0 && candidates.every((c) => c.score !== undefined);
-  const raw = Float32Array.from(candidates, (c, i) => (useScores ? (c.score as number) : -i));
+  return serverSignalOf(useScores ? candidates.map((c) => c.score as number) : null, candidates.length);
+}
+
+/** The same signal from a column of server scores, or from the order alone when `scores` is null. */
+export function serverSignalOf(scores: ArrayLike<number> | null, n: number): Float32Array {
+  const raw = new Float32Array(n);
+  for (let i = 0; i < n; i++) raw[i] = scores ? scores[i] : -i;
   return standardise(raw);
 }
 
@@ -157,4 +163,23 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: numb
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * The model's score of each item row for a user vector: the scorer's dot product, on the rows
+ * already cached as Float32Arrays. For at most 20,000 rows of a few dozen floats this plain loop
+ * beats uploading a tensor and reading it back on every backend, so no tensor is made per call.
+ */
+export function dotScores(user: Float32Array, rows: readonly Float32Array[]): Float32Array {
+  const dim = user.length;
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = dot(rows[i], 0, user, 0, dim);
+  return out;
+}
+
+/** Rows stacked into one row-major [rows.length, dim] array. */
+export function stackRows(rows: readonly Float32Array[], dim: number): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  for (let i = 0; i < rows.length; i++) out.set(rows[i], i * dim);
+  return out;
 }

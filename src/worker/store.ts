@@ -87,8 +87,11 @@ export class Store {
         why = describeError(error);
       }
     }
-    const { IDBFactory: MemoryFactory } = await import('fake-indexeddb');
-    const memory = new Store(new MemoryFactory(), options, 'memory');
+    // idb recognises IndexedDB objects by the global classes (IDBRequest, ...), so the in-memory
+    // implementation must replace them in this worker; no real database is in use from here on.
+    // @ts-expect-error the side-effect entry ships no type declarations
+    await import('fake-indexeddb/auto');
+    const memory = new Store(new globalThis.IDBFactory(), options, 'memory');
     memory.health.lastError = `using memory: ${why}`;
     await memory.connection();
     return memory;
@@ -336,18 +339,20 @@ export class Store {
  * localrank in another tab is used as it is when it still has our stores (migrations only add).
  */
 async function openDatabase(factory: IDBFactory, name: string, onClose: (forced: boolean) => void): Promise<Db> {
-  let db: Db;
+  let raw: IDBDatabase;
   try {
-    db = await request(factory.open(name, SCHEMA_VERSION), true);
+    raw = await request(factory.open(name, SCHEMA_VERSION), true);
   } catch (error) {
     if (!(error instanceof DOMException && error.name === 'VersionError')) throw error;
-    db = await request(factory.open(name), false);
+    raw = await request(factory.open(name), false);
   }
-  const missing = STORE_NAMES.filter((store) => !db.objectStoreNames.contains(store));
+  // Checked before idb sees the connection (see the memory fallback in `Store.open`).
+  const missing = STORE_NAMES.filter((store) => !raw.objectStoreNames.contains(store));
   if (missing.length > 0) {
-    db.close();
+    raw.close();
     throw new LocalrankError('STORAGE_FAILED', `database ${name} lacks the ${missing.join(', ')} stores (created by other code?)`);
   }
+  const db = wrap(raw) as unknown as Db;
   // Another tab wants a newer schema: let it proceed, we reopen on the next call.
   db.addEventListener('versionchange', () => {
     db.close();
@@ -358,8 +363,8 @@ async function openDatabase(factory: IDBFactory, name: string, onClose: (forced:
   return db;
 }
 
-function request(req: IDBOpenDBRequest, migrate: boolean): Promise<Db> {
-  return new Promise<Db>((resolve, reject) => {
+function request(req: IDBOpenDBRequest, migrate: boolean): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let gaveUp = false;
     req.onupgradeneeded = (event) => {
@@ -375,7 +380,7 @@ function request(req: IDBOpenDBRequest, migrate: boolean): Promise<Db> {
       clearTimeout(timer);
       // Opened after we stopped waiting: let go at once, or we would block that other tab in turn.
       if (gaveUp) req.result.close();
-      else resolve(wrap(req.result) as unknown as Db);
+      else resolve(req.result);
     };
     req.onerror = () => {
       clearTimeout(timer);

@@ -94,7 +94,8 @@ function swapLast(x: tf.Tensor): tf.Tensor {
  * Plain matmul whose gradient transposes explicitly: the wasm backend's transposed matmul is
  * about 10x slower than a transpose followed by a plain one, and tf.matMul's own gradient uses it.
  */
-export const matMul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const matMul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
     value: tf.matMul(a, b),

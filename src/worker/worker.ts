@@ -1,13 +1,15 @@
 /**
  * The worker entry: exposes one Engine per worker through comlink. Loaded lazily by the page.
  */
-import { expose } from 'comlink';
+import { expose, transfer } from 'comlink';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { LocalrankError } from '../shared/errors';
 import { installErrorTransfer, type WorkerApi, type WorkerCallbacks, type WorkerInit } from '../shared/protocol';
 import { Engine } from './engine';
+import { installFaultHooks } from './faults';
 
 installErrorTransfer();
+installFaultHooks(self);
 
 /** The build puts the wasm binaries in `wasm/` beside `assets/` (see vite.config.ts); dev serves node_modules. */
 const bundledWasmPaths = __DEV__
@@ -38,11 +40,15 @@ const api: WorkerApi = {
     return engine.info();
   },
   track: (events) => current().trackChecked(events),
-  rerank: (candidates, options) => current().rerank(candidates, options),
+  async rerank(candidates, options) {
+    const ranking = await current().rerankPacked(candidates, options ?? {});
+    return transfer(ranking, [ranking.order.buffer, ranking.scores.buffer, ranking.modelScores.buffer]);
+  },
   train: () => current().train(),
   info: () => current().info(),
   exportData: () => current().exportData(),
   forget: () => current().forget(),
+  ping: async () => true,
   async close() {
     await engine?.close();
     engine = null;

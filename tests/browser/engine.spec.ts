@@ -179,3 +179,17 @@ test('a whole session sends nothing but GETs for the code and the model', async 
     expect(new URL(r.url).search, r.url).toBe('');
   }
 });
+
+test('with no model option the bundled default model is loaded from beside the library', async ({ page, request }) => {
+  const manifest = await (await request.get('/dist/models/default/manifest.json')).json();
+  await page.goto(BLANK);
+  const info = await page.evaluate(async () => {
+    const bundle = '/dist/localrank.js';
+    const lib = await import(/* @vite-ignore */ bundle);
+    const lr = await lib.createPersonalizer({ namespace: 'default-model', autoTrain: false });
+    const result = await lr.rerank([{ id: '1' }, { id: '50' }, { id: '100' }]);
+    return { ...(await lr.info()), personalized: result.personalized };
+  });
+  expect(info.modelVersion).toBe(manifest.version);
+  expect(info.personalized).toBe(true);
+});

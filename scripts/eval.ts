@@ -1,0 +1,6 @@
+/** `npm run eval -- --dataset ../shared/datasets/beauty.txt --protocol standard --users 2000` */
+import { register } from 'node:module';
+
+register('./esm-hook.mjs', import.meta.url);
+const { main } = await import('../src/training/eval');
+await main(process.argv.slice(2));

@@ -1,0 +1,125 @@
+/**
+ * The page-side client against fake workers on a real MessageChannel (comlink, as in the browser):
+ * a worker that stops answering is noticed, every pending call settles, rerank falls back to the
+ * server order, and the events queued meanwhile reach the restarted worker exactly once.
+ */
+import { expose } from 'comlink';
+import { describe, expect, it } from 'vitest';
+import { Client } from '../../src/page/client';
+import type { WorkerApi, WorkerInit } from '../../src/shared/protocol';
+import type { Info, PersonalizerEvent, StoredEvent } from '../../src/shared/types';
+
+const INIT: WorkerInit = {
+  model: 'https://shop.example/model/manifest.json',
+  namespace: 'client-test',
+  backend: 'cpu',
+  retention: { maxEvents: 100, maxAgeDays: 30 },
+  autoTrain: false,
+  serverWeight: 0.3,
+};
+
+const INFO: Info = {
+  backend: 'cpu', backendReason: 'test', gpu: { adapter: 'none' }, modelVersion: 'v1', events: 0,
+  storage: 'memory', fineTuned: false, lastTraining: null, namespace: 'client-test',
+};
+
+/** What the fake workers store, shared like one IndexedDB database: events by id. */
+class FakeStore {
+  readonly events = new Map<string, StoredEvent>();
+  deliveries = 0;
+}
+
+/** A fake worker; `stuck = true` makes it stop answering anything, as a crashed or spinning worker does. */
+function fakeWorker(store: FakeStore) {
+  const { port1, port2 } = new MessageChannel();
+  const state = { stuck: false, terminated: false };
+  const never = new Promise<never>(() => undefined);
+  const guard = <T>(answer: () => T | Promise<T>): Promise<T> => (state.stuck ? never : Promise.resolve(answer()));
+  const api: WorkerApi = {
+    init: () => guard(() => INFO),
+    track: (events) =>
+      guard(() => {
+        store.deliveries++;
+        let added = 0;
+        for (const e of events) if (!store.events.has(e.id) && ++added) store.events.set(e.id, e);
+        return added;
+      }),
+    rerank: () => never,
+    train: () => never,
+    info: () => guard(() => ({ ...INFO, events: store.events.size })),
+    exportData: () => never,
+    forget: () => guard(() => store.events.clear()),
+    close: () => guard(() => undefined),
+    ping: () => guard(() => true as const),
+  };
+  expose(api, port2);
+  const worker = Object.assign(port1, {
+    terminate() {
+      state.terminated = true;
+      port1.close();
+      port2.close();
+    },
+  }) as unknown as Worker;
+  return { worker, state };
+}
+
+describe('Client', () => {
+  it('a worker that stops answering: pending calls settle, rerank falls back, queued events arrive once after the restart', async () => {
+    const store = new FakeStore();
+    const workers: Array<ReturnType<typeof fakeWorker>> = [];
+    const client = new Client(INIT, { timeoutMs: 200 }, () => {
+      const w = fakeWorker(store);
+      workers.push(w);
+      return w.worker;
+    });
+    const events: PersonalizerEvent[] = [];
+    client.subscribe((e) => events.push(e));
+    await client.start();
+    await client.track([{ type: 'view', itemId: 'a' }, { type: 'view', itemId: 'b' }]);
+    expect(store.events.size).toBe(2);
+
+    workers[0].state.stuck = true;
+    const started = Date.now();
+    const training = client.train().then(() => 'resolved', (e: { code: string }) => e.code);
+    await client.track({ type: 'click', itemId: 'c' }); // times out in the worker: stays queued
+    const ranked = await client.rerank([{ id: 'x' }, { id: 'y' }, { id: 'z' }]);
+    expect(ranked.personalized).toBe(false);
+    expect(ranked.items.map((i) => i.id)).toEqual(['x', 'y', 'z']);
+
+    // The 2-minute training call settles as soon as the watchdog gives up on the worker.
+    expect(await training).toBe('WORKER_FAILED');
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(events.some((e) => e.type === 'degraded')).toBe(true);
+    expect(workers[0].state.terminated).toBe(true);
+    await client.track({ type: 'click', itemId: 'd' }); // while degraded: queued
+
+    // Restarted after 2 s; the queue is delivered; re-deliveries of 'c' are not stored twice.
+    await waitFor(() => workers.length === 2 && store.events.size === 4, 8_000);
+    expect([...store.events.values()].map((e) => e.itemId).sort()).toEqual(['a', 'b', 'c', 'd']);
+    const info = await client.info();
+    expect(info).toMatchObject({ events: 4, queuedEvents: 0 });
+    expect(events.filter((e) => e.type === 'recovered')).toHaveLength(2);
+    await client.close();
+  }, 20_000);
+
+  it('forget() with the worker stuck still clears the page-side queue and resolves', async () => {
+    const store = new FakeStore();
+    let current: ReturnType<typeof fakeWorker> | null = null;
+    const client = new Client(INIT, { timeoutMs: 100 }, () => (current = fakeWorker(store)).worker);
+    await client.start();
+    current!.state.stuck = true;
+    await client.track({ type: 'view', itemId: 'queued' });
+    // No IndexedDB in Node: the page-side fallback resolves (nothing was stored by the page).
+    await client.forget();
+    expect((client as unknown as { unsent: unknown[] }).unsent).toEqual([]);
+    await client.close();
+  }, 20_000);
+});
+
+async function waitFor(condition: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

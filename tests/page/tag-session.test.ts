@@ -1,0 +1,374 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanEvent, serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/page/tag-session';
+import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
+import type { TagOptions } from '../../src/page/tag-config';
+
+/** An engine that records calls; `fail` makes the named methods reject. */
+function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create', unknown>> = {}) {
+  const calls = { tracked: [] as TrackEvent[][], forget: 0, close: 0, created: 0, options: [] as unknown[] };
+  const listeners: Array<(e: PersonalizerEvent) => void> = [];
+  const personalizer = {
+    async track(events: TrackEvent[]) {
+      if (fail.track && (typeof fail.track !== 'function' || (fail.track as (b: TrackEvent[]) => boolean)(events))) {
+        throw Object.assign(new Error('bad'), { code: 'INVALID_EVENT' });
+      }
+      calls.tracked.push(events);
+    },
+    async rerank(candidates: Array<{ id: string }>) {
+      if (fail.rerank) throw fail.rerank;
+      return { items: [...candidates].reverse().map((c, i) => ({ id: c.id, score: i, modelScore: i, serverRank: i })), personalized: true, computeMs: 1 };
+    },
+    async info() {
+      if (fail.info) throw fail.info;
+      return { events: calls.tracked.flat().length };
+    },
+    async exportData() {
+      return { events: calls.tracked.flat() };
+    },
+    async forget() {
+      calls.forget++;
+    },
+    async close() {
+      calls.close++;
+    },
+    async train() {
+      return null;
+    },
+    subscribe(listener: (e: PersonalizerEvent) => void) {
+      listeners.push(listener);
+      return () => undefined;
+    },
+  };
+  const module: EngineModule = {
+    async createPersonalizer(options) {
+      calls.created++;
+      calls.options.push(options);
+      if (fail.create) throw fail.create;
+      return personalizer as never;
+    },
+  };
+  return { module, calls, emit: (e: PersonalizerEvent) => listeners.forEach((l) => l(e)) };
+}
+
+function memoryStorage() {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
+  };
+}
+
+function setup(options: TagOptions = {}, env: Partial<SessionEnv> & { engine?: ReturnType<typeof fakeEngine> } = {}) {
+  const engine = env.engine ?? fakeEngine();
+  let idle: (() => void) | null = null;
+  const storage = memoryStorage();
+  const deleted: string[] = [];
+  const imported: string[] = [];
+  const session = new TagSession(
+    {
+      importEngine: async (url) => {
+        imported.push(url);
+        return engine.module;
+      },
+      whenIdle: (task) => {
+        idle = task;
+      },
+      storage,
+      gpc: false,
+      engineUrl: 'https://shop.example/localrank.js',
+      deleteDatabase: async (name) => void deleted.push(name),
+      ...env,
+    },
+    options,
+  );
+  /** Lets the page "finish loading" and waits for the engine to come up. */
+  const loadPage = async () => {
+    expect(idle, 'the engine load was scheduled').not.toBeNull();
+    idle!();
+    await session.engine();
+    await vi.runAllTimersAsync();
+  };
+  return { session, engine, storage, deleted, imported, loadPage, pageLoaded: () => idle!(), wasScheduled: () => idle !== null };
+}
+
+const click = (itemId: string, extra: Partial<TrackEvent> = {}): TrackEvent => ({ type: 'click', itemId, time: 1, ...extra });
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.spyOn(console, 'debug').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('TagSession', () => {
+  it('loads the engine only once the page is idle, and sends what was recorded before', async () => {
+    const { session, engine, imported, loadPage } = setup({ namespace: 'shop', autoTrack: false, model: 'https://m/manifest.json' });
+    session.record([click('A'), click('B')]);
+    session.start();
+    expect(imported).toEqual([]);
+    await loadPage();
+    expect(imported).toEqual(['https://shop.example/localrank.js']);
+    expect(engine.calls.options).toEqual([{ namespace: 'shop', model: 'https://m/manifest.json' }]);
+    expect(engine.calls.tracked.flat().map((e) => e.itemId)).toEqual(['A', 'B']);
+    expect(await session.ready()).toBe(true);
+  });
+
+  it('sends held events before it reports healthy, so the first rerank reflects them', async () => {
+    const { session, engine, loadPage } = setup();
+    session.record(click('A'));
+    let trackedWhenHealthy = -1;
+    session.whenHealthy(() => {
+      trackedWhenHealthy = engine.calls.tracked.flat().length;
+    });
+    session.start();
+    await loadPage();
+    expect(trackedWhenHealthy).toBe(1);
+  });
+
+  it('counts the same event for the same item once within two seconds, and an impression once per page', async () => {
+    const { session, engine, loadPage } = setup();
+    session.start();
+    await loadPage();
+    session.record([click('A'), click('A'), { type: 'impression', itemId: 'A' }, { type: 'add_to_cart', itemId: 'A' }]);
+    await vi.advanceTimersByTimeAsync(2500);
+    session.record([click('A'), { type: 'impression', itemId: 'A' }]);
+    await vi.runAllTimersAsync();
+    expect(engine.calls.tracked.flat().map((e) => `${e.type}:${e.itemId}`)).toEqual(['click:A', 'impression:A', 'add_to_cart:A', 'click:A']);
+  });
+
+  it('drops invalid events and retries a rejected batch one event at a time', async () => {
+    const engine = fakeEngine({ track: (batch: TrackEvent[]) => batch.some((e) => e.itemId === 'bad') });
+    const { session, loadPage } = setup({}, { engine });
+    session.start();
+    await loadPage();
+    session.record([click('A'), { type: 'nope', itemId: 'X' }, { type: 'click' }, click(''), click('bad'), click('B')]);
+    await vi.runAllTimersAsync();
+    expect(engine.calls.tracked.flat().map((e) => e.itemId).sort()).toEqual(['A', 'B']);
+  });
+
+  describe('consent', () => {
+    it('denied by Global Privacy Control: nothing is held and no engine is loaded', async () => {
+      const { session, engine, wasScheduled } = setup({}, { gpc: true });
+      session.record(click('A'));
+      session.start();
+      expect(wasScheduled()).toBe(false);
+      expect(await session.ready()).toBe(false);
+      expect(await session.rerank([{ id: 'a' }, { id: 'b' }])).toMatchObject({ personalized: false, fallback: { code: 'NO_CONSENT' } });
+      expect(engine.calls.created).toBe(0);
+    });
+
+    it('an explicit yes overrides Global Privacy Control', async () => {
+      const { session, engine, loadPage } = setup({}, { gpc: true });
+      session.start();
+      await session.setConsent(true);
+      session.record(click('A'));
+      await loadPage();
+      expect(engine.calls.tracked.flat()).toHaveLength(1);
+    });
+
+    it('"required" holds events in memory until the answer: a yes sends them', async () => {
+      const { session, engine, storage, wasScheduled, loadPage } = setup({ consent: 'required' });
+      session.record(click('A'));
+      session.start();
+      expect(wasScheduled()).toBe(false);
+      session.saveOutbox();
+      expect(storage.data.size).toBe(0);
+      await session.setConsent(true);
+      await loadPage();
+      expect(engine.calls.tracked.flat().map((e) => e.itemId)).toEqual(['A']);
+    });
+
+    it('"required" then no: held events are dropped, the database deleted, nothing loaded', async () => {
+      const { session, engine, deleted } = setup({ consent: 'required', namespace: 'shop' });
+      session.record(click('A'));
+      session.start();
+      await session.setConsent(false);
+      session.record(click('B'));
+      await vi.runAllTimersAsync();
+      expect(engine.calls.created).toBe(0);
+      expect(deleted).toEqual(['localrank:shop']);
+    });
+
+    it('withdrawn while running: the engine forgets and closes, then the database goes, and recording stops', async () => {
+      const { session, engine, deleted, loadPage } = setup();
+      session.start();
+      await loadPage();
+      session.record(click('A'));
+      await vi.runAllTimersAsync();
+      await session.setConsent(false);
+      expect(engine.calls.forget).toBe(1);
+      expect(engine.calls.close).toBe(1);
+      expect(deleted).toEqual(['localrank:default']);
+      session.record(click('B'));
+      await vi.runAllTimersAsync();
+      expect(engine.calls.tracked.flat().map((e) => e.itemId)).toEqual(['A']);
+      expect(await session.exportData()).toBeNull();
+    });
+
+    it('withdrawn while the engine loads: it is discarded as soon as it arrives', async () => {
+      let arrive!: () => void;
+      const slow = new Promise<void>((resolve) => (arrive = resolve));
+      const engine = fakeEngine();
+      const { session, deleted, pageLoaded } = setup({}, {
+        engine,
+        importEngine: async () => {
+          await slow;
+          return engine.module;
+        },
+      });
+      session.start();
+      pageLoaded();
+      await vi.advanceTimersByTimeAsync(0);
+      await session.setConsent(false);
+      arrive();
+      await vi.runAllTimersAsync();
+      expect(engine.calls.created).toBe(1);
+      expect(engine.calls.forget).toBe(1);
+      expect(engine.calls.close).toBe(1);
+      expect(await session.ready()).toBe(false);
+      expect(deleted).toEqual(['localrank:default', 'localrank:default']);
+    });
+  });
+
+  describe('failures', () => {
+    it('an engine that cannot load: rerank answers with the server order, never rejects', async () => {
+      const { session, loadPage } = setup({}, { importEngine: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) });
+      session.start();
+      await loadPage();
+      expect(await session.ready()).toBe(false);
+      const result = await session.rerank([{ id: 'a' }, { id: 'b' }]);
+      expect(result).toMatchObject({ personalized: false, fallback: { code: 'ENGINE_UNAVAILABLE' } });
+      expect(result.items.map((i) => i.id)).toEqual(['a', 'b']);
+    });
+
+    it('an engine that started degraded (model missing) is not healthy until it recovers', async () => {
+      const engine = fakeEngine({ info: Object.assign(new Error('404'), { code: 'MODEL_LOAD_FAILED' }) });
+      const { session, loadPage } = setup({}, { engine });
+      let healthy = 0;
+      session.whenHealthy(() => healthy++);
+      session.start();
+      await loadPage();
+      expect(await session.ready()).toBe(false);
+      expect(healthy).toBe(0);
+      engine.emit({ type: 'recovered', backend: 'cpu' });
+      expect(healthy).toBe(1);
+    });
+
+    it('rerank errors, even for bad input, resolve with the server order', async () => {
+      const engine = fakeEngine({ rerank: Object.assign(new Error('dup'), { code: 'DUPLICATE_ID' }) });
+      const { session, loadPage } = setup({}, { engine });
+      session.start();
+      await loadPage();
+      expect(await session.rerank([{ id: 'a' }, { id: 'a' }])).toMatchObject({ personalized: false, fallback: { code: 'DUPLICATE_ID' } });
+      expect(await session.rerank('not a list')).toMatchObject({ items: [], personalized: false });
+    });
+
+    it('rerank waits for a loading engine at most timeoutMs', async () => {
+      const { session } = setup({ timeoutMs: 500 });
+      session.start();
+      const pending = session.rerank([{ id: 'a' }]);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(await pending).toMatchObject({ personalized: false, fallback: { code: 'TIMEOUT' } });
+    });
+  });
+
+  describe('outbox', () => {
+    it('keeps unsent events across a navigation in the same tab, and sends them on the next page', async () => {
+      const first = setup({ namespace: 'shop' });
+      first.session.start();
+      first.session.record(click('A'));
+      first.session.saveOutbox();
+      expect([...first.storage.data.keys()]).toEqual(['localrank:outbox:shop']);
+
+      const next = setup({ namespace: 'shop' }, { storage: first.storage });
+      next.session.start();
+      expect(first.storage.data.size).toBe(0);
+      await next.loadPage();
+      expect(next.engine.calls.tracked.flat().map((e) => e.itemId)).toEqual(['A']);
+    });
+
+    it('is emptied when the page comes back, and never written without consent', async () => {
+      const { session, storage } = setup({}, { gpc: true });
+      session.start();
+      session.record(click('A'));
+      session.saveOutbox();
+      expect(storage.data.size).toBe(0);
+
+      const granted = setup();
+      granted.session.start();
+      granted.session.record(click('A'));
+      granted.session.saveOutbox();
+      granted.session.removeOutbox();
+      expect(granted.storage.data.size).toBe(0);
+    });
+
+    it('is dropped when the next page has no consent', async () => {
+      const storage = memoryStorage();
+      storage.setItem('localrank:outbox:default', JSON.stringify([click('A')]));
+      const { session, engine } = setup({}, { storage, gpc: true });
+      session.start();
+      expect(storage.data.size).toBe(0);
+      expect(engine.calls.created).toBe(0);
+    });
+
+    it('survives broken storage', () => {
+      const throwing = {
+        getItem: () => {
+          throw new Error('SecurityError');
+        },
+        setItem: () => {
+          throw new Error('QuotaExceededError');
+        },
+        removeItem: () => {
+          throw new Error('SecurityError');
+        },
+      };
+      const { session } = setup({}, { storage: throwing });
+      expect(() => {
+        session.start();
+        session.record(click('A'));
+        session.saveOutbox();
+        session.removeOutbox();
+      }).not.toThrow();
+    });
+  });
+});
+
+describe('cleanEvent', () => {
+  it('keeps valid fields and drops invalid ones', () => {
+    expect(cleanEvent({ type: 'click', itemId: ' A ', listId: 'x', position: 2, dwellMs: 5, time: 9, features: { price: -1, brand: 'b' }, extra: 1 }, 0)).toEqual({
+      type: 'click',
+      itemId: 'A',
+      listId: 'x',
+      position: 2,
+      dwellMs: 5,
+      time: 9,
+      features: { brand: 'b' },
+    });
+    expect(cleanEvent({ type: 'view', itemId: 3, position: 1.5 }, 7)).toEqual({ type: 'view', itemId: 3, time: 7 });
+  });
+
+  it('refuses events without a known type or a usable id', () => {
+    for (const bad of [null, 'click', { type: 'like', itemId: 'A' }, { type: 'click' }, { type: 'click', itemId: '' }, { type: 'click', itemId: NaN }, { type: 'click', itemId: 'x'.repeat(257) }]) {
+      expect(cleanEvent(bad, 0)).toBeNull();
+    }
+  });
+});
+
+describe('serverOrder', () => {
+  it('returns every candidate in the given order, unpersonalised', () => {
+    expect(serverOrder([{ id: 1 }, { id: 'b' }], { code: 'X', message: 'm' })).toEqual({
+      items: [
+        { id: '1', score: -0, modelScore: null, serverRank: 0 },
+        { id: 'b', score: -1, modelScore: null, serverRank: 1 },
+      ],
+      personalized: false,
+      fallback: { code: 'X', message: 'm' },
+      computeMs: 0,
+    });
+  });
+});
