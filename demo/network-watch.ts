@@ -86,11 +86,11 @@ function urlOf(input: RequestInfo | URL): string {
 }
 
 /** Wraps fetch, XMLHttpRequest, sendBeacon and WebSocket and observes resource entries. Call once. */
-export function installNetworkWatch(target: typeof globalThis = globalThis): NetworkWatch {
+export function installNetworkWatch(): NetworkWatch {
   const watch = new NetworkWatch();
 
-  const originalFetch = target.fetch.bind(target);
-  target.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+  const originalFetch = globalThis.fetch.bind(globalThis);
+  globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
     const request = input instanceof Request ? input : null;
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
     if (init?.body !== undefined && init.body !== null) {
@@ -105,7 +105,7 @@ export function installNetworkWatch(target: typeof globalThis = globalThis): Net
     return originalFetch(input, init);
   };
 
-  const xhr = target.XMLHttpRequest.prototype;
+  const xhr = XMLHttpRequest.prototype;
   const originalOpen = xhr.open;
   const originalSend = xhr.send;
   const opened = new WeakMap<XMLHttpRequest, { method: string; url: string }>();
@@ -122,7 +122,7 @@ export function installNetworkWatch(target: typeof globalThis = globalThis): Net
     return originalSend.call(this, body);
   };
 
-  const nav = target.navigator;
+  const nav = navigator;
   if (typeof nav.sendBeacon === 'function') {
     const originalBeacon = nav.sendBeacon.bind(nav);
     nav.sendBeacon = (url: string | URL, data?: BodyInit | null) => {
@@ -131,7 +131,7 @@ export function installNetworkWatch(target: typeof globalThis = globalThis): Net
     };
   }
 
-  const socket = target.WebSocket.prototype;
+  const socket = WebSocket.prototype;
   const originalSocketSend = socket.send;
   socket.send = function (this: WebSocket, data: string | ArrayBufferLike | Blob | ArrayBufferView) {
     watch.recordSent({ via: 'websocket', url: this.url, method: 'SEND', bytes: bodyBytes(data) });

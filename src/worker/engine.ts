@@ -80,7 +80,8 @@ export class Engine {
     private readonly artifacts: ModelArtifacts | null,
     private choice: BackendChoice,
   ) {
-    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message));
+    // Only engines on the browser's own IndexedDB share their database with other tabs.
+    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), !config.idbFactory);
   }
 
   static async create(config: EngineConfig): Promise<Engine> {
@@ -116,6 +117,11 @@ export class Engine {
   /** Loads the fine-tuned weights (dropping them if the base model changed) and the recent history. */
   private async restore(): Promise<void> {
     await this.store.enforceRetention().catch(() => undefined);
+    await this.reload();
+  }
+
+  /** Re-reads weights, the last training and the recent history from storage. */
+  private async reload(): Promise<void> {
     await this.adoptStoredWeights();
     this.lastTraining = (await this.store.getMeta<TrainReport>('lastTraining')) ?? null;
     const events = await this.store.events();
@@ -151,7 +157,7 @@ export class Engine {
     this.refreshing = (async () => {
       do {
         this.refreshAgain = false;
-        await this.restore().catch(() => undefined);
+        await this.reload().catch(() => undefined);
       } while (this.refreshAgain && !this.closed);
     })().finally(() => {
       this.refreshing = null;

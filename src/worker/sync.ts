@@ -2,7 +2,8 @@
  * Coordination between the tabs of one shop (one namespace on one origin), each with its own
  * worker over the same IndexedDB database: one trainer at a time (Web Locks), and news for the
  * others when weights, events or a `forget()` change what they hold in memory (BroadcastChannel).
- * Where either API is missing (Node, old browsers) a tab simply works alone.
+ * Where either API is missing (Node, old browsers), or the engine has storage of its own (an
+ * injected IndexedDB, as in the Node evaluation), an engine simply works alone.
  */
 export type TabMessage =
   | { type: 'weights'; savedAt: number }
@@ -17,9 +18,13 @@ export class TabSync {
   private readonly channel: BroadcastChannel | null;
   private readonly lockName: string;
 
-  constructor(namespace: string, onMessage: (message: TabMessage) => void) {
+  constructor(
+    namespace: string,
+    onMessage: (message: TabMessage) => void,
+    private readonly shared = true,
+  ) {
     this.lockName = `localrank:${namespace}:train`;
-    this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`localrank:${namespace}`) : null;
+    this.channel = shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(`localrank:${namespace}`) : null;
     this.channel?.addEventListener('message', (event: MessageEvent<TabMessage>) => {
       if (event.data && typeof event.data.type === 'string') onMessage(event.data);
     });
@@ -30,7 +35,7 @@ export class TabSync {
    * The lock is released when `work` settles, or by the browser when the tab closes.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+    const locks = this.shared ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks : undefined;
     return locks ? locks.request(this.lockName, work) : work();
   }
 

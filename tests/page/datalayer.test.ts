@@ -4,7 +4,7 @@ import { eventsFromDataLayer, watchDataLayer } from '../../src/page/datalayer';
 const T = 1_700_000_000_000;
 
 function args(...values: unknown[]): IArguments {
-  return (function () {
+  return (function (..._: unknown[]) {
     // eslint-disable-next-line prefer-rest-params
     return arguments;
   })(...values);
