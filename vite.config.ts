@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig, type Plugin } from 'vite';
 
 const WASM_DIR = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
@@ -21,6 +21,23 @@ function tfjsWasmFiles(): Plugin {
 }
 
 /**
+ * The library ships only the models from `public/` (the demo's catalogue stays out of the package).
+ */
+function shipModels(): Plugin {
+  return {
+    name: 'localrank:ship-models',
+    apply: 'build',
+    generateBundle() {
+      for (const entry of readdirSync('public/models', { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const path = `${entry.parentPath}/${entry.name}`;
+        this.emitFile({ type: 'asset', fileName: path.replace(/^public\//, ''), source: readFileSync(path) });
+      }
+    },
+  };
+}
+
+/**
  * One config, three outputs:
  * - `vite build`             the npm library: dist/localrank.js (ESM) + the worker chunk + dist/models/
  * - `vite build --mode demo` the demo site (index.html) into dist-demo/
@@ -35,7 +52,7 @@ export default defineConfig(({ mode, command }) => {
     },
     // Relative URLs, so the library works from any folder it is served from.
     base: './',
-    plugins: [tfjsWasmFiles()],
+    plugins: library ? [tfjsWasmFiles(), shipModels()] : [tfjsWasmFiles()],
     worker: { format: 'es' },
     build: library
       ? {
@@ -43,6 +60,7 @@ export default defineConfig(({ mode, command }) => {
           target: 'es2022',
           sourcemap: true,
           minify: true,
+          copyPublicDir: false,
           lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'localrank.js' },
           rollupOptions: { output: { assetFileNames: 'assets/[name]-[hash][extname]' } },
         }
@@ -52,7 +70,7 @@ export default defineConfig(({ mode, command }) => {
     test: {
       include: ['tests/**/*.test.ts'],
       environment: 'node',
-      reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/unit.json' }]] : ['default'],
+      reporters: process.env.CI ? ['default', ['json', { outputFile: 'reports/unit.json' }]] : ['default'],
       testTimeout: 60_000,
     },
   };

@@ -49,6 +49,8 @@ export interface EngineConfig {
 
 /** Event types that say something about taste; impressions are only negatives for training. */
 const isInteraction = (e: StoredEvent) => e.type !== 'impression';
+/** `explain` attaches reasons to this many leading positions. */
+const EXPLAIN_LIMIT = 100;
 const ITEM_CACHE_LIMIT = 50_000;
 const HISTORY_MIRROR = 200;
 
@@ -157,7 +159,11 @@ export class Engine {
     this.refreshing = (async () => {
       do {
         this.refreshAgain = false;
-        await this.reload().catch(() => undefined);
+        // Right after the browser closed the database under us, the first reads can still fail.
+        for (let attempt = 0; attempt < 4 && !this.closed; attempt++) {
+          if (await this.reload().then(() => true, () => false)) break;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
       } while (this.refreshAgain && !this.closed);
     })().finally(() => {
       this.refreshing = null;
@@ -219,7 +225,9 @@ export class Engine {
     let reasons: PackedRanking['reasons'];
     if (opts.explain && unit) {
       const history = await this.historyVectors();
-      reasons = rows.map((_, i) => reasonFor(unit, i * dim, history, dim) ?? null);
+      // Reasons are for what a person sees: the first positions, not the whole list.
+      reasons = new Array(n).fill(null);
+      for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(unit, i * dim, history, dim) ?? null;
     }
     return { order: Int32Array.from(indices), scores: blended, modelScores, reasons, computeMs: performance.now() - start };
   }
