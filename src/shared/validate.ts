@@ -56,7 +56,7 @@ function checkTrackEvent(event: unknown, index: number, now: number, newId: () =
     id: newId(),
     type: e.type as EventType,
     itemId: checkId(e.itemId, `${where}.itemId`),
-    time: e.time === undefined ? now : checkNumber(e.time, `${where}.time`, 0),
+    time: e.time === undefined ? now : checkTime(e.time, `${where}.time`, now),
   };
   if (e.dwellMs !== undefined) stored.dwellMs = checkNumber(e.dwellMs, `${where}.dwellMs`, 0);
   if (e.listId !== undefined) stored.listId = checkString(e.listId, `${where}.listId`);
@@ -174,6 +174,17 @@ function checkNumber(value: unknown, where: string, min = -Infinity): number {
   if (!Number.isFinite(value)) throw new LocalrankError('NON_FINITE', `${where} must be finite, got ${value}`);
   if (value < min) throw new LocalrankError('INVALID_EVENT', `${where} must be >= ${min}, got ${value}`);
   return value;
+}
+
+/** Clocks drift, but an event from the far future would outlive every retention limit. */
+const MAX_CLOCK_SKEW_MS = 86_400_000;
+
+function checkTime(value: unknown, where: string, now: number): number {
+  const time = checkNumber(value, where, 0);
+  if (time > now + MAX_CLOCK_SKEW_MS) {
+    throw new LocalrankError('INVALID_EVENT', `${where} is more than a day in the future`);
+  }
+  return time;
 }
 
 function checkUnit(value: unknown, where: string): number {

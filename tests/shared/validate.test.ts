@@ -71,3 +71,12 @@ describe('checkCandidates', () => {
     expect(codeOf(() => checkRerankOptions({ diversity: -1 }))).toBe('INVALID_EVENT');
   });
 });
+
+describe('event time', () => {
+  it('accepts past times and a little clock skew, refuses the far future', () => {
+    const now = 1_700_000_000_000;
+    expect(checkTrackEvents({ type: 'view', itemId: 'a', time: now - 1 }, now, () => 'x')[0].time).toBe(now - 1);
+    expect(checkTrackEvents({ type: 'view', itemId: 'a', time: now + 60_000 }, now, () => 'x')[0].time).toBe(now + 60_000);
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', time: now + 2 * 86_400_000 }, now, () => 'x'))).toBe('INVALID_EVENT');
+  });
+});
