@@ -5,6 +5,7 @@
  */
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { LocalrankError } from '../shared/errors';
+import { databaseName } from '../shared/names';
 import { DEFAULTS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
@@ -259,7 +260,7 @@ export class Client implements Personalizer {
         // fall through: delete the database directly
       }
     }
-    await deleteDatabase(`localrank:${this.init.namespace}`);
+    await deleteDatabase(databaseName(this.init.namespace));
   }
 
   subscribe(listener: (event: PersonalizerEvent) => void): () => void {

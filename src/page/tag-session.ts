@@ -1,6 +1,8 @@
+import { databaseName } from '../shared/names';
 import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
-import { EVENT_TYPES } from '../shared/types';
+import { cleanEvent, RepeatFilter } from './clean-event';
 import { initialConsent, type ConsentState } from './consent';
+import { Outbox } from './outbox';
 import { personalizerOptions, type TagOptions } from './tag-config';
 
 /**
@@ -36,15 +38,9 @@ export interface SessionEnv {
 }
 
 /** The engine's IndexedDB database for a namespace (src/worker/store.ts owns the schema). */
-function databaseName(namespace: string): string {
-  return `localrank:${namespace}`;
-}
-
 const MAX_HELD = 500;
 const BATCH = 100;
 const FLUSH_MS = 50;
-/** The same event for the same item from two sources (markup and dataLayer) within this window counts once. */
-const REPEAT_MS = 2000;
 const DEFAULT_WAIT_MS = 3000;
 const INPUT_ERRORS = /^(INVALID_|UNKNOWN_EVENT_TYPE|MISSING_ID|NON_FINITE|BATCH_TOO_LARGE)/;
 
@@ -74,30 +70,6 @@ export function serverOrder(candidates: unknown, failure: Failure): RerankResult
   };
 }
 
-/** A valid copy of an event from the page, or null. The engine validates again; this keeps one bad event from sinking a batch. */
-export function cleanEvent(value: unknown, now: number): TrackEvent | null {
-  if (value == null || typeof value !== 'object') return null;
-  const e = value as Record<string, unknown>;
-  if (!EVENT_TYPES.includes(e.type as TrackEvent['type'])) return null;
-  let itemId = e.itemId;
-  if (typeof itemId === 'string') itemId = itemId.trim();
-  if (!((typeof itemId === 'string' && itemId.length > 0 && itemId.length <= 256) || (typeof itemId === 'number' && Number.isFinite(itemId)))) {
-    return null;
-  }
-  const event: TrackEvent = { type: e.type as TrackEvent['type'], itemId, time: typeof e.time === 'number' && Number.isFinite(e.time) ? e.time : now };
-  if (typeof e.listId === 'string' && e.listId.trim() && e.listId.length <= 256) event.listId = e.listId.trim();
-  if (typeof e.position === 'number' && Number.isInteger(e.position) && e.position >= 0) event.position = e.position;
-  if (typeof e.dwellMs === 'number' && Number.isFinite(e.dwellMs) && e.dwellMs >= 0) event.dwellMs = e.dwellMs;
-  if (e.features != null && typeof e.features === 'object') {
-    const features = { ...(e.features as TrackEvent['features']) };
-    if (features && features.price !== undefined && !(typeof features.price === 'number' && Number.isFinite(features.price) && features.price >= 0)) {
-      delete features.price;
-    }
-    event.features = features;
-  }
-  return event;
-}
-
 export class TagSession {
   consent: ConsentState;
   private explicitConsent = false;
@@ -109,7 +81,8 @@ export class TagSession {
   private started = false;
   private held: TrackEvent[] = [];
   private readonly inflight = new Set<TrackEvent[]>();
-  private readonly recent = new Map<string, number>();
+  private readonly repeats = new RepeatFilter();
+  private readonly outbox: Outbox;
   private readonly waiters: Array<(personalizer: Personalizer | null) => void> = [];
   private readonly healthyListeners: Array<() => void> = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -119,14 +92,11 @@ export class TagSession {
     private options: TagOptions,
   ) {
     this.consent = initialConsent(options.consent, env.gpc);
+    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.options.namespace ?? 'default'}`);
   }
 
   get config(): TagOptions {
     return this.options;
-  }
-
-  private get outboxKey(): string {
-    return `localrank:outbox:${this.options.namespace ?? 'default'}`;
   }
 
   /** New options. Engine options count only until the engine starts loading. */
@@ -258,21 +228,11 @@ export class TagSession {
         console.debug('[localrank] event ignored', value);
         continue;
       }
-      if (skipRepeats && this.isRepeat(event, now)) continue;
+      if (skipRepeats && this.repeats.isRepeat(event, now)) continue;
       this.held.push(event);
     }
     if (this.held.length > MAX_HELD) this.held.splice(0, this.held.length - MAX_HELD);
     this.scheduleFlush();
-  }
-
-  /** Impressions count once per item per page; other events once per item within {@link REPEAT_MS}. */
-  private isRepeat(event: TrackEvent, now: number): boolean {
-    const key = `${event.type}\u0000${event.itemId}`;
-    const last = this.recent.get(key);
-    if (last !== undefined && (event.type === 'impression' || now - last < REPEAT_MS)) return true;
-    if (this.recent.size > 10_000) this.recent.clear();
-    this.recent.set(key, now);
-    return false;
   }
 
   private scheduleFlush(): void {
@@ -385,40 +345,17 @@ export class TagSession {
 
   /** The page is going away: keep what the engine has not acknowledged for the next page of this tab. */
   saveOutbox(): void {
-    if (this.consent !== 'granted') return this.removeOutbox();
-    const events = [...[...this.inflight].flat(), ...this.held].slice(-MAX_HELD);
-    try {
-      if (events.length) this.env.storage?.setItem(this.outboxKey, JSON.stringify(events));
-      else this.env.storage?.removeItem(this.outboxKey);
-    } catch {
-      // storage full or blocked: those events are lost, the page is unaffected
-    }
+    if (this.consent !== 'granted') return this.outbox.clear();
+    this.outbox.save([...[...this.inflight].flat(), ...this.held].slice(-MAX_HELD));
   }
 
   /** The page is back (shown again from the back/forward cache): its events are still here. */
   removeOutbox(): void {
-    try {
-      this.env.storage?.removeItem(this.outboxKey);
-    } catch {
-      // nothing stored
-    }
+    this.outbox.clear();
   }
 
   private restoreOutbox(): void {
-    let raw: string | null = null;
-    try {
-      raw = this.env.storage?.getItem(this.outboxKey) ?? null;
-    } catch {
-      return;
-    }
-    if (raw === null) return;
-    this.removeOutbox();
-    if (this.consent === 'denied') return;
-    try {
-      const events: unknown = JSON.parse(raw);
-      if (Array.isArray(events)) this.record(events, false);
-    } catch {
-      // a damaged outbox is dropped
-    }
+    const events = this.outbox.take();
+    if (events.length && this.consent !== 'denied') this.record(events, false);
   }
 }

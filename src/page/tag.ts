@@ -151,6 +151,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     else session.removeOutbox();
   });
 
+  /** At DOMContentLoaded and again at load; both steps are idempotent. */
   const onReady = (): void => {
     try {
       watchPage();
@@ -161,8 +162,8 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   };
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', onReady, { once: true });
   else onReady();
-  // GTM may create the dataLayer after this script ran.
-  win.addEventListener('load', () => session.config.dataLayer !== false && watchDataLayer(win, session.config.dataLayer ?? 'dataLayer', record), { once: true });
+  // Google Tag Manager may create the dataLayer after this script ran.
+  win.addEventListener('load', onReady, { once: true });
   return true;
 }
 

@@ -65,8 +65,22 @@ export function autoCandidates(gpu: GpuInfo): BackendName[] {
   const list: BackendName[] = [];
   if (gpu.adapter === 'hardware') list.push('webgpu');
   if (!webglIsSoftware()) list.push('webgl');
-  list.push('wasm', 'cpu');
+  if (wasmAllowed()) list.push('wasm');
+  list.push('cpu');
   return list;
+}
+
+/**
+ * A page whose CSP lacks 'wasm-unsafe-eval' forbids compiling wasm. Checking with the smallest
+ * valid module keeps tfjs from trying (and printing warnings into the shop's console).
+ */
+function wasmAllowed(): boolean {
+  try {
+    new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function chooseBackend(

@@ -5,6 +5,7 @@
  */
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { LocalrankError } from '../shared/errors';
+import { databaseName } from '../shared/names';
 import type { ItemFeatures, StorageStatus, StoredEvent, TrainReport } from '../shared/types';
 
 export const SCHEMA_VERSION = 1;
@@ -44,10 +45,6 @@ export interface StoreOptions {
    * what the engine holds in memory may no longer exist on disk.
    */
   onClosedUnderUs?: () => void;
-}
-
-export function databaseName(namespace: string): string {
-  return `localrank:${namespace}`;
 }
 
 export class Store {

@@ -5,6 +5,8 @@
  * Where either API is missing (Node, old browsers), or the engine has storage of its own (an
  * injected IndexedDB, as in the Node evaluation), an engine simply works alone.
  */
+import { channelName, trainLockName } from '../shared/names';
+
 export type TabMessage =
   | { type: 'weights'; savedAt: number }
   | { type: 'events' }
@@ -23,8 +25,8 @@ export class TabSync {
     onMessage: (message: TabMessage) => void,
     private readonly shared = true,
   ) {
-    this.lockName = `localrank:${namespace}:train`;
-    this.channel = shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(`localrank:${namespace}`) : null;
+    this.lockName = trainLockName(namespace);
+    this.channel = shared && typeof BroadcastChannel === 'function' ? new BroadcastChannel(channelName(namespace)) : null;
     this.channel?.addEventListener('message', (event: MessageEvent<TabMessage>) => {
       if (event.data && typeof event.data.type === 'string') onMessage(event.data);
     });

@@ -18,6 +18,8 @@ export interface FineTuneOptions {
   yieldBetweenSteps?: () => Promise<void>;
   /** Uniform [0, 1) source for negative sampling. Default: a fixed-seed generator. */
   random?: () => number;
+  /** L2 penalty on the adapter, keeping it near the pretrained model. Default 0.01. */
+  l2?: number;
 }
 
 export interface FineTuneResult {
@@ -38,9 +40,7 @@ const POSITIVE: ReadonlySet<EventType> = new Set(['click', 'add_to_cart', 'purch
 const LONG_DWELL_MS = 15_000;
 /** Fewer positives than this and there is nothing to learn and hold out. */
 const MIN_POSITIVES = 3;
-const NEGATIVES = 31;
-/** L2 penalty on the adapter, keeping it near the pretrained model. */
-const L2 = 0.01;
+const NEGATIVES = 63;
 
 export function isPositive(e: { type: EventType; dwellMs?: number }): boolean {
   return POSITIVE.has(e.type) || (e.type === 'view' && (e.dwellMs ?? 0) >= LONG_DWELL_MS);
@@ -160,13 +160,13 @@ interface Fit {
   lossAfter: number;
 }
 
-async function fit(users: tf.Tensor2D, candidates: tf.Tensor3D, steps: number, learningRate: number, yieldBetweenSteps?: () => Promise<void>): Promise<Fit> {
+async function fit(users: tf.Tensor2D, candidates: tf.Tensor3D, steps: number, learningRate: number, l2: number, yieldBetweenSteps?: () => Promise<void>): Promise<Fit> {
   const shapes = adapterShapes(users.shape[1]);
   const A = tf.tidy(() => tf.variable(tf.zeros(shapes.A), true, undefined, 'float32'));
   const b = tf.tidy(() => tf.variable(tf.zeros(shapes.b), true, undefined, 'float32'));
   const optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
   const lossOf = () =>
-    tf.tidy(() => tf.add(crossEntropy(logits(users, candidates, A, b)), tf.mul(L2, tf.add(tf.sum(tf.square(A)), tf.sum(tf.square(b))))) as tf.Scalar);
+    tf.tidy(() => tf.add(crossEntropy(logits(users, candidates, A, b)), tf.mul(l2, tf.add(tf.sum(tf.square(A)), tf.sum(tf.square(b))))) as tf.Scalar);
   const lossBefore = await scalar(lossOf());
   try {
     for (let step = 0; step < steps; step++) {
@@ -200,6 +200,7 @@ export async function fineTune(
   const steps = Math.max(1, Math.floor(options.maxSteps ?? 40));
   const learningRate = options.learningRate ?? 0.01;
   const random = options.random ?? seededRandom(0x10ca1);
+  const l2 = options.l2 ?? 0.01;
   const positives = events.filter(isPositive).length;
   if (positives < MIN_POSITIVES) {
     return skip(`too little data: ${positives} positive interactions, need ${MIN_POSITIVES}`, positives);
@@ -219,7 +220,7 @@ export async function fineTune(
     const before = logits(testUsers, testCands, current?.A ?? null, current?.b ?? null);
     const holdoutBefore = await mrr(before);
     before.dispose();
-    const trial = await fit(trainUsers, trainCands, steps, learningRate, options.yieldBetweenSteps);
+    const trial = await fit(trainUsers, trainCands, steps, learningRate, l2, options.yieldBetweenSteps);
     const after = logits(testUsers, testCands, trial.A, trial.b);
     const holdoutAfter = await mrr(after);
     after.dispose();
@@ -229,15 +230,15 @@ export async function fineTune(
     if (!Number.isFinite(trial.lossAfter)) {
       return { ...base, adapter: null, kept: false, reason: 'training diverged (non-finite loss)' };
     }
-    if (holdoutAfter < holdoutBefore) {
+    if (!(holdoutAfter > holdoutBefore)) {
       return {
         ...base,
         adapter: null,
         kept: false,
-        reason: `rejected: held-out MRR fell from ${holdoutBefore.toFixed(3)} to ${holdoutAfter.toFixed(3)}`,
+        reason: `rejected: held-out MRR ${holdoutBefore.toFixed(3)} -> ${holdoutAfter.toFixed(3)} is no improvement`,
       };
     }
-    const final = await fit(data.users, data.candidates, steps, learningRate, options.yieldBetweenSteps);
+    const final = await fit(data.users, data.candidates, steps, learningRate, l2, options.yieldBetweenSteps);
     const adapter = Adapter.fromTensors(
       tf.tidy(() => tf.clone(final.A)) as tf.Tensor2D,
       tf.tidy(() => tf.clone(final.b)) as tf.Tensor1D,

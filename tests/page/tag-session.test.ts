@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanEvent, serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/page/tag-session';
+import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/page/tag-session';
 import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
 import type { TagOptions } from '../../src/page/tag-config';
 
@@ -335,27 +335,6 @@ describe('TagSession', () => {
         session.removeOutbox();
       }).not.toThrow();
     });
-  });
-});
-
-describe('cleanEvent', () => {
-  it('keeps valid fields and drops invalid ones', () => {
-    expect(cleanEvent({ type: 'click', itemId: ' A ', listId: 'x', position: 2, dwellMs: 5, time: 9, features: { price: -1, brand: 'b' }, extra: 1 }, 0)).toEqual({
-      type: 'click',
-      itemId: 'A',
-      listId: 'x',
-      position: 2,
-      dwellMs: 5,
-      time: 9,
-      features: { brand: 'b' },
-    });
-    expect(cleanEvent({ type: 'view', itemId: 3, position: 1.5 }, 7)).toEqual({ type: 'view', itemId: 3, time: 7 });
-  });
-
-  it('refuses events without a known type or a usable id', () => {
-    for (const bad of [null, 'click', { type: 'like', itemId: 'A' }, { type: 'click' }, { type: 'click', itemId: '' }, { type: 'click', itemId: NaN }, { type: 'click', itemId: 'x'.repeat(257) }]) {
-      expect(cleanEvent(bad, 0)).toBeNull();
-    }
   });
 });
 
