@@ -49,7 +49,7 @@ export const DEFAULT_OPTIONS: PretrainOptions = {
   batchSize: 128,
   learningRate: 0.002,
   negatives: 512,
-  dropout: 0.5,
+  dropout: 0.3,
   idDropout: 0.1,
   seed: 1,
   patience: 2,

@@ -20,6 +20,8 @@ export interface FineTuneOptions {
   random?: () => number;
   /** L2 penalty on the adapter, keeping it near the pretrained model. Default 0.01. */
   l2?: number;
+  /** Refit a kept update on all positives, held-out ones included. Default false: keep the checked one. */
+  refit?: boolean;
 }
 
 export interface FineTuneResult {
@@ -185,9 +187,9 @@ async function fit(users: tf.Tensor2D, candidates: tf.Tensor3D, steps: number, l
 
 /**
  * Fine-tunes a fresh adapter on the user's events (oldest first, impressions included). The most
- * recent positives are held out; the update is kept only if it does not rank them worse than the
- * current adapter (or the pretrained model). When kept, the returned adapter is refit on all
- * positives, held-out ones included.
+ * recent positives are held out; the update is kept only if it ranks them strictly better than the
+ * current adapter (or the pretrained model) does: an update that changes nothing measurable is
+ * not worth the risk. The kept adapter is the one that was checked (unless `refit`).
  */
 export async function fineTune(
   scorer: Scorer,
@@ -224,6 +226,10 @@ export async function fineTune(
     const after = logits(testUsers, testCands, trial.A, trial.b);
     const holdoutAfter = await mrr(after);
     after.dispose();
+    const keepTrial = !options.refit && holdoutAfter > holdoutBefore && Number.isFinite(trial.lossAfter);
+    const trialAdapter = keepTrial
+      ? Adapter.fromTensors(tf.tidy(() => tf.clone(trial.A)) as tf.Tensor2D, tf.tidy(() => tf.clone(trial.b)) as tf.Tensor1D)
+      : null;
     trial.A.dispose();
     trial.b.dispose();
     const base = { steps, lossBefore: trial.lossBefore, lossAfter: trial.lossAfter, holdoutBefore, holdoutAfter, examples: n };
@@ -238,13 +244,16 @@ export async function fineTune(
         reason: `rejected: held-out MRR ${holdoutBefore.toFixed(3)} -> ${holdoutAfter.toFixed(3)} is no improvement`,
       };
     }
-    const final = await fit(data.users, data.candidates, steps, learningRate, l2, options.yieldBetweenSteps);
-    const adapter = Adapter.fromTensors(
-      tf.tidy(() => tf.clone(final.A)) as tf.Tensor2D,
-      tf.tidy(() => tf.clone(final.b)) as tf.Tensor1D,
-    );
-    final.A.dispose();
-    final.b.dispose();
+    let adapter = trialAdapter;
+    if (!adapter) {
+      const final = await fit(data.users, data.candidates, steps, learningRate, l2, options.yieldBetweenSteps);
+      adapter = Adapter.fromTensors(
+        tf.tidy(() => tf.clone(final.A)) as tf.Tensor2D,
+        tf.tidy(() => tf.clone(final.b)) as tf.Tensor1D,
+      );
+      final.A.dispose();
+      final.b.dispose();
+    }
     return {
       ...base,
       adapter,

@@ -67,8 +67,8 @@ describe('takeQueue', () => {
   });
 });
 
-describe('docs/script-tag.md', () => {
-  const docs = readFileSync(new URL('../../docs/script-tag.md', import.meta.url), 'utf8');
+describe('README: Add localrank to your shop', () => {
+  const docs = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
   it('shows the stub exactly as the library defines it', () => {
     expect(docs).toContain(SNIPPET_TAG);
