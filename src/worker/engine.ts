@@ -22,7 +22,7 @@ import type {
 import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking } from '../shared/protocol';
 import { loadModel, type ModelArtifacts } from './loader';
-import { blend, dotScores, order, reasonFor, serverOrder, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
+import { blend, dotScores, meanRow, order, reasonFor, serverOrder, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
 import { Adapter, Scorer, type HistoryItem } from './scorer';
 import { Store, type Retention } from './store';
 import { TabSync, type TabMessage } from './sync';
@@ -220,11 +220,13 @@ export class Engine {
     const modelScores = dotScores(user, rows);
     const blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
     const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
-    const unit = needUnit ? unitRows(stackRows(rows, dim), dim) : undefined;
+    const stacked = needUnit ? stackRows(rows, dim) : undefined;
+    const center = stacked && meanRow(stacked, dim);
+    const unit = stacked && unitRows(stacked, dim, center);
     const indices = order(blended, { k: opts.k, diversity: opts.diversity, unitVectors: unit, dim });
     let reasons: PackedRanking['reasons'];
     if (opts.explain && unit) {
-      const history = await this.historyVectors();
+      const history = await this.historyVectors(center);
       // Reasons are for what a person sees: the first positions, not the whole list.
       reasons = new Array(n).fill(null);
       for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(unit, i * dim, history, dim) ?? null;
@@ -305,7 +307,7 @@ export class Engine {
     }));
   }
 
-  private async historyVectors(): Promise<HistoryVectors> {
+  private async historyVectors(center: Float32Array | undefined): Promise<HistoryVectors> {
     const history = await this.historyItems();
     const dim = this.scorer.dim;
     if (history.length === 0) return { events: [], unitVectors: new Float32Array(0) };
@@ -314,7 +316,7 @@ export class Engine {
     vectors.dispose();
     return {
       events: history.map((h) => ({ itemId: h.itemId, type: h.type, label: labelOf(h) })),
-      unitVectors: unitRows(values, dim),
+      unitVectors: unitRows(values, dim, center),
     };
   }
 

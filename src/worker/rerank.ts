@@ -144,15 +144,30 @@ export function reasonFor(
   };
 }
 
-/** Rows scaled to unit length, for cosine similarity by dot product. */
-export function unitRows(values: Float32Array, dim: number): Float32Array {
+/**
+ * Rows minus `center`, scaled to unit length, for cosine similarity by dot product. Item vectors
+ * share a common direction (popularity), which makes every pair look alike; similarity measured
+ * around the candidates' mean tells related items from merely popular ones.
+ */
+export function unitRows(values: Float32Array, dim: number, center?: Float32Array): Float32Array {
   const out = new Float32Array(values.length);
   for (let r = 0; r < values.length / dim; r++) {
     const o = r * dim;
-    const norm = Math.sqrt(dot(values, o, values, o, dim)) || 1;
-    for (let d = 0; d < dim; d++) out[o + d] = values[o + d] / norm;
+    for (let d = 0; d < dim; d++) out[o + d] = values[o + d] - (center ? center[d] : 0);
+    const norm = Math.sqrt(dot(out, o, out, o, dim)) || 1;
+    for (let d = 0; d < dim; d++) out[o + d] /= norm;
   }
   return out;
+}
+
+/** Mean of the rows; too few rows have no meaningful centre, so none is returned for them. */
+export function meanRow(values: Float32Array, dim: number, minRows = 10): Float32Array | undefined {
+  const rows = values.length / dim;
+  if (rows < minRows) return undefined;
+  const mean = new Float32Array(dim);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < dim; d++) mean[d] += values[r * dim + d];
+  for (let d = 0; d < dim; d++) mean[d] /= rows;
+  return mean;
 }
 
 function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blend, order, reasonFor, serverOrder, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
+import { blend, meanRow, order, reasonFor, serverOrder, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
 
 describe('blend and order', () => {
   it('serverWeight 1 keeps the server order, 0 follows the model', () => {
@@ -66,5 +66,22 @@ describe('reasonFor', () => {
     expect(reason?.text).toBe('Because you bought Toy Story');
     expect(reason?.drivenBy[0].itemId).toBe('h2');
     expect(reasonFor(Float32Array.from([-1, -1]), 0, history, dim)).toBeUndefined();
+  });
+});
+
+describe('unitRows around a centre', () => {
+  it('removes the shared direction, so items alike only in popularity are not similar', () => {
+    // Two items that share a large common component but differ in taste.
+    const dim = 2;
+    const values = Float32Array.from([10, 1, 10, -1]);
+    const plain = unitRows(values, dim);
+    expect(plain[0] * plain[2] + plain[1] * plain[3]).toBeGreaterThan(0.9);
+    const centred = unitRows(values, dim, Float32Array.from([10, 0]));
+    expect(centred[0] * centred[2] + centred[1] * centred[3]).toBeCloseTo(-1);
+  });
+
+  it('meanRow needs enough rows to be meaningful', () => {
+    expect(meanRow(Float32Array.from([1, 2, 3, 4]), 2)).toBeUndefined();
+    expect(Array.from(meanRow(Float32Array.from([1, 2, 3, 4]), 2, 2)!)).toEqual([2, 3]);
   });
 });
