@@ -37,6 +37,8 @@ export interface CaseResult {
   serverRank: number;
   frozenRank: number;
   tunedRank: number | null;
+  /** After fine-tuning, blended with the server's order at `blendWeight` (the product's default use). */
+  blendRank: number | null;
   kept: boolean | null;
   trainMs: number;
 }
@@ -51,7 +53,7 @@ function rankIn(result: RerankResult, target: string): number {
  * Replays one user's history through `track`, ranks with the frozen model, fine-tunes through
  * `train()` and ranks again (both with serverWeight 0, so only the model orders).
  */
-export async function evaluateCase(factory: EngineFactory, c: EvalCase, fineTune: boolean): Promise<CaseResult> {
+export async function evaluateCase(factory: EngineFactory, c: EvalCase, fineTune: boolean, blendWeight = 0.3): Promise<CaseResult> {
   let clock = c.history.length > 0 ? c.history[0].time : c.now;
   const engine = await factory(c.user, () => clock);
   try {
@@ -63,10 +65,11 @@ export async function evaluateCase(factory: EngineFactory, c: EvalCase, fineTune
     clock = c.now;
     const serverRank = c.candidates.findIndex((x) => String(x.id) === c.target) + 1;
     const frozenRank = rankIn(await engine.rerank(c.candidates, { serverWeight: 0 }), c.target);
-    if (!fineTune) return { user: c.user, serverRank, frozenRank, tunedRank: null, kept: null, trainMs: 0 };
+    if (!fineTune) return { user: c.user, serverRank, frozenRank, tunedRank: null, blendRank: null, kept: null, trainMs: 0 };
     const report = await engine.train();
     const tunedRank = rankIn(await engine.rerank(c.candidates, { serverWeight: 0 }), c.target);
-    return { user: c.user, serverRank, frozenRank, tunedRank, kept: report.kept, trainMs: report.durationMs };
+    const blendRank = rankIn(await engine.rerank(c.candidates, { serverWeight: blendWeight }), c.target);
+    return { user: c.user, serverRank, frozenRank, tunedRank, blendRank, kept: report.kept, trainMs: report.durationMs };
   } finally {
     await engine.close();
   }
@@ -76,11 +79,11 @@ export async function evaluateCase(factory: EngineFactory, c: EvalCase, fineTune
 export async function evaluateCases(
   factory: EngineFactory,
   cases: readonly EvalCase[],
-  options: { fineTune?: boolean; onCase?: (done: number, result: CaseResult) => void } = {},
+  options: { fineTune?: boolean; blendWeight?: number; onCase?: (done: number, result: CaseResult) => void } = {},
 ): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   for (const c of cases) {
-    const r = await evaluateCase(factory, c, options.fineTune ?? true);
+    const r = await evaluateCase(factory, c, options.fineTune ?? true, options.blendWeight);
     out.push(r);
     options.onCase?.(out.length, r);
   }

@@ -98,8 +98,10 @@ export async function main(argv: readonly string[]): Promise<void> {
     });
   const evalStart = performance.now();
   const fineTune = !args['no-finetune'];
+  const blendWeight = num(args, 'blend', 0.3);
   const results: CaseResult[] = await evaluateCases(factory, cases, {
     fineTune,
+    blendWeight,
     onCase: (done) => {
       if (done % 200 === 0) console.log(`  ${done}/${cases.length} users, ${((performance.now() - evalStart) / 1000).toFixed(0)}s`);
     },
@@ -113,6 +115,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   let lift: Record<string, unknown> | undefined;
   if (fineTune) {
     rows.push(row('pretrained + on-device fine-tuning', tuned.map((r) => r.tunedRank as number), seconds));
+    rows.push(row(`fine-tuned, blended with server order (serverWeight ${blendWeight})`, tuned.map((r) => r.blendRank as number), seconds));
     lift = {};
     for (const metric of ['NDCG@10', 'HR@10', 'MRR'] as const) {
       const a = tuned.map((r) => caseMetrics(r.frozenRank)[metric]);

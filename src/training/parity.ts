@@ -1,0 +1,48 @@
+/** Node side of the Node-vs-browser evaluation parity check; see scripts/eval-parity.ts. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { Engine } from '../worker/engine';
+import { Scorer } from '../worker/scorer';
+import { num, parseArgs, str } from './args';
+import { readArtifacts } from './artifacts';
+import { readDataset } from './dataset';
+import { evaluateCases, type EvalCase } from './eval-core';
+import { initTf } from './node-tf';
+import { evalCases, splitFor } from './protocols';
+
+/** Moves a case in time so it is asked at `now`; the model only sees time differences. */
+export function shiftCase(c: EvalCase, now: number): EvalCase {
+  const delta = now - c.now;
+  return { ...c, now, history: c.history.map((h) => ({ ...h, time: h.time + delta })) };
+}
+
+export async function runParity(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const now = num(args, 'now', Date.now());
+  await initTf('wasm');
+  const data = readDataset(str(args, 'dataset', '../shared/datasets/ml-100k'));
+  const { manifest, weights } = readArtifacts(str(args, 'model', 'public/models/default'));
+  const scorer = Scorer.fromArtifacts(manifest, weights);
+  const { cases } = evalCases(data, splitFor(data, 'standard', 'test'), 'standard', num(args, 'users', 30), num(args, 'seed', 7));
+  const shifted = cases.map((c) => shiftCase(c, now));
+  const results = await evaluateCases(
+    (user, clock) =>
+      Engine.create({
+        model: scorer,
+        namespace: `parity-${user}`,
+        backend: 'wasm',
+        retention: { maxEvents: 100_000, maxAgeDays: 3650 },
+        autoTrain: false,
+        idbFactory: new IDBFactory(),
+        now: clock,
+      }),
+    shifted,
+    { fineTune: true },
+  );
+  scorer.dispose();
+  const out = str(args, 'out', 'reports/parity.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ modelVersion: manifest.version, cases: shifted, node: results }));
+}

@@ -1,0 +1,76 @@
+/**
+ * The evaluation harness measures the engine the browser runs: the same users, replayed through the
+ * same evaluation loop (src/training/eval-core.ts), must rank the same in Node (fake-indexeddb) and
+ * in real Chromium (the built bundle, a real Worker and IndexedDB).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { evaluateCases, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval-core';
+import { BLANK } from './helpers';
+
+const USERS = 30;
+
+interface Parity {
+  modelVersion: string;
+  cases: EvalCase[];
+  node: CaseResult[];
+}
+
+function hitRate(ranks: number[], k: number): number {
+  return ranks.filter((r) => r <= k).length / ranks.length;
+}
+
+function meanReciprocalRank(ranks: number[]): number {
+  return ranks.reduce((sum, r) => sum + 1 / r, 0) / ranks.length;
+}
+
+test('a browser run reproduces the Node evaluation figures', async ({ page }) => {
+  test.setTimeout(300_000);
+  const out = 'reports/parity.json';
+  execFileSync('npx', ['tsx', 'scripts/eval-parity.ts', '--users', String(USERS), '--now', String(Date.now()), '--out', out], { stdio: 'pipe' });
+  const parity = JSON.parse(readFileSync(out, 'utf8')) as Parity;
+  expect(parity.cases).toHaveLength(USERS);
+
+  await page.goto(BLANK);
+  await page.evaluate(async () => {
+    const bundle = '/dist/localrank.js';
+    (window as unknown as { lib: unknown }).lib = await import(/* @vite-ignore */ bundle);
+  });
+  const factory = async (user: string): Promise<EngineLike> => {
+    await page.evaluate(async (namespace) => {
+      const w = window as unknown as { lib: { createPersonalizer(o: unknown): Promise<unknown> }; lr: unknown };
+      w.lr = await w.lib.createPersonalizer({
+        model: '/dist/models/default/manifest.json',
+        namespace,
+        autoTrain: false,
+        retention: { maxEvents: 100_000, maxAgeDays: 3650 },
+      });
+    }, `parity-${user}`);
+    const call = <T>(method: string, ...args: unknown[]) =>
+      page.evaluate(([m, a]) => (window as unknown as { lr: Record<string, (...x: unknown[]) => Promise<T>> }).lr[m](...a), [method, args] as const);
+    return {
+      track: (events) => call('track', events),
+      rerank: (candidates, options) => call('rerank', candidates, options),
+      train: () => call('train'),
+      close: () => call('close'),
+    };
+  };
+  const browser = await evaluateCases(factory, parity.cases, { fineTune: true });
+  const info = await page.evaluate(async () => {
+    const w = window as unknown as { lib: { createPersonalizer(o: unknown): Promise<{ info(): Promise<{ modelVersion: string }> }> } };
+    return (await w.lib.createPersonalizer({ model: '/dist/models/default/manifest.json', namespace: 'parity-info' })).info();
+  });
+  expect(info.modelVersion).toBe(parity.modelVersion);
+
+  const frozen = (r: CaseResult[]) => r.map((x) => x.frozenRank);
+  const tuned = (r: CaseResult[]) => r.map((x) => x.tunedRank as number);
+  // The frozen model is deterministic; what differs is float noise and the clock (the browser asks
+  // a minute or two after Node did, which can move a recency bucket): nearly every user's rank agrees.
+  const sameFrozen = browser.filter((b, i) => Math.abs(b.frozenRank - parity.node[i].frozenRank) <= 2).length;
+  expect(sameFrozen, `frozen ranks: node ${frozen(parity.node)} browser ${frozen(browser)}`).toBeGreaterThanOrEqual(Math.ceil(USERS * 0.9));
+  for (const pick of [frozen, tuned]) {
+    expect(Math.abs(hitRate(pick(browser), 10) - hitRate(pick(parity.node), 10))).toBeLessThanOrEqual(0.07);
+    expect(Math.abs(meanReciprocalRank(pick(browser)) - meanReciprocalRank(pick(parity.node)))).toBeLessThanOrEqual(0.05);
+  }
+});
