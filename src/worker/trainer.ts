@@ -41,7 +41,8 @@ const POSITIVE: ReadonlySet<EventType> = new Set(['click', 'add_to_cart', 'purch
 /** A view this long counts as a positive. */
 const LONG_DWELL_MS = 15_000;
 /** Fewer positives than this and there is nothing to learn and hold out. */
-const MIN_POSITIVES = 3;
+/** Enough to train on some and hold out at least two to check the update against. */
+const MIN_POSITIVES = 5;
 const NEGATIVES = 63;
 
 export function isPositive(e: { type: EventType; dwellMs?: number }): boolean {
@@ -136,17 +137,29 @@ function crossEntropy(scores: tf.Tensor2D): tf.Scalar {
 }
 
 /** Mean reciprocal rank of the positive (column 0) among its negatives; ties count against it. */
-async function mrr(scores: tf.Tensor2D): Promise<number> {
+/** Reciprocal rank of the positive (column 0) in each row. */
+async function reciprocalRanks(scores: tf.Tensor2D): Promise<number[]> {
   const values = await scores.data();
   const [n, k] = scores.shape;
-  let total = 0;
+  const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const pos = values[i * k];
     let rank = 1;
     for (let j = 1; j < k; j++) if (values[i * k + j] >= pos) rank++;
-    total += 1 / rank;
+    out.push(1 / rank);
   }
-  return n > 0 ? total / n : 0;
+  return out;
+}
+
+const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
+/**
+ * The guard: an update is kept only if it ranks the held-out positives better on average and
+ * ranks none of them worse. With a handful of held-out events, the mean alone lets a lucky gain on
+ * one event hide a loss on another; demanding no loss at all is what "never worse" means here.
+ */
+export function improvesWithoutLoss(before: readonly number[], after: readonly number[]): boolean {
+  return mean(after) > mean(before) && after.every((rr, i) => rr >= before[i]);
 }
 
 async function scalar(t: tf.Tensor): Promise<number> {
@@ -210,7 +223,7 @@ export async function fineTune(
   const data = buildExamples(scorer, events, random);
   if (!data) return skip('no positive interactions', 0);
   const n = data.count;
-  const holdout = Math.min(5, Math.max(1, Math.round(n * 0.2)));
+  const holdout = Math.min(5, Math.max(2, Math.round(n * 0.2)));
   const cut = n - holdout;
   const rows = <T extends tf.Tensor>(t: T, from: number, size: number): T => tf.slice(t, from, size) as T;
   const trainUsers = rows(data.users, 0, cut);
@@ -220,13 +233,16 @@ export async function fineTune(
   const disposables: tf.Tensor[] = [data.users, data.candidates, trainUsers, trainCands, testUsers, testCands];
   try {
     const before = logits(testUsers, testCands, current?.A ?? null, current?.b ?? null);
-    const holdoutBefore = await mrr(before);
+    const rrBefore = await reciprocalRanks(before);
+    const holdoutBefore = mean(rrBefore);
     before.dispose();
     const trial = await fit(trainUsers, trainCands, steps, learningRate, l2, options.yieldBetweenSteps);
     const after = logits(testUsers, testCands, trial.A, trial.b);
-    const holdoutAfter = await mrr(after);
+    const rrAfter = await reciprocalRanks(after);
+    const holdoutAfter = mean(rrAfter);
+    const better = improvesWithoutLoss(rrBefore, rrAfter);
     after.dispose();
-    const keepTrial = !options.refit && holdoutAfter > holdoutBefore && Number.isFinite(trial.lossAfter);
+    const keepTrial = !options.refit && better && Number.isFinite(trial.lossAfter);
     const trialAdapter = keepTrial
       ? Adapter.fromTensors(tf.tidy(() => tf.clone(trial.A)) as tf.Tensor2D, tf.tidy(() => tf.clone(trial.b)) as tf.Tensor1D)
       : null;
@@ -236,12 +252,12 @@ export async function fineTune(
     if (!Number.isFinite(trial.lossAfter)) {
       return { ...base, adapter: null, kept: false, reason: 'training diverged (non-finite loss)' };
     }
-    if (!(holdoutAfter > holdoutBefore)) {
+    if (!better) {
       return {
         ...base,
         adapter: null,
         kept: false,
-        reason: `rejected: held-out MRR ${holdoutBefore.toFixed(3)} -> ${holdoutAfter.toFixed(3)} is no improvement`,
+        reason: `rejected: held-out MRR ${holdoutBefore.toFixed(3)} -> ${holdoutAfter.toFixed(3)}, not better on every held-out event`,
       };
     }
     let adapter = trialAdapter;

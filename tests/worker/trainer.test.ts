@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventType, StoredEvent } from '../../src/shared/types';
 import type { Scorer } from '../../src/worker/scorer';
-import { fineTune, seededRandom } from '../../src/worker/trainer';
+import { fineTune, improvesWithoutLoss, seededRandom } from '../../src/worker/trainer';
 import { events, loadFixture } from './helpers';
 
 interface CatalogItem { id: string; category: string[] }
@@ -116,5 +116,13 @@ describe('fineTune', () => {
       s.dispose();
       await tf.setBackend('cpu');
     }
+  });
+});
+
+describe('improvesWithoutLoss (the keep-or-reject guard)', () => {
+  it('keeps an update only if the mean improves and no held-out event ranks worse', () => {
+    expect(improvesWithoutLoss([0.5, 0.25], [0.5, 0.5])).toBe(true);
+    expect(improvesWithoutLoss([0.5, 0.25], [1, 0.2])).toBe(false);
+    expect(improvesWithoutLoss([0.5, 0.25], [0.5, 0.25])).toBe(false);
   });
 });
