@@ -33,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node tests/browser/server.mjs ${PORT}`,
+    command: `npx tsx scripts/serve.ts ${PORT}`,
     url: `http://127.0.0.1:${PORT}/package.json`,
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,

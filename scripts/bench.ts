@@ -14,7 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { markdown, type BackendResult, type BenchResults, type RerankRow, type StartupRun, type Stats } from './bench/report';
-import { serveStatic } from './bench/server';
+import { startServer } from './serve';
 import { bundleSizes } from './bench/sizes';
 import { buildWorkload, type BenchCandidate } from './bench/workload';
 
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), Math.max(...SIZES), now);
   log('computing the reference vectors in Node (cpu backend)');
   const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
-  const server = await serveStatic(ROOT);
+  const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'],

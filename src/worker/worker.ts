@@ -14,7 +14,7 @@ installFaultHooks(self);
 /** The build puts the wasm binaries in `wasm/` beside `assets/` (see vite.config.ts); dev serves node_modules. */
 const bundledWasmPaths = __DEV__
   ? '/node_modules/@tensorflow/tfjs-backend-wasm/dist/'
-  : new URL('../wasm/', import.meta.url).href;
+  : new URL(/* @vite-ignore */ '../wasm/', import.meta.url).href;
 
 let engine: Engine | null = null;
 

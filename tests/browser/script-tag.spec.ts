@@ -4,7 +4,7 @@
  * tests/browser/fixtures/ (`npm run build && npm run build:script` first).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { startServer, type StaticServer } from './fixtures/serve';
+import { startServer, type StaticServer } from '../../scripts/serve';
 
 let server: StaticServer;
 test.beforeAll(async () => {

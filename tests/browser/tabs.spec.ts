@@ -7,7 +7,7 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { FILMS, candidateOf } from './helpers';
 import { call, captureWorkers, hitWorker, info, open, views } from './harness';
 
-type Report = { at: number; durationMs: number; kept: boolean; steps: number };
+type Report = { at: number; durationMs: number; kept: boolean; steps: number; reason: string };
 type Ranked = { items: Array<{ id: string; modelScore: number; reason?: unknown }>; personalized: boolean };
 
 const candidates = FILMS.slice(0, 40).map(candidateOf);
