@@ -5,6 +5,7 @@
  */
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { LocalrankError } from '../shared/errors';
+import { serverOrderResult } from '../shared/fallback';
 import { databaseName } from '../shared/names';
 import { DEFAULTS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
@@ -232,7 +233,7 @@ export class Client implements Personalizer {
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
       if (INPUT_ERRORS.has(typed.code)) throw typed;
-      return serverOrderResult(checked, typed);
+      return serverOrderResult(checked, { code: typed.code, message: typed.message });
     }
   }
 
@@ -289,14 +290,6 @@ export class Client implements Personalizer {
   }
 }
 
-function serverOrderResult(candidates: readonly { id: string }[], error: LocalrankError): RerankResult {
-  return {
-    items: candidates.map((c, i) => ({ id: c.id, score: -i, modelScore: null, serverRank: i })),
-    personalized: false,
-    fallback: { code: error.code, message: error.message },
-    computeMs: 0,
-  };
-}
 
 function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
   if (error instanceof LocalrankError) return error;

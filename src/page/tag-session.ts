@@ -1,3 +1,4 @@
+import { serverOrderResult } from '../shared/fallback';
 import { databaseName } from '../shared/names';
 import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
 import { cleanEvent, RepeatFilter } from './clean-event';
@@ -59,15 +60,10 @@ function failureOf(error: unknown, fallback: string): Failure {
   };
 }
 
-/** The server's order, as `rerank` answers it when the engine cannot. */
+/** The server's order for whatever the page passed, even input too broken to validate. */
 export function serverOrder(candidates: unknown, failure: Failure): RerankResult {
-  const list: readonly Candidate[] = Array.isArray(candidates) ? candidates : [];
-  return {
-    items: list.map((c, i) => ({ id: String(c?.id), score: -i, modelScore: null, serverRank: i })),
-    personalized: false,
-    fallback: failure,
-    computeMs: 0,
-  };
+  const list = Array.isArray(candidates) ? (candidates as Array<Partial<Candidate> | null>) : [];
+  return serverOrderResult(list.map((c) => ({ id: String(c?.id) })), failure);
 }
 
 export class TagSession {

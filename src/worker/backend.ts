@@ -12,8 +12,6 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendName, GpuInfo } from '../shared/types';
 
-export const ALL_BACKENDS: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-
 export interface BackendChoice {
   backend: BackendName;
   reason: string;

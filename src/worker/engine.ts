@@ -22,7 +22,7 @@ import type {
 import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking } from '../shared/protocol';
 import { loadModel, type ModelArtifacts } from './loader';
-import { blend, dotScores, meanRow, order, reasonFor, serverOrder, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
+import { blend, dotScores, meanRow, order, reasonFor, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
 import { Adapter, Scorer, type HistoryItem } from './scorer';
 import { Store, type Retention } from './store';
 import { TabSync, type TabMessage } from './sync';
@@ -463,10 +463,6 @@ export class Engine {
     this.store.close();
   }
 
-  /** The server's order, for callers that must answer even when the engine cannot. */
-  static fallback(candidates: readonly Candidate[], code: string, message: string): RerankResult {
-    return { items: serverOrder(candidates), personalized: false, fallback: { code, message }, computeMs: 0 };
-  }
 
   private assertOpen(): void {
     if (this.closed) throw new LocalrankError('CLOSED', 'this personalizer was closed');

@@ -8,11 +8,6 @@ import type { EventType, RankedItem, Reason } from '../shared/types';
 /** MMR is quadratic in the list length, so it reorders only the head of long lists. */
 export const DIVERSITY_WINDOW = 100;
 
-/** The server's order as a result: what every failure falls back to. */
-export function serverOrder(candidates: readonly { id: string | number }[]): RankedItem[] {
-  return candidates.map((c, i) => ({ id: String(c.id), score: -i, modelScore: null, serverRank: i }));
-}
-
 /**
  * Server signal per candidate: its score when every candidate has one, else its position.
  * Scores are standardised so the blend weight means the same on any server's scale.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blend, meanRow, order, reasonFor, serverOrder, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
+import { blend, meanRow, order, reasonFor, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
 
 describe('blend and order', () => {
   it('serverWeight 1 keeps the server order, 0 follows the model', () => {
@@ -43,12 +43,6 @@ describe('blend and order', () => {
     expect(Array.from(standardise(Float32Array.from([3, 3, 3])))).toEqual([0, 0, 0]);
   });
 
-  it('serverOrder is the identity', () => {
-    expect(serverOrder([{ id: 1 }, { id: 'x' }]).map((r) => [r.id, r.serverRank, r.modelScore])).toEqual([
-      ['1', 0, null],
-      ['x', 1, null],
-    ]);
-  });
 });
 
 describe('reasonFor', () => {

@@ -1,0 +1,14 @@
+import type { RerankResult } from './types';
+
+/** The server's order, as `rerank` answers whenever the engine cannot: every failure ends here. */
+export function serverOrderResult(
+  candidates: readonly { id: string | number }[],
+  failure: { code: string; message: string },
+): RerankResult {
+  return {
+    items: candidates.map((c, i) => ({ id: String(c.id), score: -i, modelScore: null, serverRank: i })),
+    personalized: false,
+    fallback: failure,
+    computeMs: 0,
+  };
+}
