@@ -24,6 +24,7 @@ import { packCandidates, unpackRanking, type PackedCandidates, type PackedRankin
 import { loadModel, type ModelArtifacts } from './loader';
 import { blend, dotScores, meanRow, order, reasonFor, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
 import { Adapter, Scorer, type HistoryItem } from './scorer';
+import { ItemVectorCache } from './item-cache';
 import { Store, type Retention } from './store';
 import { TabSync, type TabMessage } from './sync';
 import { fineTune } from './trainer';
@@ -51,7 +52,6 @@ export interface EngineConfig {
 const isInteraction = (e: StoredEvent) => e.type !== 'impression';
 /** `explain` attaches reasons to this many leading positions. */
 const EXPLAIN_LIMIT = 100;
-const ITEM_CACHE_LIMIT = 50_000;
 const HISTORY_MIRROR = 200;
 
 export class Engine {
@@ -63,7 +63,7 @@ export class Engine {
   private newSinceTraining = 0;
   private userVector: Float32Array | null = null;
   /** Item-tower vectors and remembered features by item id; see `itemRows`. */
-  private readonly items = new Map<string, CachedItem>();
+  private readonly items = new ItemVectorCache();
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -215,7 +215,9 @@ export class Engine {
     const start = performance.now();
     const dim = this.scorer.dim;
     const n = candidates.ids.length;
-    const rows = await this.itemRows(candidates);
+    const { rows, remember } = await this.items.rows(this.scorer, candidates);
+    // Item features are public; remembering them lets a later click on the bare id be understood.
+    if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
     const user = await this.currentUserVector();
     const modelScores = dotScores(user, rows);
     const blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
@@ -232,55 +234,6 @@ export class Engine {
       for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(unit, i * dim, history, dim) ?? null;
     }
     return { order: Int32Array.from(indices), scores: blended, modelScores, reasons, computeMs: performance.now() - start };
-  }
-
-  /**
-   * Item-tower rows for the candidates, computing only the ones not cached. The cache is keyed by
-   * id and holds the features JSON each vector was computed from: a string comparison tells a hit,
-   * and features are parsed only for items not seen before. Items new to this engine, or whose
-   * features changed, are remembered in storage once, not on every call.
-   */
-  private async itemRows(candidates: PackedCandidates): Promise<Float32Array[]> {
-    const dim = this.scorer.dim;
-    const { ids, features, embeddings } = candidates;
-    const rows = new Array<Float32Array>(ids.length);
-    const missing: number[] = [];
-    const remember: { id: string; features: ItemFeatures }[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      let entry = this.items.get(ids[i]);
-      if (!entry || entry.features !== features[i]) {
-        entry = { features: features[i], remembered: false };
-        this.cacheItem(ids[i], entry);
-      }
-      if (entry.vector && !embeddings?.[i]) rows[i] = entry.vector;
-      else missing.push(i);
-      if (entry.features !== null && !entry.remembered && remember.length < REMEMBER_PER_CALL) {
-        entry.remembered = true;
-        remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
-      }
-    }
-    if (missing.length > 0) {
-      const refs = missing.map((i) => ({ id: ids[i], features: features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures), embedding: embeddings?.[i] ?? undefined }));
-      const computed = this.scorer.itemVectors(refs);
-      const values = (await computed.data()) as Float32Array;
-      computed.dispose();
-      missing.forEach((i, j) => {
-        const row = values.slice(j * dim, (j + 1) * dim);
-        rows[i] = row;
-        const entry = this.items.get(ids[i]);
-        if (!embeddings?.[i] && entry && entry.features === features[i]) entry.vector = row;
-      });
-    }
-    if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
-    return rows;
-  }
-
-  private cacheItem(id: string, entry: CachedItem): void {
-    if (!this.items.has(id) && this.items.size >= ITEM_CACHE_LIMIT) {
-      const oldest = this.items.keys().next().value;
-      if (oldest !== undefined) this.items.delete(oldest);
-    }
-    this.items.set(id, entry);
   }
 
   private async currentUserVector(): Promise<Float32Array> {
@@ -519,14 +472,6 @@ function heapBytes(): number | undefined {
 }
 
 /** An item's cached vector, valid for these features (JSON); `remembered`: they were sent to storage. */
-interface CachedItem {
-  features: string | null;
-  vector?: Float32Array;
-  remembered: boolean;
-}
-
-/** Remembered-item writes per rerank: bounds the IndexedDB work one call can queue. */
-const REMEMBER_PER_CALL = 2000;
 
 function labelOf(h: HistoryItem): string {
   return h.features?.text ?? `item ${h.itemId}`;
