@@ -11,6 +11,12 @@ import { byId } from './ui/dom';
 import { Panel } from './ui/panel';
 import { Shelf } from './ui/shelf';
 import type { ShopAction } from './ui/tile';
+
+/**
+ * Genres carry taste in a film shop, so the demo blends in category affinity beside the model (a
+ * MovieLens next-item model links films by who rated them together, which only loosely follows genre).
+ */
+const RERANK_OPTIONS = { explain: true, affinity: 0.5 } as const;
 import { announce } from './ui/toast';
 
 // First, before any request of ours: every request from now on is observed.
@@ -230,7 +236,7 @@ class Shop {
     const results = await Promise.all(
       visible.map(async (shelf) => {
         const started = performance.now();
-        const result = await personalizer.rerank(shelf.candidates(), { explain: true });
+        const result = await personalizer.rerank(shelf.candidates(), RERANK_OPTIONS);
         return { shelf, listId: shelf.listId, result, pageMs: performance.now() - started };
       }),
     );

@@ -81,6 +81,12 @@ export interface RerankOptions {
   diversity?: number;
   /** Attach a short reason to each item. Default false. */
   explain?: boolean;
+  /**
+   * 0 (default) to 1: weight of category affinity, the overlap between an item's categories and
+   * those of the user's recent interactions (the latest count most). A content signal beside the
+   * model's, for catalogues whose categories carry taste (genres, departments).
+   */
+  affinity?: number;
 }
 
 /** Why an item sits where it does: the recent interactions that pulled it up. */

@@ -22,7 +22,7 @@ import type {
 import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking } from '../shared/protocol';
 import { loadModel, type ModelArtifacts } from './loader';
-import { blend, dotScores, meanRow, order, reasonFor, serverSignalOf, stackRows, unitRows, type HistoryVectors } from './rerank';
+import { blend, categoryAffinity, dotScores, meanRow, mix, order, reasonFor, serverSignalOf, standardise, stackRows, unitRows, type HistoryVectors } from './rerank';
 import { Adapter, Scorer, type HistoryItem } from './scorer';
 import { ItemVectorCache } from './item-cache';
 import { Store, type Retention } from './store';
@@ -220,7 +220,8 @@ export class Engine {
     if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
     const user = await this.currentUserVector();
     const modelScores = dotScores(user, rows);
-    const blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
+    let blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
+    if (opts.affinity) blended = mix(blended, standardise(await this.affinityOf(candidates)), opts.affinity);
     const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
     const stacked = needUnit ? stackRows(rows, dim) : undefined;
     const center = stacked && meanRow(stacked, dim);
@@ -234,6 +235,15 @@ export class Engine {
       for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(unit, i * dim, history, dim) ?? null;
     }
     return { order: Int32Array.from(indices), scores: blended, modelScores, reasons, computeMs: performance.now() - start };
+  }
+
+  /** Category affinity of the candidates to the user's recent interactions (not removals). */
+  private async affinityOf(candidates: PackedCandidates): Promise<Float32Array> {
+    const history = (await this.historyItems()).filter((h) => h.type !== 'remove_from_cart');
+    return categoryAffinity(
+      candidates.features.map((json) => (json === null ? undefined : categoriesOf(JSON.parse(json) as ItemFeatures))),
+      history.map((h) => categoriesOf(h.features)),
+    );
   }
 
   private async currentUserVector(): Promise<Float32Array> {
@@ -472,6 +482,11 @@ function heapBytes(): number | undefined {
 }
 
 /** An item's cached vector, valid for these features (JSON); `remembered`: they were sent to storage. */
+
+function categoriesOf(features: ItemFeatures | undefined): readonly string[] | undefined {
+  const category = features?.category;
+  return category === undefined ? undefined : typeof category === 'string' ? [category] : category;
+}
 
 function labelOf(h: HistoryItem): string {
   return h.features?.text ?? `item ${h.itemId}`;

@@ -32,6 +32,47 @@ export function blend(modelScores: Float32Array, server: Float32Array, serverWei
   return out;
 }
 
+/** (1 - w) * a + w * b, elementwise. */
+export function mix(a: Float32Array, b: Float32Array, w: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = (1 - w) * a[i] + w * b[i];
+  return out;
+}
+
+/**
+ * Category affinity per candidate: the Jaccard overlap of its categories with each recent
+ * interaction's (history oldest first), weighted so the weight halves every `halfLife`
+ * interactions back, and normalised to 0..1. Items without categories score 0.
+ */
+export function categoryAffinity(
+  candidates: ReadonlyArray<readonly string[] | undefined>,
+  history: ReadonlyArray<readonly string[] | undefined>,
+  halfLife = 5,
+): Float32Array {
+  const out = new Float32Array(candidates.length);
+  const recent: { set: Set<string>; weight: number }[] = [];
+  let total = 0;
+  for (let back = 0; back < history.length; back++) {
+    const categories = history[history.length - 1 - back];
+    if (!categories?.length) continue;
+    const weight = 0.5 ** (back / halfLife);
+    recent.push({ set: new Set(categories), weight });
+    total += weight;
+  }
+  if (total === 0) return out;
+  candidates.forEach((categories, i) => {
+    if (!categories?.length) return;
+    let sum = 0;
+    for (const { set, weight } of recent) {
+      let shared = 0;
+      for (const c of categories) if (set.has(c)) shared++;
+      sum += (weight * shared) / (categories.length + set.size - shared);
+    }
+    out[i] = sum / total;
+  });
+  return out;
+}
+
 export function standardise(values: Float32Array): Float32Array {
   const n = values.length;
   if (n === 0) return new Float32Array(0);

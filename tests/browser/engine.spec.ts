@@ -151,6 +151,28 @@ test('after clicks on a consistent group of items, related items move up', async
   expect(before - after, `mean rank of ${genre} films before ${before.toFixed(1)}, after ${after.toFixed(1)}`).toBeGreaterThan(list.length / 4);
 });
 
+test('affinity moves items sharing the categories of recent interactions up', async ({ page }) => {
+  await openPersonalizer(page, { namespace: 'affinity' });
+  const horror = FILMS.filter((f) => f.genres.join() === 'Horror');
+  const others = FILMS.filter((f) => !f.genres.includes('Horror')).slice(0, 40);
+  const list = [...others.slice(0, 20), ...horror.slice(3, 7), ...others.slice(20)].map(candidateOf);
+  const isHorror = new Set(horror.map((f) => f.id));
+  const meanRank = (r: Ranked) => {
+    const ranks = r.items.map((item, rank) => (isHorror.has(item.id) ? rank : -1)).filter((x) => x >= 0);
+    return ranks.reduce((a, b) => a + b, 0) / ranks.length;
+  };
+  await call(page, 'track', horror.slice(0, 3).map((f) => ({ type: 'click', itemId: f.id, features: { category: f.genres, text: f.title } })));
+  const without = await rerank(page, list, { serverWeight: 0 });
+  const full = await rerank(page, list, { serverWeight: 0, affinity: 1 });
+  // Films of exactly the clicked category are the only ones with full overlap: they come first.
+  const horrorShown = list.filter((c) => isHorror.has(c.id)).length;
+  expect(horrorShown).toBe(3);
+  expect(full.items.slice(0, horrorShown).every((i) => isHorror.has(i.id))).toBe(true);
+  const half = await rerank(page, list, { serverWeight: 0, affinity: 0.5 });
+  expect(meanRank(half)).toBeLessThanOrEqual(meanRank(without));
+  expect(half.items).toHaveLength(list.length);
+});
+
 test('with a model that cannot be loaded, rerank returns the server order and the page keeps working', async ({ page }) => {
   await openPersonalizer(page, { namespace: 'no-model', model: '/tests/fixtures/missing/manifest.json' });
   const result = await rerank(page, candidates.slice(0, 10));

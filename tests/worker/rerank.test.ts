@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blend, meanRow, order, reasonFor, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
+import { blend, categoryAffinity, meanRow, order, reasonFor, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
 
 describe('blend and order', () => {
   it('serverWeight 1 keeps the server order, 0 follows the model', () => {
@@ -77,5 +77,23 @@ describe('unitRows around a centre', () => {
   it('meanRow needs enough rows to be meaningful', () => {
     expect(meanRow(Float32Array.from([1, 2, 3, 4]), 2)).toBeUndefined();
     expect(Array.from(meanRow(Float32Array.from([1, 2, 3, 4]), 2, 2)!)).toEqual([2, 3]);
+  });
+});
+
+describe('categoryAffinity', () => {
+  it('scores the overlap with recent interactions, the latest counting most', () => {
+    const history = [['Drama'], ['Horror'], ['Horror', 'Thriller']];
+    const scores = categoryAffinity([['Horror'], ['Drama'], ['Comedy'], undefined], history);
+    expect(scores[0]).toBeGreaterThan(scores[1]);
+    expect(scores[1]).toBeGreaterThan(0);
+    expect(scores[2]).toBe(0);
+    expect(scores[3]).toBe(0);
+    // The same categories, older: less affinity.
+    const older = categoryAffinity([['Horror']], [['Horror'], ['Drama'], ['Drama']]);
+    expect(older[0]).toBeLessThan(scores[0]);
+  });
+
+  it('is all zeros without history categories', () => {
+    expect(Array.from(categoryAffinity([['A']], [undefined, []]))).toEqual([0]);
   });
 });
