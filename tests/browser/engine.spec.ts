@@ -3,7 +3,7 @@
  * (WebGPU on the SwiftShader adapter), the built bundle and the fixture model.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { BLANK, FILMS, candidateOf, openPersonalizer, recordRequests } from './helpers';
+import { BLANK, FILMS, candidateOf, openPersonalizer, recordRequests, tasteEvents } from './helpers';
 
 type Ranked = { items: Array<{ id: string; modelScore: number | null; serverRank: number; reason?: { text: string } }>; personalized: boolean };
 
@@ -100,18 +100,15 @@ test('bad input is refused with a typed error and stores nothing', async ({ page
 
 test('events and fine-tuned weights survive a reload; exportData returns them; forget removes them', async ({ page }) => {
   await openPersonalizer(page, { namespace: 'persist' });
-  const shown = FILMS.slice(0, 60);
   const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
-  const now = Date.now();
-  const events = [
-    ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
-    ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
-  ];
+  const events = tasteEvents();
   await call(page, 'track', events);
   const report = await call<{ steps: number; kept: boolean; reason: string }>(page, 'train');
   expect(report.steps, report.reason).toBeGreaterThan(0);
+  expect(report.kept, report.reason).toBe(true);
   const before = await call<{ events: number; fineTuned: boolean }>(page, 'info');
   expect(before.events).toBe(events.length);
+  expect(before.fineTuned).toBe(true);
 
   await page.reload();
   await openPersonalizer(page, { namespace: 'persist' });

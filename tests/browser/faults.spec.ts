@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { BLANK, FILMS, candidateOf } from './helpers';
+import { BLANK, FILMS, candidateOf, tasteEvents } from './helpers';
 import { call, captureWorkers, emitted, errorOf, hitWorker, info, open, views, workerCount, type Fault } from './harness';
 
 type Ranked = { items: Array<{ id: string; modelScore: number | null }>; personalized: boolean; fallback?: { code: string } };
@@ -14,16 +14,6 @@ type Ranked = { items: Array<{ id: string; modelScore: number | null }>; persona
 const candidates = FILMS.slice(0, 40).map(candidateOf);
 const serverOrder = candidates.map((c) => c.id);
 const rerank = (page: Page) => call<Ranked>(page, 'rerank', candidates, { serverWeight: 0 });
-
-/** A user with a clear taste: enough for training to run and usually keep its update. */
-function tasteEvents(now = Date.now()) {
-  const shown = FILMS.slice(0, 60);
-  const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
-  return [
-    ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
-    ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
-  ];
-}
 
 async function storedListIds(page: Page): Promise<string[]> {
   const data = await call<{ events: Array<{ listId?: string }> }>(page, 'exportData');

@@ -17,6 +17,16 @@ export function candidateOf(film: Film) {
   return { id: film.id, features: { category: film.genres, text: film.title } };
 }
 
+/** A user with a clear taste (60 films shown, 12 comedies clicked): training runs and keeps its update. */
+export function tasteEvents(now = Date.now()) {
+  const shown = FILMS.slice(0, 60);
+  const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
+  return [
+    ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
+    ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
+  ];
+}
+
 /**
  * Opens the blank page and creates a personalizer from the built bundle (dist/localrank.js),
  * kept on `window.lr`. Options are passed as JSON.

@@ -4,22 +4,13 @@
  * the new weights, new events and a `forget()` (BroadcastChannel).
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { FILMS, candidateOf } from './helpers';
+import { FILMS, candidateOf, tasteEvents } from './helpers';
 import { call, captureWorkers, hitWorker, info, open, views } from './harness';
 
 type Report = { at: number; durationMs: number; kept: boolean; steps: number; reason: string };
 type Ranked = { items: Array<{ id: string; modelScore: number; reason?: unknown }>; personalized: boolean };
 
 const candidates = FILMS.slice(0, 40).map(candidateOf);
-
-function tasteEvents(now = Date.now()) {
-  const shown = FILMS.slice(0, 60);
-  const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
-  return [
-    ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
-    ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
-  ];
-}
 
 async function tabs(context: BrowserContext, n: number, namespace: string): Promise<Page[]> {
   await captureWorkers(context);
