@@ -6,16 +6,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { Engine } from '../worker/engine';
 import { fnv1a } from '../worker/features';
 import { Scorer } from '../worker/scorer';
 import { seededRandom } from '../worker/trainer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts, writeArtifacts } from './artifacts';
 import { readDataset, type Dataset } from './dataset';
-import { evaluateCases, type CaseResult, type EngineFactory } from './eval-core';
+import { evaluateCases, type CaseResult } from './eval-core';
 import { caseMetrics, meanMetrics, METRIC_NAMES, pairedBootstrap, type RankMetrics } from './metrics';
+import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { pretrain } from './pretrain';
 import { configFromArgs, optionsFromArgs } from './pretrain-cli';
@@ -86,16 +85,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   const { cases, recall, sampled } = evalCases(data, split, protocol, users, seed);
   console.log(`${cases.length} cases from ${sampled} sampled users${recall !== undefined ? `, retriever recall@100 ${recall.toFixed(4)}` : ''}`);
 
-  const factory: EngineFactory = (user, clock) =>
-    Engine.create({
-      model: scorer,
-      namespace: `eval-${user}`,
-      backend: 'wasm',
-      retention: { maxEvents: 100_000, maxAgeDays: 1_000_000 },
-      autoTrain: false,
-      idbFactory: new IDBFactory(),
-      now: clock,
-    });
+  const factory = nodeEngineFactory(scorer, 'eval');
   const evalStart = performance.now();
   const fineTune = !args['no-finetune'];
   const blendWeight = num(args, 'blend', 0.3);

@@ -2,13 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import 'fake-indexeddb/auto';
-import { IDBFactory } from 'fake-indexeddb';
-import { Engine } from '../worker/engine';
 import { Scorer } from '../worker/scorer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts } from './artifacts';
 import { readDataset } from './dataset';
 import { evaluateCases, type EvalCase } from './eval-core';
+import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { evalCases, splitFor } from './protocols';
 
@@ -28,16 +27,7 @@ export async function runParity(argv: readonly string[]): Promise<void> {
   const { cases } = evalCases(data, splitFor(data, 'standard', 'test'), 'standard', num(args, 'users', 30), num(args, 'seed', 7));
   const shifted = cases.map((c) => shiftCase(c, now));
   const results = await evaluateCases(
-    (user, clock) =>
-      Engine.create({
-        model: scorer,
-        namespace: `parity-${user}`,
-        backend: 'wasm',
-        retention: { maxEvents: 100_000, maxAgeDays: 3650 },
-        autoTrain: false,
-        idbFactory: new IDBFactory(),
-        now: clock,
-      }),
+    nodeEngineFactory(scorer, 'parity'),
     shifted,
     { fineTune: true },
   );
