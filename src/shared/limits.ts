@@ -12,6 +12,9 @@ export const LIMITS = {
   maxRawTextLength: 100_000,
   /** Entries in a category path. */
   maxCategories: 16,
+  /** Tags of an item, and named attributes of an item (each list value counts once). */
+  maxTags: 64,
+  maxAttributes: 64,
   /** Numbers in a server-provided embedding. */
   maxEmbeddingLength: 4096,
 } as const;

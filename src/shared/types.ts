@@ -31,6 +31,16 @@ export interface ItemFeatures {
   text?: string;
   /** Brand or maker. */
   brand?: string;
+  /**
+   * Free facet values without a name: tags, collections, attribute ids. Compared as exact values,
+   * e.g. `['vegan', 'gift-idea']`.
+   */
+  tags?: readonly string[];
+  /**
+   * Named facets, e.g. `{ color: 'red', material: ['cotton', 'linen'], inStock: true }`. Each
+   * value is a token of its own (`color=red`); numbers and booleans are compared as written.
+   */
+  attributes?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
 }
 
 /** One interaction to record. */

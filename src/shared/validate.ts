@@ -129,7 +129,35 @@ function checkFeatures(input: unknown, where: string): ItemFeatures {
     }
     features.text = f.text.slice(0, LIMITS.maxTextLength);
   }
+  if (f.tags !== undefined) {
+    if (!Array.isArray(f.tags) || f.tags.length > LIMITS.maxTags) {
+      throw new LocalrankError('INVALID_EVENT', `${where}.tags must be an array of at most ${LIMITS.maxTags} strings`);
+    }
+    features.tags = f.tags.map((t, i) => checkString(t, `${where}.tags[${i}]`));
+  }
+  if (f.attributes !== undefined) features.attributes = checkAttributes(f.attributes, `${where}.attributes`);
   return features;
+}
+
+function checkAttributes(input: unknown, where: string): NonNullable<ItemFeatures['attributes']> {
+  if (!isPlainObject(input)) throw new LocalrankError('INVALID_EVENT', `${where} must be an object`);
+  const out: Record<string, string | number | boolean | string[]> = {};
+  let values = 0;
+  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    checkString(key, `${where} key`);
+    const list = Array.isArray(value) ? value : [value];
+    values += list.length;
+    if (values > LIMITS.maxAttributes) {
+      throw new LocalrankError('INVALID_EVENT', `${where} holds more than ${LIMITS.maxAttributes} values`);
+    }
+    const checked = list.map((v, i) => {
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'number') return checkNumber(v, `${where}.${key}[${i}]`);
+      return checkString(v, `${where}.${key}[${i}]`);
+    });
+    out[key] = Array.isArray(value) ? checked.map(String) : checked[0];
+  }
+  return out;
 }
 
 function checkEmbedding(input: unknown, where: string): Float32Array {

@@ -48,6 +48,14 @@ export function featureTokens(features: ItemFeatures | undefined): string[] {
     }
   }
   if (typeof brand === 'string' && brand.trim()) tokens.push(`b:${brand.trim().toLowerCase()}`);
+  for (const tag of features.tags ?? []) {
+    const name = String(tag).trim().toLowerCase();
+    if (name) tokens.push(`g:${name}`);
+  }
+  for (const [key, value] of Object.entries(features.attributes ?? {})) {
+    const name = key.trim().toLowerCase();
+    for (const v of Array.isArray(value) ? value : [value]) tokens.push(`a:${name}=${String(v).trim().toLowerCase()}`);
+  }
   if (typeof price === 'number' && Number.isFinite(price) && price >= 0) {
     tokens.push(`p:${Math.round(Math.log2(1 + price) * 2)}`);
   }
