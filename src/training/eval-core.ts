@@ -4,7 +4,7 @@
  * and in a page (with the real worker engine).
  */
 import { LIMITS } from '../shared/limits';
-import type { Candidate, EventType, ItemFeatures, RerankResult, TrackEvent, TrainReport } from '../shared/types';
+import type { Candidate, EventType, ItemFeatures, RerankOptions, RerankResult, TrackEvent, TrainReport } from '../shared/types';
 
 /** One user's replay and test: history events (oldest first), then the candidates to rank. */
 export interface EvalCase {
@@ -20,25 +20,36 @@ export interface EvalCase {
 /** What the evaluation needs from an engine (`Engine` in Node, the worker proxy in a page). */
 export interface EngineLike {
   track(events: readonly TrackEvent[]): Promise<unknown>;
-  rerank(candidates: readonly Candidate[], options: { serverWeight: number }): Promise<RerankResult>;
+  rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult>;
   train(): Promise<TrainReport>;
   close(): Promise<void>;
+}
+
+/**
+ * One way of running localrank for a user. `learn: false` is the pretrained model alone: the
+ * engine records the history but learns nothing from it on the device.
+ */
+export interface Variant {
+  name: string;
+  learn: boolean;
+  /** Call `train()` after the replay, before ranking. */
+  train?: boolean;
+  rerank?: RerankOptions;
 }
 
 /**
  * Makes a fresh engine for one user, with an empty store, whose clock reads `clock()`.
  * The evaluation moves the clock through the replayed history.
  */
-export type EngineFactory = (user: string, clock: () => number) => Promise<EngineLike>;
+export type EngineFactory = (user: string, clock: () => number, options: { learn: boolean }) => Promise<EngineLike>;
 
 export interface CaseResult {
   user: string;
-  /** 1-based rank of the target: in the server's order, by the frozen model, after fine-tuning. */
+  /** 1-based rank of the target in the server's order. */
   serverRank: number;
-  frozenRank: number;
-  tunedRank: number | null;
-  /** After fine-tuning, blended with the server's order at `blendWeight` (the product's default use). */
-  blendRank: number | null;
+  /** 1-based rank of the target per variant name. */
+  ranks: Record<string, number>;
+  /** Whether the last `train()` kept its update (null when no variant trains). */
   kept: boolean | null;
   trainMs: number;
 }
@@ -49,43 +60,61 @@ function rankIn(result: RerankResult, target: string): number {
   return i + 1;
 }
 
-/**
- * Replays one user's history through `track`, ranks with the frozen model, fine-tunes through
- * `train()` and ranks again (both with serverWeight 0, so only the model orders).
- */
-export async function evaluateCase(factory: EngineFactory, c: EvalCase, fineTune: boolean, blendWeight = 0.3): Promise<CaseResult> {
-  let clock = c.history.length > 0 ? c.history[0].time : c.now;
-  const engine = await factory(c.user, () => clock);
-  try {
-    const events: TrackEvent[] = c.history.map((h) => ({ type: h.type, itemId: h.itemId, time: h.time, features: h.features }));
-    for (let i = 0; i < events.length; i += LIMITS.maxEventsPerBatch) {
-      clock = events[Math.min(events.length, i + LIMITS.maxEventsPerBatch) - 1].time as number;
-      await engine.track(events.slice(i, i + LIMITS.maxEventsPerBatch));
-    }
-    clock = c.now;
-    const serverRank = c.candidates.findIndex((x) => String(x.id) === c.target) + 1;
-    const frozenRank = rankIn(await engine.rerank(c.candidates, { serverWeight: 0 }), c.target);
-    if (!fineTune) return { user: c.user, serverRank, frozenRank, tunedRank: null, blendRank: null, kept: null, trainMs: 0 };
-    const report = await engine.train();
-    const tunedRank = rankIn(await engine.rerank(c.candidates, { serverWeight: 0 }), c.target);
-    const blendRank = rankIn(await engine.rerank(c.candidates, { serverWeight: blendWeight }), c.target);
-    return { user: c.user, serverRank, frozenRank, tunedRank, blendRank, kept: report.kept, trainMs: report.durationMs };
-  } finally {
-    await engine.close();
+/** Replays the history through `track` in batches, moving the clock along. */
+async function replay(engine: EngineLike, c: EvalCase, setClock: (t: number) => void): Promise<void> {
+  const events: TrackEvent[] = c.history.map((h) => ({ type: h.type, itemId: h.itemId, time: h.time, features: h.features }));
+  for (let i = 0; i < events.length; i += LIMITS.maxEventsPerBatch) {
+    setClock(events[Math.min(events.length, i + LIMITS.maxEventsPerBatch) - 1].time as number);
+    await engine.track(events.slice(i, i + LIMITS.maxEventsPerBatch));
   }
+  setClock(c.now);
+}
+
+/**
+ * Replays one user's history through `track` into one engine per `learn` setting, then ranks the
+ * candidates once per variant (variants that train do so after those that do not).
+ */
+export async function evaluateCase(factory: EngineFactory, c: EvalCase, variants: readonly Variant[]): Promise<CaseResult> {
+  const ranks: Record<string, number> = {};
+  let kept: boolean | null = null;
+  let trainMs = 0;
+  for (const learn of [false, true]) {
+    const group = variants.filter((v) => v.learn === learn).sort((a, b) => Number(Boolean(a.train)) - Number(Boolean(b.train)));
+    if (group.length === 0) continue;
+    let clock = c.history.length > 0 ? c.history[0].time : c.now;
+    const engine = await factory(c.user, () => clock, { learn });
+    try {
+      await replay(engine, c, (t) => (clock = t));
+      let trained = false;
+      for (const variant of group) {
+        if (variant.train && !trained) {
+          const report = await engine.train();
+          kept = report.kept;
+          trainMs = report.durationMs;
+          trained = true;
+        }
+        ranks[variant.name] = rankIn(await engine.rerank(c.candidates, variant.rerank), c.target);
+      }
+    } finally {
+      await engine.close();
+    }
+  }
+  const serverRank = c.candidates.findIndex((x) => String(x.id) === c.target) + 1;
+  return { user: c.user, serverRank, ranks, kept, trainMs };
 }
 
 /** Runs every case in order; `onCase` reports progress. */
 export async function evaluateCases(
   factory: EngineFactory,
   cases: readonly EvalCase[],
-  options: { fineTune?: boolean; blendWeight?: number; onCase?: (done: number, result: CaseResult) => void } = {},
+  variants: readonly Variant[],
+  onCase?: (done: number, result: CaseResult) => void,
 ): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   for (const c of cases) {
-    const r = await evaluateCase(factory, c, options.fineTune ?? true, options.blendWeight);
+    const r = await evaluateCase(factory, c, variants);
     out.push(r);
-    options.onCase?.(out.length, r);
+    onCase?.(out.length, r);
   }
   return out;
 }

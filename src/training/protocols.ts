@@ -26,6 +26,8 @@ export interface Split {
   train: Sequence[];
   /** Early-stopping cases for pretraining (never a test item). */
   validation: (data: Dataset, count: number, seed: number) => RankCase[];
+  /** The users and target indices those cases are drawn from (the ranker head trains on them too). */
+  validationPool: Array<{ seq: Sequence; end: number }>;
   /** Users the evaluation may draw, with the index of their target item. */
   testUsers: Array<{ seq: Sequence; end: number }>;
   /** Key of the pretrained model in the cache (standard and retriever share one). */
@@ -39,16 +41,20 @@ export function splitFor(data: Dataset, protocol: Protocol, target: Target): Spl
     rankCases(d, pool, count, seed);
   if (protocol === 'device') {
     const server = usable.filter((s) => !isDeviceUser(s.user));
+    const pool = server.map((seq) => ({ seq, end: seq.items.length - 1 }));
     return {
       train: server.map((s) => head(s, s.items.length - 1)),
-      validation: cases(server.map((seq) => ({ seq, end: seq.items.length - 1 }))),
+      validation: cases(pool),
+      validationPool: pool,
       testUsers: usable.filter((s) => isDeviceUser(s.user)).map((seq) => ({ seq, end: seq.items.length - shift })),
       modelKey: 'device',
     };
   }
+  const pool = usable.map((seq) => ({ seq, end: seq.items.length - 2 }));
   return {
     train: usable.map((s) => head(s, s.items.length - 2)),
-    validation: cases(usable.map((seq) => ({ seq, end: seq.items.length - 2 }))),
+    validation: cases(pool),
+    validationPool: pool,
     testUsers: usable.map((seq) => ({ seq, end: seq.items.length - shift })),
     modelKey: 'standard',
   };

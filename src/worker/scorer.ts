@@ -23,7 +23,35 @@ export interface ModelManifest {
   tensors: Array<{ name: string; shape: number[]; offset: number }>;
   /** Row i + 1 of the id table is ids[i]; row 0 stands for any unknown id. */
   items: { ids: string[] };
+  /**
+   * The content tokens (as `featureTokens` writes them) the item tower was trained on. An unknown
+   * id is placed by its content only as far as its tokens are in this list; without the list,
+   * unknown ids are not placed at all.
+   */
+  vocabulary?: { tokens: string[] };
+  /** What the model was trained on and what validation showed, as its trainer declares. */
+  card?: ModelCard;
+  /** The ranker head that blends the model with the visitor's taste and the server's order. */
+  ranker?: RankerSpec;
   config: ScorerConfig;
+}
+
+export interface ModelCard {
+  /** Names of the logs the towers were trained on. */
+  datasets: string[];
+  /**
+   * Validation showed that the model's ranking for a visitor with no history beats the server's
+   * order (the bootstrap interval excluding zero): only then does a new visitor see a change.
+   */
+  priorBeatsServer: boolean;
+  [key: string]: unknown;
+}
+
+export interface RankerSpec {
+  /** One weight per signal of `src/worker/signals.ts`; signals it does not name weigh 0. */
+  weights: Partial<Record<string, number>>;
+  /** The logs its cases came from, so an evaluation can leave one out. */
+  trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string }>;
 }
 
 export interface ItemRef {
@@ -68,6 +96,8 @@ export class Scorer {
   readonly config: ScorerConfig;
   /** The known item ids, in table order (row i + 1). */
   readonly itemIds: readonly string[];
+  /** Content tokens the model was trained on, or null when the manifest does not say. */
+  readonly knownTokens: ReadonlySet<string> | null;
   private readonly params: Params;
   private readonly rows: Map<string, number>;
   private disposed = false;
@@ -78,6 +108,7 @@ export class Scorer {
     this.dim = manifest.config.dim;
     this.maxHistory = manifest.config.maxHistory;
     this.itemIds = manifest.items.ids;
+    this.knownTokens = manifest.vocabulary ? new Set(manifest.vocabulary.tokens) : null;
     this.params = params;
     this.rows = new Map(manifest.items.ids.map((id, i) => [id, i + 1]));
   }
@@ -93,6 +124,10 @@ export class Scorer {
     const ids = manifest.items?.ids;
     if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) integrity('items.ids must be strings');
     if (new Set(ids).size !== ids.length) integrity('items.ids holds duplicates');
+    const tokens = manifest.vocabulary?.tokens;
+    if (manifest.vocabulary !== undefined && (!Array.isArray(tokens) || tokens.some((t) => typeof t !== 'string'))) {
+      integrity('vocabulary.tokens must be strings');
+    }
     if (!(weights instanceof ArrayBuffer)) integrity('weights must be an ArrayBuffer');
     if (manifest.weights?.byteLength !== weights.byteLength) {
       integrity(`weights are ${weights.byteLength} bytes, manifest says ${manifest.weights?.byteLength}`);

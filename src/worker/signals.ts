@@ -1,0 +1,159 @@
+/**
+ * Relational signals: how each candidate relates to this visitor's taste, to the server's order
+ * and to the pretrained model, as a few numbers per candidate. None of them names an item id or a
+ * token, so a ranker head trained on some shops' logs reads them the same way on a shop it never
+ * saw. Pure functions over plain arrays: the worker and the Node training share them.
+ */
+import type { ItemTokens, TasteProfile } from './taste';
+
+/** The signals, in column order. A head's weights name them, so never reuse a name for another meaning. */
+export const SIGNALS = [
+  /** The server's position, linear: -rank / n. */
+  'serverLin',
+  /** The server's position, logarithmic like NDCG: -log2(2 + rank) / log2(2 + n). */
+  'serverLog',
+  /** The pretrained model's standardised score, times how much the model knows the item and the visitor's history. */
+  'model',
+  /** Taste: mean affinity of the candidate's facets, each weighted by how rare it is in this list. */
+  'facetAffinity',
+  /** Taste: the affinity of the candidate's strongest facet. */
+  'facetMax',
+  /** Taste: summed rarity-weighted affinity of its facets (several matching facets add up). */
+  'facetSum',
+  /** Overlap (Jaccard) of its facets with those of the latest interaction. */
+  'lastOverlap',
+  /** Share of its facets the visitor has interacted with at all. */
+  'facetSeen',
+  /** Rarity-weighted affinity of its title words. */
+  'wordAffinity',
+  /** Share of the interaction weight on this very item (return and repeat interest). */
+  'repeat',
+  /** `facetAffinity` and `lastOverlap` scaled by confidence n / (n + 2) in n interactions: one click is weak evidence. */
+  'facetAffinityConfident',
+  'lastOverlapConfident',
+  /** `facetAffinity` among the server's top positions counts more. */
+  'facetAffinityXserver',
+] as const;
+
+export type SignalName = (typeof SIGNALS)[number];
+export const SIGNAL_COUNT = SIGNALS.length;
+const COLUMN = Object.fromEntries(SIGNALS.map((name, i) => [name, i])) as Record<SignalName, number>;
+
+export interface SignalInput {
+  /** Candidate tokens, in the server's order. */
+  tokens: readonly ItemTokens[];
+  ids: readonly string[];
+  profile: TasteProfile;
+  /**
+   * The model's score per candidate and how far to trust it (0: the model knows nothing of the
+   * item or of the visitor; 1: known id and a known history). Absent: no model term.
+   */
+  model?: { scores: Float32Array; evidence: Float32Array };
+}
+
+/** Row-major [n, SIGNAL_COUNT] signals of the candidates (in the server's order). */
+export function computeSignals({ tokens, ids, profile, model }: SignalInput): Float32Array {
+  const n = tokens.length;
+  const out = new Float32Array(n * SIGNAL_COUNT);
+  if (n === 0) return out;
+  const rarity = listRarity(tokens);
+  const confidence = profile.interactions / (profile.interactions + 2);
+  const logNorm = Math.log2(2 + n);
+  const modelTerm = model ? evidenceWeighted(model.scores, model.evidence) : null;
+  for (let i = 0; i < n; i++) {
+    const row = out.subarray(i * SIGNAL_COUNT, (i + 1) * SIGNAL_COUNT);
+    const { facets, words } = tokens[i];
+    let weighted = 0;
+    let weights = 0;
+    let strongest = 0;
+    let seen = 0;
+    let shared = 0;
+    for (const t of facets) {
+      const a = profile.facets.get(t) ?? 0;
+      const r = rarity.get(t) ?? 0;
+      weighted += a * r;
+      weights += r;
+      if (a > strongest) strongest = a;
+      if (a > 0) seen++;
+      if (profile.lastFacets.has(t)) shared++;
+    }
+    const affinity = weights > 0 ? weighted / weights : 0;
+    const union = facets.length + profile.lastFacets.size - shared;
+    const overlap = union > 0 ? shared / union : 0;
+    let wordWeighted = 0;
+    let wordWeights = 0;
+    for (const t of words) {
+      const r = rarity.get(t) ?? 0;
+      wordWeighted += (profile.words.get(t) ?? 0) * r;
+      wordWeights += r;
+    }
+    const serverLog = -Math.log2(2 + i) / logNorm;
+    row[COLUMN.serverLin] = -i / n;
+    row[COLUMN.serverLog] = serverLog;
+    row[COLUMN.model] = modelTerm ? modelTerm[i] : 0;
+    row[COLUMN.facetAffinity] = affinity;
+    row[COLUMN.facetMax] = strongest;
+    row[COLUMN.facetSum] = weighted / Math.log((n + 1) / 1.5);
+    row[COLUMN.lastOverlap] = overlap;
+    row[COLUMN.facetSeen] = facets.length > 0 ? seen / facets.length : 0;
+    row[COLUMN.wordAffinity] = wordWeights > 0 ? wordWeighted / wordWeights : 0;
+    row[COLUMN.repeat] = profile.items.get(ids[i]) ?? 0;
+    row[COLUMN.facetAffinityConfident] = affinity * confidence;
+    row[COLUMN.lastOverlapConfident] = overlap * confidence;
+    row[COLUMN.facetAffinityXserver] = affinity * serverLog;
+  }
+  return out;
+}
+
+/**
+ * How rare each token is among these candidates (inverse document frequency within the list): a
+ * facet every candidate shares tells them apart no better than none.
+ */
+function listRarity(tokens: readonly ItemTokens[]): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const { facets, words } of tokens) {
+    for (const t of facets) count.set(t, (count.get(t) ?? 0) + 1);
+    for (const t of words) count.set(t, (count.get(t) ?? 0) + 1);
+  }
+  const n = tokens.length;
+  const rarity = new Map<string, number>();
+  for (const [t, c] of count) rarity.set(t, Math.log((n + 1) / (c + 0.5)));
+  return rarity;
+}
+
+/**
+ * The model's scores standardised over the candidates it has evidence for, times that evidence:
+ * an item the model knows nothing about gets 0, the average, so noise never moves it.
+ */
+function evidenceWeighted(scores: Float32Array, evidence: Float32Array): Float32Array {
+  let mean = 0;
+  let weight = 0;
+  for (let i = 0; i < scores.length; i++) {
+    mean += evidence[i] * scores[i];
+    weight += evidence[i];
+  }
+  const out = new Float32Array(scores.length);
+  if (weight <= 0) return out;
+  mean /= weight;
+  let variance = 0;
+  for (let i = 0; i < scores.length; i++) variance += evidence[i] * (scores[i] - mean) ** 2;
+  const std = Math.sqrt(variance / weight);
+  if (!(std > 1e-9)) return out;
+  for (let i = 0; i < scores.length; i++) out[i] = (evidence[i] * (scores[i] - mean)) / std;
+  return out;
+}
+
+/** A linear ranker head: one weight per signal. */
+export type HeadWeights = Readonly<Record<SignalName, number>>;
+
+/** The head's score per candidate. */
+export function headScores(signals: Float32Array, weights: HeadWeights, n: number): Float32Array {
+  const w = SIGNALS.map((name) => weights[name] ?? 0);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let f = 0; f < SIGNAL_COUNT; f++) s += signals[i * SIGNAL_COUNT + f] * w[f];
+    out[i] = s;
+  }
+  return out;
+}

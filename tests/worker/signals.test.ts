@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { SIGNALS, SIGNAL_COUNT, computeSignals, headScores, type HeadWeights } from '../../src/worker/signals';
+import { EMPTY_PROFILE, Taste, itemTokens } from '../../src/worker/taste';
+
+const col = (name: (typeof SIGNALS)[number]) => SIGNALS.indexOf(name);
+const catalogue = [
+  { id: 'tool-1', features: { category: ['Garden', 'Tools'] } },
+  { id: 'seed-1', features: { category: ['Garden', 'Seeds'] } },
+  { id: 'tool-2', features: { category: ['Garden', 'Tools'] } },
+  { id: 'seed-2', features: { category: ['Garden', 'Seeds'] } },
+];
+const tokens = catalogue.map((c) => itemTokens(c.features));
+const ids = catalogue.map((c) => c.id);
+
+describe('computeSignals', () => {
+  it('gives no taste signal without interactions, only the server position', () => {
+    const s = computeSignals({ tokens, ids, profile: EMPTY_PROFILE });
+    for (let i = 0; i < catalogue.length; i++) {
+      expect(s[i * SIGNAL_COUNT + col('facetAffinity')]).toBe(0);
+      expect(s[i * SIGNAL_COUNT + col('model')]).toBe(0);
+    }
+    expect(s[col('serverLog')]).toBeGreaterThan(s[SIGNAL_COUNT + col('serverLog')]);
+  });
+
+  it('relates candidates to the facets of what was clicked, rare facets counting more', () => {
+    const profile = Taste.of([{ itemId: 'seed-9', type: 'click', time: 1, features: { category: ['Garden', 'Seeds'] } }]).profile();
+    const s = computeSignals({ tokens, ids, profile });
+    const affinity = (i: number) => s[i * SIGNAL_COUNT + col('facetAffinity')];
+    expect(affinity(1)).toBeGreaterThan(0.9);
+    expect(affinity(3)).toBeCloseTo(affinity(1));
+    // "Garden" is shared by every candidate: it tells them apart hardly at all.
+    expect(affinity(0)).toBeLessThan(0.1);
+  });
+
+  it('gives the model term only as far as the model knows the item', () => {
+    const scores = Float32Array.from([5, -5, 1, 0]);
+    const evidence = Float32Array.from([1, 0, 1, 1]);
+    const s = computeSignals({ tokens, ids, profile: EMPTY_PROFILE, model: { scores, evidence } });
+    expect(s[1 * SIGNAL_COUNT + col('model')]).toBeCloseTo(0);
+    expect(s[0 * SIGNAL_COUNT + col('model')]).toBeGreaterThan(s[2 * SIGNAL_COUNT + col('model')]);
+  });
+
+  it('scores with a linear head', () => {
+    const s = computeSignals({ tokens, ids, profile: EMPTY_PROFILE });
+    const weights = Object.fromEntries(SIGNALS.map((n) => [n, n === 'serverLin' ? 1 : 0])) as HeadWeights;
+    expect(Array.from(headScores(s, weights, 4))).toEqual([0, -0.25, -0.5, -0.75]);
+  });
+});
