@@ -6,6 +6,7 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { LocalrankError } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
+import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
 import { DEFAULTS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
@@ -290,7 +291,6 @@ export class Client implements Personalizer {
   }
 }
 
-
 function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
   if (error instanceof LocalrankError) return error;
   const message = error instanceof Error ? error.message : String(error);
@@ -300,17 +300,3 @@ function toLocalrankError(error: unknown, code: LocalrankError['code']): Localra
 function newEventId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    try {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(new LocalrankError('STORAGE_FAILED', `could not delete ${name}`));
-      request.onblocked = () => resolve(); // deleted once the other connections close
-    } catch {
-      resolve(); // no IndexedDB: nothing was stored
-    }
-  });
-}
-

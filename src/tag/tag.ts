@@ -2,6 +2,7 @@
  * What the script tag does on a page: installs `window.localrank`, replays the stub's queue,
  * watches the markup and the dataLayer, and loads the engine lazily. See script-tag.ts.
  */
+import { deleteDatabase } from '../shared/delete-database';
 import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
@@ -19,17 +20,6 @@ export type Host = Window & typeof globalThis & { localrank?: unknown } & Record
 
 function debug(what: string, error: unknown): void {
   console.debug(`[localrank] ${what}`, error);
-}
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    } catch {
-      resolve();
-    }
-  });
 }
 
 function sessionStore(win: Host): Storage | null {

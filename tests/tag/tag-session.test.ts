@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/page/tag-session';
+import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/tag/tag-session';
 import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
-import type { TagOptions } from '../../src/page/tag-config';
+import type { TagOptions } from '../../src/tag/tag-config';
 
 /** An engine that records calls; `fail` makes the named methods reject. */
 function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create', unknown>> = {}) {
