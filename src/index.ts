@@ -2,7 +2,7 @@
  * localrank: on-device personalization for e-commerce pages. This file is the whole public API.
  */
 export { createPersonalizer } from './page/create';
-export { LocalrankError, isLocalrankError, type ErrorCode } from './shared/errors';
+export { LocalrankError, isInputError, isLocalrankError, type ErrorCode, type Fallback } from './shared/errors';
 export { LIMITS } from './shared/limits';
 export { EVENT_TYPES } from './shared/types';
 export type {

@@ -4,7 +4,7 @@
  * the engine cannot. Nothing here throws into the host page except typed errors for bad input.
  */
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import { LocalrankError } from '../shared/errors';
+import { isInputError, LocalrankError } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
 import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
@@ -34,8 +34,6 @@ const PING_EVERY_MS = 1_000;
 const PING_TIMEOUT_MS = 5_000;
 /** Events waiting for a worker are capped so a long outage cannot grow memory without bound. */
 const MAX_UNSENT = 5_000;
-/** Codes that mean "your input is wrong", as opposed to "the engine could not answer". */
-const INPUT_ERRORS = new Set(['INVALID_EVENT', 'UNKNOWN_EVENT_TYPE', 'MISSING_ID', 'NON_FINITE', 'BATCH_TOO_LARGE', 'INVALID_CANDIDATES', 'DUPLICATE_ID', 'INVALID_OPTIONS']);
 
 export type WorkerFactory = () => Worker;
 
@@ -233,7 +231,7 @@ export class Client implements Personalizer {
       return unpackRanking(packed.ids, ranking);
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
-      if (INPUT_ERRORS.has(typed.code)) throw typed;
+      if (isInputError(typed)) throw typed;
       return serverOrderResult(checked, { code: typed.code, message: typed.message });
     }
   }

@@ -4,7 +4,7 @@
  * `installErrorTransfer`, which both sides call (comlink alone would drop it).
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { LocalrankError, type ErrorCode } from './errors';
+import { isErrorCode, LocalrankError, type ErrorCode } from './errors';
 import type {
   BackendName,
   ExportedData,
@@ -143,8 +143,8 @@ export function installErrorTransfer(): void {
       return [serialized, transferables];
     },
     deserialize(serialized: SerializedThrow) {
-      const value = serialized.value as { code?: ErrorCode; message?: string } | undefined;
-      if (serialized.isError && value?.code) throw new LocalrankError(value.code, value.message ?? '');
+      const value = serialized.value as { code?: unknown; message?: string } | undefined;
+      if (serialized.isError && isErrorCode(value?.code)) throw new LocalrankError(value.code, value.message ?? '');
       return original.deserialize(serialized);
     },
   } as TransferHandler<unknown, SerializedThrow>);

@@ -340,13 +340,13 @@ describe('TagSession', () => {
 
 describe('serverOrder', () => {
   it('returns every candidate in the given order, unpersonalised', () => {
-    expect(serverOrder([{ id: 1 }, { id: 'b' }], { code: 'X', message: 'm' })).toEqual({
+    expect(serverOrder([{ id: 1 }, { id: 'b' }], { code: 'TIMEOUT', message: 'm' })).toEqual({
       items: [
         { id: '1', score: -0, modelScore: null, serverRank: 0 },
         { id: 'b', score: -1, modelScore: null, serverRank: 1 },
       ],
       personalized: false,
-      fallback: { code: 'X', message: 'm' },
+      fallback: { code: 'TIMEOUT', message: 'm' },
       computeMs: 0,
     });
   });
