@@ -4,7 +4,7 @@
  * the engine cannot. Nothing here throws into the host page except typed errors for bad input.
  */
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import { isInputError, LocalrankError } from '../shared/errors';
+import { isInputError, LocalrankError, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
 import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
@@ -87,16 +87,24 @@ export class Client implements Personalizer {
       });
       died.catch(() => undefined);
       this.remote = wrap<WorkerApi>(worker);
+      let lost: LocalrankError | null = null;
       const callbacks = proxy({
         progress: (p: Parameters<NonNullable<PersonalizerOptions['onProgress']>>[0]) => this.options.onProgress?.(p),
         trained: (report: TrainReport) => this.emit({ type: 'train', report }),
-        backendChanged: (backend: Info['backend']) => this.emit({ type: 'recovered', backend }),
+        recovered: (backend: Info['backend']) => this.emit({ type: 'recovered', backend }),
+        // The engine cannot rank any more: restart the worker, which picks a backend afresh.
+        degraded: ({ code, message }: Fallback) => {
+          if (this.worker !== worker) return;
+          lost = new LocalrankError(code, message);
+          if (this.state === 'ready') this.fail(lost);
+        },
       });
       const info = await withTimeout(
         Promise.race([this.remote.init(this.init, callbacks), died]),
         this.options.timeoutMs ? Math.max(this.options.timeoutMs, DEFAULTS.initTimeoutMs) : DEFAULTS.initTimeoutMs,
         'starting the engine',
       );
+      if (lost) throw lost;
       this.state = 'ready';
       this.failures = 0;
       this.lastFailure = null;

@@ -4,7 +4,7 @@
  * `installErrorTransfer`, which both sides call (comlink alone would drop it).
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { isErrorCode, LocalrankError, type ErrorCode } from './errors';
+import { isErrorCode, LocalrankError, type ErrorCode, type Fallback } from './errors';
 import type {
   BackendName,
   ExportedData,
@@ -34,7 +34,10 @@ export interface WorkerInit {
 export interface WorkerCallbacks {
   progress(progress: LoadProgress): void;
   trained(report: TrainReport): void;
-  backendChanged(backend: BackendName, why: string): void;
+  /** The engine moved to another backend after a GPU loss and ranks again. */
+  recovered(backend: BackendName, reason: string): void;
+  /** The GPU was lost and no other backend took over: this engine can no longer rank or train. */
+  degraded(failure: Fallback): void;
 }
 
 export interface WorkerApi {

@@ -3,7 +3,7 @@
  * The worker exposes it through comlink; the Node evaluation harness drives the very same class.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LocalrankError } from '../shared/errors';
+import { LocalrankError, type Fallback } from '../shared/errors';
 import { checkCandidates, checkRerankOptions, checkTrackEvents, type CheckedCandidate } from '../shared/validate';
 import type {
   BackendName,
@@ -44,8 +44,10 @@ export interface EngineConfig {
   now?: () => number;
   onProgress?: (progress: LoadProgress) => void;
   onTrain?: (report: TrainReport) => void;
-  /** The engine moved to another backend after a GPU loss (or failed to). */
-  onBackendChange?: (backend: BackendName, why: string) => void;
+  /** The engine moved to another backend after a GPU loss, and ranks again there. */
+  onRecovered?: (backend: BackendName, reason: string) => void;
+  /** A GPU loss no other backend could take over from: the engine can no longer rank or train. */
+  onDegraded?: (failure: Fallback) => void;
 }
 
 /** Event types that say something about taste; impressions are only negatives for training. */
@@ -93,7 +95,7 @@ export class Engine {
       retention: config.retention,
       idbFactory: config.idbFactory,
       now: config.now,
-      onClosedUnderUs: () => created?.refresh(),
+      onTerminated: () => created?.refresh(),
     });
     try {
       const choice = await pickBackend(config, store);
@@ -459,10 +461,10 @@ export class Engine {
       this.items.clear();
       this.userVector = null;
       this.backendLost = null;
-      this.config.onBackendChange?.(this.choice.backend, this.choice.reason);
+      this.config.onRecovered?.(this.choice.backend, this.choice.reason);
       this.watchBackend();
     } catch (error) {
-      this.config.onBackendChange?.(lost, `${why}; recovery failed: ${String(error)}`);
+      this.config.onDegraded?.({ code: 'BACKEND_UNAVAILABLE', message: `${why}; recovery failed: ${String(error)}` });
     }
   }
 }

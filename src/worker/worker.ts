@@ -35,7 +35,8 @@ const api: WorkerApi = {
       serverWeight: config.serverWeight,
       onProgress: (p) => void callbacks.progress(p),
       onTrain: (r) => void callbacks.trained(r),
-      onBackendChange: (b, why) => void callbacks.backendChanged(b, why),
+      onRecovered: (backend, reason) => void callbacks.recovered(backend, reason),
+      onDegraded: (failure) => void callbacks.degraded(failure),
     });
     return engine.info();
   },
