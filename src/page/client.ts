@@ -8,7 +8,8 @@ import { isInputError, LocalrankError, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
 import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
-import { DEFAULTS } from '../shared/limits';
+import * as env from '../shared/env';
+import { DEFAULTS, LIMITS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
   Candidate,
@@ -32,8 +33,6 @@ const TRAIN_TIMEOUT_MS = 120_000;
 /** While calls are pending the worker is pinged this often; a long call to a dead worker settles fast. */
 const PING_EVERY_MS = 1_000;
 const PING_TIMEOUT_MS = 5_000;
-/** Events waiting for a worker are capped so a long outage cannot grow memory without bound. */
-const MAX_UNSENT = 5_000;
 
 export type WorkerFactory = () => Worker;
 
@@ -204,10 +203,11 @@ export class Client implements Personalizer {
   }
 
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<void> {
-    const checked = checkTrackEvents(events, Date.now(), newEventId);
+    const checked = checkTrackEvents(events, Date.now(), env.randomId);
     if (this.state === 'closed') throw new LocalrankError('CLOSED', 'this personalizer was closed');
     this.unsent.push(...checked);
-    if (this.unsent.length > MAX_UNSENT) this.unsent.splice(0, this.unsent.length - MAX_UNSENT);
+    // Capped, so a long outage cannot grow memory without bound.
+    if (this.unsent.length > LIMITS.maxQueuedEvents) this.unsent.splice(0, this.unsent.length - LIMITS.maxQueuedEvents);
     if (this.state === 'ready') await this.flushUnsent().catch(() => undefined);
   }
 
@@ -301,8 +301,4 @@ function toLocalrankError(error: unknown, code: LocalrankError['code']): Localra
   if (error instanceof LocalrankError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new LocalrankError(code, message);
-}
-
-function newEventId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

@@ -6,6 +6,7 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
 import { isErrorCode, LocalrankError, type ErrorCode, type Fallback } from './errors';
 import type {
+  AutoTrainOptions,
   BackendName,
   ExportedData,
   Info,
@@ -20,16 +21,24 @@ import type {
 } from './types';
 import type { CheckedCandidate } from './validate';
 
+/** `createPersonalizer` options after checking, every default filled in: what the worker starts from. */
 export interface WorkerInit {
   /** Absolute URL of the model manifest. */
   model: string;
   namespace: string;
   backend: 'auto' | BackendName;
-  retention: Required<RetentionOptions>;
-  autoTrain: false | { minNewEvents: number; idleMs: number };
+  retention: Retention;
+  autoTrain: AutoTrain;
   serverWeight: number;
+  /** Absolute URL of the wasm binaries' folder, when the page names one. */
   wasmPaths?: string;
 }
+
+/** Retention limits with their defaults applied. */
+export type Retention = Required<RetentionOptions>;
+
+/** Background training with its defaults applied: off, or when to train. */
+export type AutoTrain = false | Required<AutoTrainOptions>;
 
 export interface WorkerCallbacks {
   progress(progress: LoadProgress): void;

@@ -175,7 +175,7 @@ export interface Info {
   storageStatus?: StorageStatus;
   /**
    * Events recorded on this page and not yet stored (the worker is restarting, or storage is
-   * failing): kept in memory, up to 5000, and delivered when the engine can take them.
+   * failing): kept in memory, up to `LIMITS.maxQueuedEvents`, and delivered when the engine can take them.
    */
   queuedEvents?: number;
   /**

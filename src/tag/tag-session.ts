@@ -1,5 +1,6 @@
 import { isErrorCode, isInputError, type ErrorCode, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
+import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
 import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
 import { cleanEvent, RepeatFilter } from './clean-event';
@@ -43,7 +44,6 @@ export interface SessionEnv {
 const MAX_HELD = 500;
 const BATCH = 100;
 const FLUSH_MS = 50;
-const DEFAULT_WAIT_MS = 3000;
 
 type EngineState = 'idle' | 'scheduled' | 'loading' | 'ready' | 'failed';
 
@@ -84,7 +84,7 @@ export class TagSession {
     private options: TagOptions,
   ) {
     this.consent = initialConsent(options.consent, env.gpc);
-    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.options.namespace ?? 'default'}`);
+    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.options.namespace ?? DEFAULTS.namespace}`);
   }
 
   get config(): TagOptions {
@@ -264,7 +264,7 @@ export class TagSession {
     if (this.consent !== 'granted') {
       return serverOrder(candidates, { code: 'NO_CONSENT', message: 'personalisation is off: no consent' });
     }
-    const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULT_WAIT_MS);
+    const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
     if (!personalizer) {
       return serverOrder(candidates, this.failure ?? { code: 'TIMEOUT', message: 'the engine is still loading' });
     }
@@ -322,7 +322,7 @@ export class TagSession {
     this.removeOutbox();
     try {
       if (this.personalizer) await this.personalizer.forget();
-      else await this.env.deleteDatabase(databaseName(this.options.namespace ?? 'default'));
+      else await this.env.deleteDatabase(databaseName(this.options.namespace ?? DEFAULTS.namespace));
     } catch (error) {
       console.debug('[localrank] forget failed', error);
     }

@@ -3,6 +3,7 @@
  * watches the markup and the dataLayer, and loads the engine lazily. See script-tag.ts.
  */
 import { deleteDatabase } from '../shared/delete-database';
+import { DEFAULTS } from '../shared/limits';
 import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
@@ -54,7 +55,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   );
 
   const record = (events: TrackEvent[]): void => session.record(events);
-  const tracker = new TileTracker(doc, record, options.impressionMs ?? 1000, () => rerankAll());
+  const tracker = new TileTracker(doc, record, options.impressionMs ?? DEFAULTS.impressionMs, () => rerankAll());
   const reranked = new WeakSet<Element>();
 
   function rerankAll(): void {
@@ -76,7 +77,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     const current = session.config;
     if (current.autoTrack === false) tracker.stop();
     else tracker.start();
-    if (current.dataLayer !== false) watchDataLayer(win, current.dataLayer ?? 'dataLayer', record);
+    if (current.dataLayer !== false) watchDataLayer(win, current.dataLayer ?? DEFAULTS.dataLayer, record);
   }
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {

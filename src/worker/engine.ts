@@ -3,6 +3,7 @@
  * The worker exposes it through comlink; the Node evaluation harness drives the very same class.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import * as env from '../shared/env';
 import { LocalrankError, type Fallback } from '../shared/errors';
 import { checkCandidates, checkRerankOptions, checkTrackEvents, type CheckedCandidate } from '../shared/validate';
 import type {
@@ -20,25 +21,27 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
-import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking } from '../shared/protocol';
+import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking, type WorkerInit } from '../shared/protocol';
+import { DEFAULTS } from '../shared/limits';
 import { loadModel, type ModelArtifacts } from './loader';
 import { blend, categoryAffinity, dotScores, meanRow, mix, order, reasonFor, serverSignalOf, standardise, stackRows, unitRows, type HistoryVectors } from './rerank';
 import { Adapter, Scorer, type HistoryItem } from './scorer';
 import { ItemVectorCache } from './item-cache';
-import { Store, type Retention } from './store';
+import { Store } from './store';
 import { TabSync, type TabMessage } from './sync';
 import { fineTune } from './trainer';
 
 export type ModelSource = string | ModelArtifacts | Scorer;
 
-export interface EngineConfig {
+/**
+ * What the worker starts from (`WorkerInit`), with the model also given as loaded artifacts or a
+ * scorer (the Node evaluation), and the environment injectable: storage, fetch and clock.
+ */
+export interface EngineConfig extends Omit<WorkerInit, 'model' | 'serverWeight' | 'wasmPaths'> {
   model: ModelSource;
-  namespace: string;
-  backend: 'auto' | BackendName;
-  retention: Retention;
-  /** false, or when to train in the background. */
-  autoTrain: false | { minNewEvents: number; idleMs: number };
+  /** Default `DEFAULTS.serverWeight`. */
   serverWeight?: number;
+  /** An IndexedDB of its own (fake-indexeddb in Node); default: the origin's, shared with its other tabs. */
   idbFactory?: IDBFactory;
   fetch?: typeof fetch;
   now?: () => number;
@@ -84,8 +87,7 @@ export class Engine {
     private readonly artifacts: ModelArtifacts | null,
     private choice: BackendChoice,
   ) {
-    // Only engines on the browser's own IndexedDB share their database with other tabs.
-    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), !config.idbFactory);
+    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), store.sharedWithTabs);
   }
 
   static async create(config: EngineConfig): Promise<Engine> {
@@ -180,7 +182,7 @@ export class Engine {
 
   /** Validates and stores events (the page-side entry point for Node and tests). */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<number> {
-    return this.trackChecked(checkTrackEvents(events, this.now(), () => crypto.randomUUID()));
+    return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId));
   }
 
   /** Stores events already validated by the page; re-delivered ids are ignored. */
@@ -222,7 +224,7 @@ export class Engine {
     if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
     const user = await this.currentUserVector();
     const modelScores = dotScores(user, rows);
-    let blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
+    let blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? DEFAULTS.serverWeight);
     if (opts.affinity) blended = mix(blended, standardise(await this.affinityOf(candidates)), opts.affinity);
     const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
     const stacked = needUnit ? stackRows(rows, dim) : undefined;
@@ -365,7 +367,7 @@ export class Engine {
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
-      diagnostics: { tensors: tf.memory().numTensors, heapBytes: heapBytes() },
+      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes() },
     };
   }
 
@@ -471,16 +473,11 @@ export class Engine {
 
 async function pickBackend(config: EngineConfig, store: Store): Promise<BackendChoice> {
   const gpu: GpuInfo = await probeGpu();
-  const cacheKey = `backend:${globalThis.navigator?.userAgent ?? 'node'}:${gpu.adapter}:${gpu.description ?? ''}`;
+  const cacheKey = `backend:${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
   const cached = await store.getMeta<BackendName>(cacheKey).catch(() => undefined);
   const choice = await chooseBackend(config.backend, { cached, gpu });
   if (config.backend === 'auto' && choice.backend !== cached) await store.setMeta(cacheKey, choice.backend).catch(() => undefined);
   return choice;
-}
-
-/** The JS heap in use, where the browser tells (Chromium's `performance.memory`). */
-function heapBytes(): number | undefined {
-  return (globalThis.performance as { memory?: { usedJSHeapSize?: number } } | undefined)?.memory?.usedJSHeapSize;
 }
 
 /** An item's cached vector, valid for these features (JSON); `remembered`: they were sent to storage. */

@@ -5,7 +5,9 @@
  */
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { LocalrankError } from '../shared/errors';
+import * as env from '../shared/env';
 import { databaseName } from '../shared/names';
+import type { Retention } from '../shared/protocol';
 import type { ItemFeatures, StorageStatus, StoredEvent, TrainReport } from '../shared/types';
 
 export const SCHEMA_VERSION = 1;
@@ -28,11 +30,6 @@ interface LocalrankSchema extends DBSchema {
 }
 
 type Db = IDBPDatabase<LocalrankSchema>;
-
-export interface Retention {
-  maxEvents: number;
-  maxAgeDays: number;
-}
 
 export interface StoreOptions {
   namespace: string;
@@ -58,6 +55,14 @@ export class Store {
     readonly kind: 'indexeddb' | 'memory',
   ) {}
 
+  /**
+   * Whether other tabs of this origin may hold the same namespace, so the engine must coordinate
+   * with them (one trainer, news of changes). False only for an injected IndexedDB (the Node evaluation).
+   */
+  get sharedWithTabs(): boolean {
+    return this.options.idbFactory === undefined;
+  }
+
   /** How storage is doing: quota pruning, failing writes, why memory is used. */
   get status(): StorageStatus {
     return { ...this.health };
@@ -71,7 +76,7 @@ export class Store {
     let why = 'IndexedDB is not available';
     let factory: IDBFactory | undefined;
     try {
-      factory = options.idbFactory ?? globalThis.indexedDB;
+      factory = options.idbFactory ?? env.indexedDb();
     } catch (error) {
       why = describeError(error);
     }

@@ -25,14 +25,10 @@ function current(): Engine {
 
 const api: WorkerApi = {
   async init(config: WorkerInit, callbacks: WorkerCallbacks) {
-    setWasmPaths(config.wasmPaths ?? bundledWasmPaths);
+    const { wasmPaths, ...settings } = config;
+    setWasmPaths(wasmPaths ?? bundledWasmPaths);
     engine = await Engine.create({
-      model: config.model,
-      namespace: config.namespace,
-      backend: config.backend,
-      retention: config.retention,
-      autoTrain: config.autoTrain,
-      serverWeight: config.serverWeight,
+      ...settings,
       onProgress: (p) => void callbacks.progress(p),
       onTrain: (r) => void callbacks.trained(r),
       onRecovered: (backend, reason) => void callbacks.recovered(backend, reason),
