@@ -51,3 +51,41 @@ export class TabSync {
     this.channel?.close();
   }
 }
+
+/** Reads attempted after the database was closed under us: the first ones can still fail. */
+const REFRESH_ATTEMPTS = 4;
+const REFRESH_RETRY_MS = 250;
+
+/**
+ * Re-reads what another tab, or the browser clearing site data, may have changed under this
+ * engine. A burst of requests coalesces into one re-read, plus one more when a request arrives
+ * while a re-read runs; a failing re-read is retried a few times.
+ */
+export class Refresh {
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly reload: () => Promise<void>,
+    private readonly stopped: () => boolean,
+  ) {}
+
+  request(): void {
+    if (this.stopped()) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        for (let attempt = 0; attempt < REFRESH_ATTEMPTS && !this.stopped(); attempt++) {
+          if (await this.reload().then(() => true, () => false)) break;
+          await new Promise((resolve) => setTimeout(resolve, REFRESH_RETRY_MS));
+        }
+      } while (this.again && !this.stopped());
+    })().finally(() => {
+      this.running = null;
+    });
+  }
+}

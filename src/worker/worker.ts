@@ -38,7 +38,7 @@ const api: WorkerApi = {
   },
   track: (events) => current().trackChecked(events),
   async rerank(candidates, options) {
-    const ranking = await current().rerankPacked(candidates, options ?? {});
+    const ranking = await current().rerankChecked(candidates, options ?? {});
     return transfer(ranking, [ranking.order.buffer, ranking.scores.buffer, ranking.modelScores.buffer]);
   },
   train: () => current().train(),
