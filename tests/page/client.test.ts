@@ -66,15 +66,21 @@ function fakeWorker(store: FakeStore) {
   return { worker, state };
 }
 
+/** A client whose every (re)start gets a new fake worker over one shared store. */
+function clientOnFakeWorkers() {
+  const store = new FakeStore();
+  const workers: Array<ReturnType<typeof fakeWorker>> = [];
+  const client = new Client(INIT, { timeoutMs: 200 }, () => {
+    const w = fakeWorker(store);
+    workers.push(w);
+    return w.worker;
+  });
+  return { store, workers, client };
+}
+
 describe('Client', () => {
   it('a worker that stops answering: pending calls settle, rerank falls back, queued events arrive once after the restart', async () => {
-    const store = new FakeStore();
-    const workers: Array<ReturnType<typeof fakeWorker>> = [];
-    const client = new Client(INIT, { timeoutMs: 200 }, () => {
-      const w = fakeWorker(store);
-      workers.push(w);
-      return w.worker;
-    });
+    const { store, workers, client } = clientOnFakeWorkers();
     const events: PersonalizerEvent[] = [];
     client.subscribe((e) => events.push(e));
     await client.start();
@@ -106,13 +112,7 @@ describe('Client', () => {
   }, 20_000);
 
   it('a GPU loss the engine recovers from is `recovered`; one it cannot recover from is `degraded`, then a restart', async () => {
-    const store = new FakeStore();
-    const workers: Array<ReturnType<typeof fakeWorker>> = [];
-    const client = new Client(INIT, { timeoutMs: 200 }, () => {
-      const w = fakeWorker(store);
-      workers.push(w);
-      return w.worker;
-    });
+    const { workers, client } = clientOnFakeWorkers();
     await client.start();
     const events: PersonalizerEvent[] = [];
     client.subscribe((e) => events.push(e));
