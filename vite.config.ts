@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import pkg from './package.json' with { type: 'json' };
 import { defineConfig, type Plugin } from 'vite';
 
 const WASM_DIR = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
@@ -49,6 +50,7 @@ export default defineConfig(({ mode, command }) => {
     define: {
       __DEV__: JSON.stringify(command === 'serve' || mode === 'test'),
       __MODEL_BESIDE_MODULE__: JSON.stringify(library),
+      __VERSION__: JSON.stringify(pkg.version),
     },
     // Relative URLs, so the library works from any folder it is served from.
     base: './',

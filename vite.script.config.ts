@@ -35,6 +35,6 @@ export default defineConfig({
     minify: true,
     sourcemap: true,
     copyPublicDir: false,
-    lib: { entry: 'src/page/script-tag.ts', formats: ['iife'], name: 'localrankTag', fileName: () => 'localrank.iife.js' },
+    lib: { entry: 'src/tag/script-tag.ts', formats: ['iife'], name: 'localrankTag', fileName: () => 'localrank.iife.js' },
   },
 });

@@ -2,7 +2,9 @@
  * localrank: on-device personalization for e-commerce pages. This file is the whole public API.
  */
 export { createPersonalizer } from './page/create';
-export { LocalrankError, isLocalrankError, type ErrorCode } from './shared/errors';
+/** This library's version (package.json's), for bug reports. */
+export const version: string = __VERSION__;
+export { LocalrankError, isInputError, isLocalrankError, type ErrorCode, type Fallback } from './shared/errors';
 export { LIMITS } from './shared/limits';
 export { EVENT_TYPES } from './shared/types';
 export type {

@@ -2,3 +2,5 @@
 declare const __DEV__: boolean;
 /** True in the npm library build: the default model sits beside the module. False in dev and the demo. */
 declare const __MODEL_BESIDE_MODULE__: boolean;
+/** The package's version, from package.json. */
+declare const __VERSION__: string;

@@ -4,10 +4,12 @@
  * the engine cannot. Nothing here throws into the host page except typed errors for bad input.
  */
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import { LocalrankError } from '../shared/errors';
+import { isInputError, LocalrankError, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
+import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
-import { DEFAULTS } from '../shared/limits';
+import * as env from '../shared/env';
+import { DEFAULTS, LIMITS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
   Candidate,
@@ -31,10 +33,6 @@ const TRAIN_TIMEOUT_MS = 120_000;
 /** While calls are pending the worker is pinged this often; a long call to a dead worker settles fast. */
 const PING_EVERY_MS = 1_000;
 const PING_TIMEOUT_MS = 5_000;
-/** Events waiting for a worker are capped so a long outage cannot grow memory without bound. */
-const MAX_UNSENT = 5_000;
-/** Codes that mean "your input is wrong", as opposed to "the engine could not answer". */
-const INPUT_ERRORS = new Set(['INVALID_EVENT', 'UNKNOWN_EVENT_TYPE', 'MISSING_ID', 'NON_FINITE', 'BATCH_TOO_LARGE', 'INVALID_CANDIDATES', 'DUPLICATE_ID', 'INVALID_OPTIONS']);
 
 export type WorkerFactory = () => Worker;
 
@@ -88,16 +86,24 @@ export class Client implements Personalizer {
       });
       died.catch(() => undefined);
       this.remote = wrap<WorkerApi>(worker);
+      let lost: LocalrankError | null = null;
       const callbacks = proxy({
         progress: (p: Parameters<NonNullable<PersonalizerOptions['onProgress']>>[0]) => this.options.onProgress?.(p),
         trained: (report: TrainReport) => this.emit({ type: 'train', report }),
-        backendChanged: (backend: Info['backend']) => this.emit({ type: 'recovered', backend }),
+        recovered: (backend: Info['backend']) => this.emit({ type: 'recovered', backend }),
+        // The engine cannot rank any more: restart the worker, which picks a backend afresh.
+        degraded: ({ code, message }: Fallback) => {
+          if (this.worker !== worker) return;
+          lost = new LocalrankError(code, message);
+          if (this.state === 'ready') this.fail(lost);
+        },
       });
       const info = await withTimeout(
         Promise.race([this.remote.init(this.init, callbacks), died]),
         this.options.timeoutMs ? Math.max(this.options.timeoutMs, DEFAULTS.initTimeoutMs) : DEFAULTS.initTimeoutMs,
         'starting the engine',
       );
+      if (lost) throw lost;
       this.state = 'ready';
       this.failures = 0;
       this.lastFailure = null;
@@ -197,10 +203,11 @@ export class Client implements Personalizer {
   }
 
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<void> {
-    const checked = checkTrackEvents(events, Date.now(), newEventId);
+    const checked = checkTrackEvents(events, Date.now(), env.randomId);
     if (this.state === 'closed') throw new LocalrankError('CLOSED', 'this personalizer was closed');
     this.unsent.push(...checked);
-    if (this.unsent.length > MAX_UNSENT) this.unsent.splice(0, this.unsent.length - MAX_UNSENT);
+    // Capped, so a long outage cannot grow memory without bound.
+    if (this.unsent.length > LIMITS.maxQueuedEvents) this.unsent.splice(0, this.unsent.length - LIMITS.maxQueuedEvents);
     if (this.state === 'ready') await this.flushUnsent().catch(() => undefined);
   }
 
@@ -232,7 +239,7 @@ export class Client implements Personalizer {
       return unpackRanking(packed.ids, ranking);
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
-      if (INPUT_ERRORS.has(typed.code)) throw typed;
+      if (isInputError(typed)) throw typed;
       return serverOrderResult(checked, { code: typed.code, message: typed.message });
     }
   }
@@ -290,27 +297,8 @@ export class Client implements Personalizer {
   }
 }
 
-
 function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
   if (error instanceof LocalrankError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new LocalrankError(code, message);
 }
-
-function newEventId(): string {
-  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    try {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = () => resolve();
-      request.onerror = () => reject(new LocalrankError('STORAGE_FAILED', `could not delete ${name}`));
-      request.onblocked = () => resolve(); // deleted once the other connections close
-    } catch {
-      resolve(); // no IndexedDB: nothing was stored
-    }
-  });
-}
-

@@ -1,3 +1,4 @@
+import * as env from '../shared/env';
 import { checkPersonalizerOptions } from '../shared/options';
 import type { Personalizer, PersonalizerOptions } from '../shared/types';
 import { Client } from './client';
@@ -6,7 +7,7 @@ import { Client } from './client';
 const DEFAULT_MODEL_PATH = 'models/default/manifest.json';
 
 export function defaultModelUrl(): string {
-  const base = __MODEL_BESIDE_MODULE__ ? import.meta.url : (globalThis.document?.baseURI ?? globalThis.location.href);
+  const base = __MODEL_BESIDE_MODULE__ ? import.meta.url : env.documentBaseUrl();
   return new URL(DEFAULT_MODEL_PATH, base).href;
 }
 

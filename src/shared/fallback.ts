@@ -1,9 +1,10 @@
+import type { Fallback } from './errors';
 import type { RerankResult } from './types';
 
 /** The server's order, as `rerank` answers whenever the engine cannot: every failure ends here. */
 export function serverOrderResult(
   candidates: readonly { id: string | number }[],
-  failure: { code: string; message: string },
+  failure: Fallback,
 ): RerankResult {
   return {
     items: candidates.map((c, i) => ({ id: String(c.id), score: -i, modelScore: null, serverRank: i })),

@@ -17,15 +17,30 @@ export const LIMITS = {
   maxAttributes: 64,
   /** Numbers in a server-provided embedding. */
   maxEmbeddingLength: 4096,
+  /** Events the page keeps while no worker can take them (a restart, failing storage); the oldest go first. */
+  maxQueuedEvents: 5000,
 } as const;
 
+/**
+ * Every default of an option, and only here: `PersonalizerOptions` (and the script tag's
+ * `TagOptions`) document them, `checkPersonalizerOptions` and the tag apply them.
+ */
 export const DEFAULTS = {
   namespace: 'default',
+  backend: 'auto',
+  autoTrain: true,
   serverWeight: 0.3,
+  /** `retention` */
   maxEvents: 5000,
   maxAgeDays: 90,
+  /** `autoTrain` */
   minNewEvents: 5,
   idleMs: 2000,
+  /** Any call to the worker, ms; starting the engine waits at least `initTimeoutMs`. */
   timeoutMs: 3000,
   initTimeoutMs: 30_000,
+  /** Script tag: how long a tile must stay half visible to count as an impression, ms. */
+  impressionMs: 1000,
+  /** Script tag: the GA4 data layer array on `window`. */
+  dataLayer: 'dataLayer',
 } as const;

@@ -1,3 +1,4 @@
+import * as env from './env';
 import { LocalrankError } from './errors';
 import { DEFAULTS } from './limits';
 import type { WorkerInit } from './protocol';
@@ -15,11 +16,11 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaultMo
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
     throw new LocalrankError('INVALID_OPTIONS', 'namespace must be 1-64 letters, digits, "_", "-" or "."');
   }
-  const backend = options.backend ?? 'auto';
+  const backend = options.backend ?? DEFAULTS.backend;
   if (!BACKENDS.includes(backend)) {
     throw new LocalrankError('INVALID_OPTIONS', `backend must be one of ${BACKENDS.join(', ')}`);
   }
-  const auto = options.autoTrain ?? true;
+  const auto = options.autoTrain ?? DEFAULTS.autoTrain;
   return {
     model: resolveUrl(options.model ?? defaultModel),
     namespace,
@@ -42,7 +43,7 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaultMo
 
 function resolveUrl(url: string | URL): string {
   try {
-    return new URL(String(url), globalThis.location?.href).href;
+    return new URL(String(url), env.locationUrl()).href;
   } catch {
     throw new LocalrankError('INVALID_OPTIONS', `not a valid URL: ${String(url)}`);
   }

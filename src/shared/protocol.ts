@@ -4,8 +4,9 @@
  * `installErrorTransfer`, which both sides call (comlink alone would drop it).
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
-import { LocalrankError, type ErrorCode } from './errors';
+import { isErrorCode, LocalrankError, type ErrorCode, type Fallback } from './errors';
 import type {
+  AutoTrainOptions,
   BackendName,
   ExportedData,
   Info,
@@ -20,21 +21,32 @@ import type {
 } from './types';
 import type { CheckedCandidate } from './validate';
 
+/** `createPersonalizer` options after checking, every default filled in: what the worker starts from. */
 export interface WorkerInit {
   /** Absolute URL of the model manifest. */
   model: string;
   namespace: string;
   backend: 'auto' | BackendName;
-  retention: Required<RetentionOptions>;
-  autoTrain: false | { minNewEvents: number; idleMs: number };
+  retention: Retention;
+  autoTrain: AutoTrain;
   serverWeight: number;
+  /** Absolute URL of the wasm binaries' folder, when the page names one. */
   wasmPaths?: string;
 }
+
+/** Retention limits with their defaults applied. */
+export type Retention = Required<RetentionOptions>;
+
+/** Background training with its defaults applied: off, or when to train. */
+export type AutoTrain = false | Required<AutoTrainOptions>;
 
 export interface WorkerCallbacks {
   progress(progress: LoadProgress): void;
   trained(report: TrainReport): void;
-  backendChanged(backend: BackendName, why: string): void;
+  /** The engine moved to another backend after a GPU loss and ranks again. */
+  recovered(backend: BackendName, reason: string): void;
+  /** The GPU was lost and no other backend took over: this engine can no longer rank or train. */
+  degraded(failure: Fallback): void;
 }
 
 export interface WorkerApi {
@@ -143,8 +155,8 @@ export function installErrorTransfer(): void {
       return [serialized, transferables];
     },
     deserialize(serialized: SerializedThrow) {
-      const value = serialized.value as { code?: ErrorCode; message?: string } | undefined;
-      if (serialized.isError && value?.code) throw new LocalrankError(value.code, value.message ?? '');
+      const value = serialized.value as { code?: unknown; message?: string } | undefined;
+      if (serialized.isError && isErrorCode(value?.code)) throw new LocalrankError(value.code, value.message ?? '');
       return original.deserialize(serialized);
     },
   } as TransferHandler<unknown, SerializedThrow>);

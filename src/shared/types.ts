@@ -2,6 +2,7 @@
  * Public data types. Everything a page sends to or gets back from localrank is declared here,
  * so that the main thread, the worker and the Node-side tools agree on one contract.
  */
+import type { ErrorCode, Fallback } from './errors';
 
 /** What the user did with an item. `impression` means the item was shown (a candidate negative). */
 export type EventType = 'impression' | 'view' | 'click' | 'add_to_cart' | 'remove_from_cart' | 'purchase';
@@ -124,7 +125,7 @@ export interface RerankResult {
   /** False when the server's order was returned unchanged (no model yet, a failure, a timeout). */
   personalized: boolean;
   /** Why the server's order was used, when `personalized` is false. */
-  fallback?: { code: string; message: string };
+  fallback?: Fallback;
   /** Time spent in the worker, ms. */
   computeMs: number;
 }
@@ -174,7 +175,7 @@ export interface Info {
   storageStatus?: StorageStatus;
   /**
    * Events recorded on this page and not yet stored (the worker is restarting, or storage is
-   * failing): kept in memory, up to 5000, and delivered when the engine can take them.
+   * failing): kept in memory, up to `LIMITS.maxQueuedEvents`, and delivered when the engine can take them.
    */
   queuedEvents?: number;
   /**
@@ -255,7 +256,7 @@ export interface PersonalizerOptions {
 /** Something that happened inside localrank that a page may want to show. */
 export type PersonalizerEvent =
   | { type: 'train'; report: TrainReport }
-  | { type: 'degraded'; code: string; message: string }
+  | { type: 'degraded'; code: ErrorCode; message: string }
   | { type: 'recovered'; backend: BackendName };
 
 /** The object `createPersonalizer` resolves to. Every method is safe to call at any time. */

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
+import * as env from '../shared/env';
 import type { BackendName, GpuInfo } from '../shared/types';
 
 export interface BackendChoice {
@@ -20,16 +21,11 @@ export interface BackendChoice {
   timings: Partial<Record<BackendName, number>>;
 }
 
-interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
-}
-
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
 
 /** What kind of WebGPU adapter this device has, without creating a device. */
 export async function probeGpu(): Promise<GpuInfo> {
-  const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } } | undefined)?.gpu;
+  const gpu = env.webGpu();
   if (!gpu) return { adapter: 'none' };
   try {
     const adapter = await gpu.requestAdapter();
@@ -46,13 +42,8 @@ export async function probeGpu(): Promise<GpuInfo> {
 /** WebGL through SwiftShader is correct but far slower than wasm; skip measuring it in `auto`. */
 function webglIsSoftware(): boolean {
   try {
-    if (typeof OffscreenCanvas === 'undefined') return true;
-    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-    if (!gl) return true;
-    const ext = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return SOFTWARE_RENDERER.test(renderer);
+    const renderer = env.webglRenderer();
+    return renderer === null || SOFTWARE_RENDERER.test(renderer);
   } catch {
     return true;
   }
@@ -63,22 +54,9 @@ export function autoCandidates(gpu: GpuInfo): BackendName[] {
   const list: BackendName[] = [];
   if (gpu.adapter === 'hardware') list.push('webgpu');
   if (!webglIsSoftware()) list.push('webgl');
-  if (wasmAllowed()) list.push('wasm');
+  if (env.wasmAllowed()) list.push('wasm');
   list.push('cpu');
   return list;
-}
-
-/**
- * A page whose CSP lacks 'wasm-unsafe-eval' forbids compiling wasm. Checking with the smallest
- * valid module keeps tfjs from trying (and printing warnings into the shop's console).
- */
-function wasmAllowed(): boolean {
-  try {
-    new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function chooseBackend(

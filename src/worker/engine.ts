@@ -1,10 +1,17 @@
 /**
  * The engine: one object that owns the scorer, the event store and the trainer for one namespace.
  * The worker exposes it through comlink; the Node evaluation harness drives the very same class.
+ * The ranking itself is the pure `rankCandidates` (rerank.ts); GPU-loss recovery (recovery.ts)
+ * and the news from other tabs (sync.ts) live in their own modules.
+ *
+ * Methods come in pairs: `track` and `rerank` validate their input (Node, tests); `trackChecked`
+ * and `rerankChecked` take input the page already validated (the worker's hot path).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LocalrankError } from '../shared/errors';
-import { checkCandidates, checkRerankOptions, checkTrackEvents, type CheckedCandidate } from '../shared/validate';
+import * as env from '../shared/env';
+import { LocalrankError, type Fallback } from '../shared/errors';
+import { DEFAULTS } from '../shared/limits';
+import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking, type WorkerInit } from '../shared/protocol';
 import type {
   BackendName,
   Candidate,
@@ -19,61 +26,69 @@ import type {
   TrackEvent,
   TrainReport,
 } from '../shared/types';
-import { chooseBackend, probeGpu, watchBackendLoss, type BackendChoice } from './backend';
-import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking } from '../shared/protocol';
-import { loadModel, type ModelArtifacts } from './loader';
-import { blend, categoryAffinity, dotScores, meanRow, mix, order, reasonFor, serverSignalOf, standardise, stackRows, unitRows, type HistoryVectors } from './rerank';
-import { Adapter, Scorer, type HistoryItem } from './scorer';
+import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
+import { Adapter } from './adapter';
+import { chooseBackend, probeGpu, type BackendChoice } from './backend';
 import { ItemVectorCache } from './item-cache';
-import { Store, type Retention } from './store';
-import { TabSync, type TabMessage } from './sync';
+import { loadModel, type ModelArtifacts } from './loader';
+import { BackendRecovery } from './recovery';
+import { categoriesOf, historyEntry, RecentInteractions } from './history';
+import { rankCandidates } from './rerank';
+import { Scorer, type HistoryItem } from './scorer';
+import { Store } from './store';
+import { Refresh, TabSync, type TabMessage } from './sync';
 import { fineTune } from './trainer';
 
 export type ModelSource = string | ModelArtifacts | Scorer;
 
-export interface EngineConfig {
+/**
+ * What the worker starts from (`WorkerInit`), with the model also given as loaded artifacts or a
+ * scorer (the Node evaluation), and the environment injectable: storage, fetch and clock.
+ */
+export interface EngineConfig extends Omit<WorkerInit, 'model' | 'serverWeight' | 'wasmPaths'> {
   model: ModelSource;
-  namespace: string;
-  backend: 'auto' | BackendName;
-  retention: Retention;
-  /** false, or when to train in the background. */
-  autoTrain: false | { minNewEvents: number; idleMs: number };
+  /** Default `DEFAULTS.serverWeight`. */
   serverWeight?: number;
+  /** An IndexedDB of its own (fake-indexeddb in Node); default: the origin's, shared with its other tabs. */
   idbFactory?: IDBFactory;
   fetch?: typeof fetch;
   now?: () => number;
   onProgress?: (progress: LoadProgress) => void;
   onTrain?: (report: TrainReport) => void;
-  /** The engine moved to another backend after a GPU loss (or failed to). */
-  onBackendChange?: (backend: BackendName, why: string) => void;
+  /** The engine moved to another backend after a GPU loss, and ranks again there. */
+  onRecovered?: (backend: BackendName, reason: string) => void;
+  /** A GPU loss no other backend could take over from: the engine can no longer rank or train. */
+  onDegraded?: (failure: Fallback) => void;
 }
-
-/** Event types that say something about taste; impressions are only negatives for training. */
-const isInteraction = (e: StoredEvent) => e.type !== 'impression';
-/** `explain` attaches reasons to this many leading positions. */
-const EXPLAIN_LIMIT = 100;
-const HISTORY_MIRROR = 200;
 
 export class Engine {
   private adapter: Adapter | null = null;
   private lastTraining: TrainReport | null = null;
-  /** The latest interactions, oldest first: the user tower's input, kept in memory for speed. */
-  private history: StoredEvent[] = [];
+  private readonly history = new RecentInteractions();
   private eventCount = 0;
   private newSinceTraining = 0;
   private userVector: Float32Array | null = null;
-  /** Item-tower vectors and remembered features by item id; see `itemRows`. */
+  /** Item-tower vectors and remembered features by item id. */
   private readonly items = new ItemVectorCache();
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   /** `savedAt` of the fine-tuned weights in use, to notice another tab's newer ones. */
   private weightsSavedAt: number | null = null;
-  /** Set while the backend is lost and not yet rebuilt: rerank refuses rather than read zeros. */
-  private backendLost: string | null = null;
-  private refreshing: Promise<void> | null = null;
-  private refreshAgain = false;
   private readonly sync: TabSync;
+  private readonly refresh = new Refresh(
+    () => this.reload(),
+    () => this.closed,
+  );
+  private readonly recovery = new BackendRecovery({
+    active: () => !this.closed,
+    idle: async () => {
+      await this.training?.catch(() => undefined);
+    },
+    rebuild: (choice) => this.rebuild(choice),
+    recovered: (backend, reason) => this.config.onRecovered?.(backend, reason),
+    degraded: (failure) => this.config.onDegraded?.(failure),
+  });
 
   private constructor(
     private readonly config: EngineConfig,
@@ -82,8 +97,7 @@ export class Engine {
     private readonly artifacts: ModelArtifacts | null,
     private choice: BackendChoice,
   ) {
-    // Only engines on the browser's own IndexedDB share their database with other tabs.
-    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), !config.idbFactory);
+    this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), store.sharedWithTabs);
   }
 
   static async create(config: EngineConfig): Promise<Engine> {
@@ -93,7 +107,7 @@ export class Engine {
       retention: config.retention,
       idbFactory: config.idbFactory,
       now: config.now,
-      onClosedUnderUs: () => created?.refresh(),
+      onTerminated: () => created?.refresh.request(),
     });
     try {
       const choice = await pickBackend(config, store);
@@ -103,7 +117,8 @@ export class Engine {
       const engine = new Engine(config, store, scorer, artifacts, choice);
       created = engine;
       await engine.restore();
-      engine.watchBackend();
+      // A scorer handed in ready-made cannot be rebuilt elsewhere: only a loaded model recovers.
+      if (artifacts) engine.recovery.watch(choice);
       config.onProgress?.({ status: 'ready', modelVersion: scorer.version, backend: choice.backend });
       return engine;
     } catch (error) {
@@ -128,7 +143,7 @@ export class Engine {
     this.lastTraining = (await this.store.getMeta<TrainReport>('lastTraining')) ?? null;
     const events = await this.store.events();
     this.eventCount = events.length;
-    this.history = events.filter(isInteraction).slice(-HISTORY_MIRROR);
+    this.history.reset(events);
     this.userVector = null;
   }
 
@@ -146,39 +161,27 @@ export class Engine {
     this.userVector = null;
   }
 
-  /**
-   * Re-reads what another tab (or the browser clearing site data) may have changed under us:
-   * weights, last training, event count and history. Coalesces bursts into one re-read.
-   */
-  private refresh(): void {
-    if (this.closed) return;
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return;
-    }
-    this.refreshing = (async () => {
-      do {
-        this.refreshAgain = false;
-        // Right after the browser closed the database under us, the first reads can still fail.
-        for (let attempt = 0; attempt < 4 && !this.closed; attempt++) {
-          if (await this.reload().then(() => true, () => false)) break;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      } while (this.refreshAgain && !this.closed);
-    })().finally(() => {
-      this.refreshing = null;
-    });
+  /** After a GPU loss: the model and the fine-tuned weights again, on the backend recovery chose. */
+  private async rebuild(choice: BackendChoice): Promise<void> {
+    this.choice = choice;
+    // The old tensors lived on the lost device: drop the references, do not touch them.
+    this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
+    this.adapter = null;
+    this.weightsSavedAt = null;
+    await this.adoptStoredWeights();
+    this.items.clear();
+    this.userVector = null;
   }
 
   private onTabMessage(message: TabMessage): void {
     if (this.closed) return;
     if (message.type === 'forget') this.dropMemory();
-    this.refresh();
+    this.refresh.request();
   }
 
-  /** Validates and stores events (the page-side entry point for Node and tests). */
+  /** Validates and stores events (the entry point for Node and tests). */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<number> {
-    return this.trackChecked(checkTrackEvents(events, this.now(), () => crypto.randomUUID()));
+    return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId));
   }
 
   /** Stores events already validated by the page; re-delivered ids are ignored. */
@@ -187,63 +190,48 @@ export class Engine {
     const added = await this.store.addEvents(events);
     if (added === 0) return 0;
     this.sync.post({ type: 'events' });
-    const interactions = events.filter(isInteraction);
+    const interactions = this.history.add(events);
     this.eventCount = await this.store.countEvents();
-    if (interactions.length > 0) {
-      this.history = [...this.history, ...interactions].sort((a, b) => a.time - b.time).slice(-HISTORY_MIRROR);
+    if (interactions > 0) {
       this.userVector = null;
-      this.newSinceTraining += interactions.length;
+      this.newSinceTraining += interactions;
       this.scheduleTraining();
     }
     return added;
   }
 
+  /** Validates and ranks candidates (the entry point for Node and tests). */
   async rerank(candidates: readonly Candidate[] | unknown, options?: RerankOptions): Promise<RerankResult> {
     this.assertOpen();
     const { packed } = packCandidates(checkCandidates(candidates));
-    const ranking = await this.rerankPacked(packed, checkRerankOptions(options));
+    const ranking = await this.rerankChecked(packed, checkRerankOptions(options));
     return unpackRanking(packed.ids, ranking);
   }
 
   /**
    * The hot path, for candidates and options the page already validated: cached item vectors, a
-   * cached user vector, a plain dot-product loop, and typed arrays out (transferred to the page).
+   * cached user vector, the pure pipeline over typed arrays, and typed arrays out (transferred).
    */
-  async rerankPacked(candidates: PackedCandidates, opts: RerankOptions): Promise<PackedRanking> {
+  async rerankChecked(candidates: PackedCandidates, options: RerankOptions): Promise<PackedRanking> {
     this.assertOpen();
-    this.assertBackend();
+    this.recovery.assertAvailable();
     const start = performance.now();
-    const dim = this.scorer.dim;
-    const n = candidates.ids.length;
     const { rows, remember } = await this.items.rows(this.scorer, candidates);
     // Item features are public; remembering them lets a later click on the bare id be understood.
     if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
     const user = await this.currentUserVector();
-    const modelScores = dotScores(user, rows);
-    let blended = blend(modelScores, serverSignalOf(candidates.scores, n), opts.serverWeight ?? this.config.serverWeight ?? 0.3);
-    if (opts.affinity) blended = mix(blended, standardise(await this.affinityOf(candidates)), opts.affinity);
-    const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
-    const stacked = needUnit ? stackRows(rows, dim) : undefined;
-    const center = stacked && meanRow(stacked, dim);
-    const unit = stacked && unitRows(stacked, dim, center);
-    const indices = order(blended, { k: opts.k, diversity: opts.diversity, unitVectors: unit, dim });
-    let reasons: PackedRanking['reasons'];
-    if (opts.explain && unit) {
-      const history = await this.historyVectors(center);
-      // Reasons are for what a person sees: the first positions, not the whole list.
-      reasons = new Array(n).fill(null);
-      for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(unit, i * dim, history, dim) ?? null;
-    }
-    return { order: Int32Array.from(indices), scores: blended, modelScores, reasons, computeMs: performance.now() - start };
-  }
-
-  /** Category affinity of the candidates to the user's recent interactions (not removals). */
-  private async affinityOf(candidates: PackedCandidates): Promise<Float32Array> {
-    const history = (await this.historyItems()).filter((h) => h.type !== 'remove_from_cart');
-    return categoryAffinity(
-      candidates.features.map((json) => (json === null ? undefined : categoriesOf(JSON.parse(json) as ItemFeatures))),
-      history.map((h) => categoriesOf(h.features)),
-    );
+    const history = options.affinity || options.explain ? await this.historyItems() : [];
+    const ranking = rankCandidates({
+      user,
+      rows,
+      serverScores: candidates.scores,
+      serverWeight: this.config.serverWeight ?? DEFAULTS.serverWeight,
+      options,
+      categories: options.affinity ? candidates.features.map((json) => (json === null ? undefined : categoriesOf(JSON.parse(json) as ItemFeatures))) : undefined,
+      history: history.map(historyEntry),
+      historyRows: options.explain && history.length > 0 ? await this.itemRowsOf(history) : undefined,
+    });
+    return { ...ranking, computeMs: performance.now() - start };
   }
 
   private async currentUserVector(): Promise<Float32Array> {
@@ -256,31 +244,17 @@ export class Engine {
     return values;
   }
 
-  /** The user's recent interactions, with item features filled in from remembered candidates. */
-  private async historyItems(): Promise<HistoryItem[]> {
-    const recent = this.history.slice(-this.scorer.maxHistory);
-    const unknown = recent.filter((e) => !e.features).map((e) => e.itemId);
-    const known = unknown.length > 0 ? await this.store.itemFeatures(unknown).catch(() => new Map()) : new Map();
-    return recent.map((e) => ({
-      itemId: e.itemId,
-      type: e.type,
-      time: e.time,
-      dwellMs: e.dwellMs,
-      features: e.features ?? known.get(e.itemId),
-    }));
+  /** The interactions the model reads, with item features filled in from remembered candidates. */
+  private historyItems(): Promise<HistoryItem[]> {
+    return this.history.items(this.scorer.maxHistory, (ids) => this.store.itemFeatures(ids));
   }
 
-  private async historyVectors(center: Float32Array | undefined): Promise<HistoryVectors> {
-    const history = await this.historyItems();
-    const dim = this.scorer.dim;
-    if (history.length === 0) return { events: [], unitVectors: new Float32Array(0) };
+  /** The item tower's vectors of the history's items, row-major. */
+  private async itemRowsOf(history: readonly HistoryItem[]): Promise<Float32Array> {
     const vectors = this.scorer.itemVectors(history.map((h) => ({ id: h.itemId, features: h.features })));
     const values = (await vectors.data()) as Float32Array;
     vectors.dispose();
-    return {
-      events: history.map((h) => ({ itemId: h.itemId, type: h.type, label: labelOf(h) })),
-      unitVectors: unitRows(values, dim, center),
-    };
+    return values;
   }
 
   private scheduleTraining(): void {
@@ -300,7 +274,7 @@ export class Engine {
     this.training ??= this.sync
       .exclusive(async () => {
         this.assertOpen();
-        this.assertBackend();
+        this.recovery.assertAvailable();
         await this.adoptStoredWeights();
         return this.runTraining();
       })
@@ -309,7 +283,6 @@ export class Engine {
       });
     return this.training;
   }
-
   private async runTraining(): Promise<TrainReport> {
     const start = performance.now();
     const events = await this.store.events();
@@ -363,7 +336,7 @@ export class Engine {
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
-      diagnostics: { tensors: tf.memory().numTensors, heapBytes: heapBytes() },
+      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes() },
     };
   }
 
@@ -407,7 +380,7 @@ export class Engine {
     this.weightsSavedAt = null;
     // The remembered items were wiped with the rest: let the next reranks remember them again.
     this.items.clear();
-    this.history = [];
+    this.history.clear();
     this.eventCount = 0;
     this.newSinceTraining = 0;
     this.lastTraining = null;
@@ -426,68 +399,16 @@ export class Engine {
     this.store.close();
   }
 
-
   private assertOpen(): void {
     if (this.closed) throw new LocalrankError('CLOSED', 'this personalizer was closed');
-  }
-
-  private assertBackend(): void {
-    if (this.backendLost) throw new LocalrankError('BACKEND_UNAVAILABLE', `${this.backendLost}; moving to another backend`);
-  }
-
-  /** After a GPU loss, move to the next backend and rebuild the model there: never rank on zeros. */
-  private watchBackend(): void {
-    watchBackendLoss((why) => {
-      if (this.closed || !this.artifacts) return;
-      void this.recover(why);
-    });
-  }
-
-  private async recover(why: string): Promise<void> {
-    const lost = this.choice.backend;
-    const next = lost === 'webgpu' || lost === 'webgl' ? 'wasm' : 'cpu';
-    this.backendLost = why;
-    try {
-      await this.training?.catch(() => undefined);
-      this.choice = { ...(await chooseBackend(next, { gpu: this.choice.gpu })), reason: `${why}; moved from ${lost}` };
-      const weights = await this.store.loadWeights();
-      // The old tensors lived on the lost device: drop the references, do not touch them.
-      this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
-      const usable = weights && weights.modelVersion === this.scorer.version ? weights : null;
-      this.adapter = usable ? Adapter.fromWeights(usable.tensors, this.scorer) : null;
-      this.weightsSavedAt = usable?.savedAt ?? null;
-      this.items.clear();
-      this.userVector = null;
-      this.backendLost = null;
-      this.config.onBackendChange?.(this.choice.backend, this.choice.reason);
-      this.watchBackend();
-    } catch (error) {
-      this.config.onBackendChange?.(lost, `${why}; recovery failed: ${String(error)}`);
-    }
   }
 }
 
 async function pickBackend(config: EngineConfig, store: Store): Promise<BackendChoice> {
   const gpu: GpuInfo = await probeGpu();
-  const cacheKey = `backend:${globalThis.navigator?.userAgent ?? 'node'}:${gpu.adapter}:${gpu.description ?? ''}`;
+  const cacheKey = `backend:${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
   const cached = await store.getMeta<BackendName>(cacheKey).catch(() => undefined);
   const choice = await chooseBackend(config.backend, { cached, gpu });
   if (config.backend === 'auto' && choice.backend !== cached) await store.setMeta(cacheKey, choice.backend).catch(() => undefined);
   return choice;
-}
-
-/** The JS heap in use, where the browser tells (Chromium's `performance.memory`). */
-function heapBytes(): number | undefined {
-  return (globalThis.performance as { memory?: { usedJSHeapSize?: number } } | undefined)?.memory?.usedJSHeapSize;
-}
-
-/** An item's cached vector, valid for these features (JSON); `remembered`: they were sent to storage. */
-
-function categoriesOf(features: ItemFeatures | undefined): readonly string[] | undefined {
-  const category = features?.category;
-  return category === undefined ? undefined : typeof category === 'string' ? [category] : category;
-}
-
-function labelOf(h: HistoryItem): string {
-  return h.features?.text ?? `item ${h.itemId}`;
 }

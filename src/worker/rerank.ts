@@ -1,12 +1,90 @@
 /**
- * Pure ranking math: blending model scores with the server's order, diversity (MMR) and reasons.
- * No TensorFlow here: inputs are plain Float32Arrays so this runs in microseconds and is unit-tested alone.
+ * Pure ranking math: the ranking pipeline (`rankCandidates`) and its steps: blending model scores
+ * with the server's order, category affinity, diversity (MMR) and reasons. No TensorFlow here:
+ * inputs are plain Float32Arrays so this runs in microseconds and is unit-tested alone.
  */
 import type { CheckedCandidate } from '../shared/validate';
-import type { EventType, RankedItem, Reason } from '../shared/types';
+import type { EventType, RankedItem, Reason, RerankOptions } from '../shared/types';
 
 /** MMR is quadratic in the list length, so it reorders only the head of long lists. */
 export const DIVERSITY_WINDOW = 100;
+/** `explain` attaches reasons to this many leading positions. */
+export const EXPLAIN_LIMIT = 100;
+
+/** One of the user's recent interactions, as the pipeline reads it. */
+export interface HistoryEntry {
+  itemId: string;
+  type: EventType;
+  /** How a reason names the item, e.g. its title. */
+  label: string;
+  categories?: readonly string[];
+}
+
+/** Everything one ranking needs, computed beforehand by the engine: plain arrays, no tensors. */
+export interface RankInput {
+  /** The user tower's vector (its length is the model's dimension). */
+  user: Float32Array;
+  /** The item tower's vector per candidate, in the server's order. */
+  rows: readonly Float32Array[];
+  /** The server's score per candidate, or null when the server's order is the signal. */
+  serverScores: ArrayLike<number> | null;
+  /** Weight of the server's order when `options.serverWeight` is not given. */
+  serverWeight: number;
+  options: RerankOptions;
+  /** For `options.affinity`: each candidate's categories. */
+  categories?: ReadonlyArray<readonly string[] | undefined>;
+  /** For `options.affinity` and `options.explain`: the user's recent interactions, oldest first. */
+  history?: readonly HistoryEntry[];
+  /** For `options.explain`: the item vectors of `history`, row-major [history.length, dim]. */
+  historyRows?: Float32Array;
+}
+
+/** A ranking as candidate indices and per-candidate arrays (see `PackedRanking`). */
+export interface Ranking {
+  /** Candidate indices (server positions), best first. */
+  order: Int32Array;
+  /** Blended score per candidate index. */
+  scores: Float32Array;
+  /** The model's score per candidate index. */
+  modelScores: Float32Array;
+  /** Per candidate index, with `options.explain`: its reason, or null when none was found. */
+  reasons?: Array<Reason | null>;
+}
+
+/**
+ * The ranking pipeline: model scores, blended with the server's signal, mixed with category
+ * affinity when asked, ordered (the best `k`, with optional diversity), and reasons for the
+ * first positions when asked.
+ */
+export function rankCandidates(input: RankInput): Ranking {
+  const { user, rows, options: opts } = input;
+  const dim = user.length;
+  const n = rows.length;
+  const history = input.history ?? [];
+  const modelScores = dotScores(user, rows);
+  let blended = blend(modelScores, serverSignalOf(input.serverScores, n), opts.serverWeight ?? input.serverWeight);
+  if (opts.affinity) {
+    const interactions = history.filter((h) => h.type !== 'remove_from_cart').map((h) => h.categories);
+    blended = mix(blended, standardise(categoryAffinity(input.categories ?? [], interactions)), opts.affinity);
+  }
+  const needUnit = (opts.diversity ?? 0) > 0 || opts.explain;
+  const stacked = needUnit ? stackRows(rows, dim) : undefined;
+  const center = stacked && meanRow(stacked, dim);
+  const unit = stacked && unitRows(stacked, dim, center);
+  const indices = order(blended, { k: opts.k, diversity: opts.diversity, unitVectors: unit, dim });
+  let reasons: Ranking['reasons'];
+  if (opts.explain && unit) {
+    const rowsOf = history.length > 0 ? input.historyRows : undefined;
+    const vectors: HistoryVectors = {
+      events: rowsOf ? history.map(({ itemId, type, label }) => ({ itemId, type, label })) : [],
+      unitVectors: rowsOf ? unitRows(rowsOf, dim, center) : new Float32Array(0),
+    };
+    // Reasons are for what a person sees: the first positions, not the whole list.
+    reasons = new Array(n).fill(null);
+    for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(unit, i * dim, vectors, dim) ?? null;
+  }
+  return { order: Int32Array.from(indices), scores: blended, modelScores, reasons };
+}
 
 /**
  * Server signal per candidate: its score when every candidate has one, else its position.

@@ -5,7 +5,9 @@
  */
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { LocalrankError } from '../shared/errors';
+import * as env from '../shared/env';
 import { databaseName } from '../shared/names';
+import type { Retention } from '../shared/protocol';
 import type { ItemFeatures, StorageStatus, StoredEvent, TrainReport } from '../shared/types';
 
 export const SCHEMA_VERSION = 1;
@@ -29,11 +31,6 @@ interface LocalrankSchema extends DBSchema {
 
 type Db = IDBPDatabase<LocalrankSchema>;
 
-export interface Retention {
-  maxEvents: number;
-  maxAgeDays: number;
-}
-
 export interface StoreOptions {
   namespace: string;
   retention: Retention;
@@ -44,7 +41,7 @@ export interface StoreOptions {
    * Called when the browser closed the database under us (site data cleared, storage evicted):
    * what the engine holds in memory may no longer exist on disk.
    */
-  onClosedUnderUs?: () => void;
+  onTerminated?: () => void;
 }
 
 export class Store {
@@ -57,6 +54,14 @@ export class Store {
     private readonly options: StoreOptions,
     readonly kind: 'indexeddb' | 'memory',
   ) {}
+
+  /**
+   * Whether other tabs of this origin may hold the same namespace, so the engine must coordinate
+   * with them (one trainer, news of changes). False only for an injected IndexedDB (the Node evaluation).
+   */
+  get sharedWithTabs(): boolean {
+    return this.options.idbFactory === undefined;
+  }
 
   /** How storage is doing: quota pruning, failing writes, why memory is used. */
   get status(): StorageStatus {
@@ -71,7 +76,7 @@ export class Store {
     let why = 'IndexedDB is not available';
     let factory: IDBFactory | undefined;
     try {
-      factory = options.idbFactory ?? globalThis.indexedDB;
+      factory = options.idbFactory ?? env.indexedDb();
     } catch (error) {
       why = describeError(error);
     }
@@ -101,9 +106,14 @@ export class Store {
   /** Reopens lazily: another tab's upgrade or a cleared origin closes the connection under us. */
   private connection(): Promise<Db> {
     if (this.db) return Promise.resolve(this.db);
-    this.opening ??= openDatabase(this.factory, databaseName(this.options.namespace), (forced) => {
-      this.db = null;
-      if (forced) this.options.onClosedUnderUs?.();
+    this.opening ??= openDatabase(this.factory, databaseName(this.options.namespace), {
+      blocking: () => {
+        this.db = null;
+      },
+      terminated: () => {
+        this.db = null;
+        this.options.onTerminated?.();
+      },
     }).then(
       (db) => {
         this.db = db;
@@ -335,7 +345,15 @@ export class Store {
  * old connection gives up after BLOCKED_TIMEOUT_MS. A database already upgraded by a newer
  * localrank in another tab is used as it is when it still has our stores (migrations only add).
  */
-async function openDatabase(factory: IDBFactory, name: string, onClose: (forced: boolean) => void): Promise<Db> {
+/** What happens to an open connection, named as idb's `OpenDBCallbacks` name them. */
+interface ConnectionCallbacks {
+  /** Another tab wants a newer schema: we have closed our connection so it can proceed. */
+  blocking(): void;
+  /** The browser closed the connection itself (site data cleared, storage evicted). */
+  terminated(): void;
+}
+
+async function openDatabase(factory: IDBFactory, name: string, callbacks: ConnectionCallbacks): Promise<Db> {
   let raw: IDBDatabase;
   try {
     raw = await request(factory.open(name, SCHEMA_VERSION), true);
@@ -353,10 +371,10 @@ async function openDatabase(factory: IDBFactory, name: string, onClose: (forced:
   // Another tab wants a newer schema: let it proceed, we reopen on the next call.
   db.addEventListener('versionchange', () => {
     db.close();
-    onClose(false);
+    callbacks.blocking();
   });
-  // Only fired when the browser closes the connection itself (site data cleared, eviction).
-  db.addEventListener('close', () => onClose(true));
+  // Only fired when the browser closes the connection itself, never after our own close().
+  db.addEventListener('close', () => callbacks.terminated());
   return db;
 }
 

@@ -25,23 +25,20 @@ function current(): Engine {
 
 const api: WorkerApi = {
   async init(config: WorkerInit, callbacks: WorkerCallbacks) {
-    setWasmPaths(config.wasmPaths ?? bundledWasmPaths);
+    const { wasmPaths, ...settings } = config;
+    setWasmPaths(wasmPaths ?? bundledWasmPaths);
     engine = await Engine.create({
-      model: config.model,
-      namespace: config.namespace,
-      backend: config.backend,
-      retention: config.retention,
-      autoTrain: config.autoTrain,
-      serverWeight: config.serverWeight,
+      ...settings,
       onProgress: (p) => void callbacks.progress(p),
       onTrain: (r) => void callbacks.trained(r),
-      onBackendChange: (b, why) => void callbacks.backendChanged(b, why),
+      onRecovered: (backend, reason) => void callbacks.recovered(backend, reason),
+      onDegraded: (failure) => void callbacks.degraded(failure),
     });
     return engine.info();
   },
   track: (events) => current().trackChecked(events),
   async rerank(candidates, options) {
-    const ranking = await current().rerankPacked(candidates, options ?? {});
+    const ranking = await current().rerankChecked(candidates, options ?? {});
     return transfer(ranking, [ranking.order.buffer, ranking.scores.buffer, ranking.modelScores.buffer]);
   },
   train: () => current().train(),

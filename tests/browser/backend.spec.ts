@@ -5,13 +5,15 @@
  * fastest, never the software WebGPU adapter when a CPU path beats it.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { FILMS, candidateOf, openPersonalizer } from './helpers';
+import type { TrackEvent } from '../../src/index';
+import { open } from './harness';
+import { FILMS, candidateOf } from './helpers';
 
 test.describe.configure({ timeout: 240_000 });
 
 const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 const candidates = FILMS.slice(0, 380).map(candidateOf);
-const clicks = FILMS.slice(380, 390).map((f) => ({ type: 'click', itemId: f.id, features: { category: f.genres, text: f.title } }));
+const clicks: TrackEvent[] = FILMS.slice(380, 390).map((f) => ({ type: 'click', itemId: f.id, features: { category: f.genres, text: f.title } }));
 
 interface Measured {
   backend: string;
@@ -27,12 +29,7 @@ interface Measured {
 function measure(page: Page): Promise<Measured> {
   return page.evaluate(
     async ([list, events]) => {
-      type Lr = {
-        info(): Promise<{ backend: string; gpu: { adapter: string } }>;
-        track(e: unknown): Promise<void>;
-        rerank(c: unknown, o: unknown): Promise<{ personalized: boolean; items: Array<{ id: string; modelScore: number }> }>;
-      };
-      const lr = (window as unknown as { lr: Lr }).lr;
+      const { lr } = window;
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
       await lr.rerank(list, { serverWeight: 0 });
       const click: number[] = [];
@@ -56,7 +53,7 @@ function measure(page: Page): Promise<Measured> {
         gpu: info.gpu,
         click: median(click),
         rerank: median(rerank),
-        scores: Object.fromEntries(last.items.map((i) => [i.id, i.modelScore])),
+        scores: Object.fromEntries(last.items.map((i) => [i.id, i.modelScore ?? Number.NaN])),
       };
     },
     [candidates, clicks] as const,
@@ -66,11 +63,11 @@ function measure(page: Page): Promise<Measured> {
 test('auto chooses the fastest correct backend, never a software WebGPU adapter over a faster CPU path', async ({ page }) => {
   const forced: Record<string, Measured> = {};
   for (const backend of BACKENDS) {
-    await openPersonalizer(page, { backend, namespace: `choice-${backend}` });
+    await open(page, { backend, namespace: `choice-${backend}` });
     forced[backend] = await measure(page);
     expect(forced[backend].backend, `forced ${backend}`).toBe(backend);
   }
-  await openPersonalizer(page, { namespace: 'choice-auto' });
+  await open(page, { namespace: 'choice-auto' });
   const auto = await measure(page);
 
   // Correct: a backend counts only if it reproduces the cpu backend's scores.

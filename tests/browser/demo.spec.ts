@@ -247,7 +247,7 @@ for (const [name, viewport] of Object.entries({ desktop: DESKTOP, mobile: MOBILE
   test(`no layout shift (${name}): not while loading, not when rows reorder, not when training runs`, async ({ page }) => {
     await page.addInitScript(() => {
       const shifts: number[] = [];
-      (window as unknown as { shifts: number[] }).shifts = shifts;
+      window.shifts = shifts;
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number }>) shifts.push(entry.value);
       }).observe({ type: 'layout-shift', buffered: true });
@@ -257,7 +257,7 @@ for (const [name, viewport] of Object.entries({ desktop: DESKTOP, mobile: MOBILE
     await clickGenre(page, 'Romance', 5, new Set());
     await expect(page.locator('#training-summary')).toContainText('run', { timeout: 30_000 });
     await page.waitForTimeout(800);
-    const total = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts.reduce((a, b) => a + b, 0));
+    const total = await page.evaluate(() => window.shifts.reduce((a, b) => a + b, 0));
     expect(total).toBeLessThan(0.01);
   });
 }

@@ -3,30 +3,24 @@
  * (WebGPU on the SwiftShader adapter), the built bundle and the fixture model.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { BLANK, FILMS, candidateOf, openPersonalizer, recordRequests, tasteEvents } from './helpers';
+import type { RerankResult as Ranked } from '../../src/index';
+import { call, open } from './harness';
+import { BLANK, FILMS, candidateOf, recordRequests, tasteEvents } from './helpers';
 
-type Ranked = { items: Array<{ id: string; modelScore: number | null; serverRank: number; reason?: { text: string } }>; personalized: boolean };
 
 const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 const candidates = FILMS.slice(0, 100).map(candidateOf);
 const comedies = FILMS.filter((f) => f.genres.includes('Comedy')).slice(100 / 4, 100 / 4 + 8);
 const history = FILMS.slice(100, 112).map((f, i) => ({ type: 'click', itemId: f.id, time: Date.now() - (12 - i) * 60_000, features: { category: f.genres, text: f.title } }));
 
-async function rerank(page: Page, list: unknown[], options: Record<string, unknown> = {}): Promise<Ranked> {
-  return page.evaluate(
-    ([c, o]) => (window as unknown as { lr: { rerank(c: unknown, o: unknown): Promise<Ranked> } }).lr.rerank(c, o),
-    [list, options] as const,
-  );
-}
-
-async function call<T>(page: Page, method: string, arg?: unknown): Promise<T> {
-  return page.evaluate(([m, a]) => (window as unknown as Record<string, Record<string, (x?: unknown) => Promise<T>>>).lr[m](a), [method, arg] as const);
+function rerank(page: Page, list: unknown[], options: Record<string, unknown> = {}): Promise<Ranked> {
+  return call<Ranked>(page, 'rerank', list, options);
 }
 
 test('runs in a real worker on each backend and ranks the same on all of them', async ({ page }) => {
   const results: Record<string, Ranked> = {};
   for (const backend of BACKENDS) {
-    await openPersonalizer(page, { backend, namespace: `backend-${backend}` });
+    await open(page, { backend, namespace: `backend-${backend}` });
     const info = await call<{ backend: string; gpu: { adapter: string } }>(page, 'info');
     expect(info.backend, `forced ${backend}`).toBe(backend);
     if (backend === 'webgpu') expect(info.gpu.adapter).toBe('software');
@@ -47,7 +41,7 @@ test('runs in a real worker on each backend and ranks the same on all of them', 
 });
 
 test('auto picks a correct backend that is not the software WebGPU adapter', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'auto' });
+  await open(page, { namespace: 'auto' });
   const info = await call<{ backend: string; backendReason: string; gpu: { adapter: string } }>(page, 'info');
   expect(info.gpu.adapter).toBe('software');
   expect(info.backend).not.toBe('webgpu');
@@ -55,7 +49,7 @@ test('auto picks a correct backend that is not the software WebGPU adapter', asy
 });
 
 test('rerank returns every candidate exactly once with its server rank and a reason on request', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'shape' });
+  await open(page, { namespace: 'shape' });
   await call(page, 'track', history);
   const result = await rerank(page, candidates, { explain: true, k: 50, diversity: 0.3 });
   expect(result.personalized).toBe(true);
@@ -68,16 +62,18 @@ test('rerank returns every candidate exactly once with its server rank and a rea
 });
 
 test('bad input is refused with a typed error and stores nothing', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'bad-input' });
+  await open(page, { namespace: 'bad-input' });
   await call(page, 'track', [{ type: 'view', itemId: 'ok' }]);
   const outcome = await page.evaluate(async () => {
-    const w = window as unknown as { lr: { track(e: unknown): Promise<void>; rerank(c: unknown): Promise<unknown>; info(): Promise<{ events: number }> } };
+    const { lr } = window;
     const errors: Array<[string, string]> = [];
     for (const attempt of [
-      () => w.lr.track([{ type: 'view', itemId: 'fine' }, { type: 'teleport', itemId: 'x' }]),
-      () => w.lr.track({ type: 'click' }),
-      () => w.lr.track({ type: 'click', itemId: 'x', dwellMs: Number.NaN }),
-      () => w.lr.rerank([{ id: 'a' }, { id: 'a' }]),
+      // @ts-expect-error an unknown event type, on purpose
+      () => lr.track([{ type: 'view', itemId: 'fine' }, { type: 'teleport', itemId: 'x' }]),
+      // @ts-expect-error no itemId, on purpose
+      () => lr.track({ type: 'click' }),
+      () => lr.track({ type: 'click', itemId: 'x', dwellMs: Number.NaN }),
+      () => lr.rerank([{ id: 'a' }, { id: 'a' }]),
     ]) {
       try {
         await attempt();
@@ -87,7 +83,7 @@ test('bad input is refused with a typed error and stores nothing', async ({ page
         errors.push([err.name, err.code]);
       }
     }
-    return { errors, events: (await w.lr.info()).events };
+    return { errors, events: (await lr.info()).events };
   });
   expect(outcome.errors).toEqual([
     ['LocalrankError', 'UNKNOWN_EVENT_TYPE'],
@@ -99,7 +95,7 @@ test('bad input is refused with a typed error and stores nothing', async ({ page
 });
 
 test('events and fine-tuned weights survive a reload; exportData returns them; forget removes them', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'persist' });
+  await open(page, { namespace: 'persist' });
   const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
   const events = tasteEvents();
   await call(page, 'track', events);
@@ -111,7 +107,7 @@ test('events and fine-tuned weights survive a reload; exportData returns them; f
   expect(before.fineTuned).toBe(true);
 
   await page.reload();
-  await openPersonalizer(page, { namespace: 'persist' });
+  await open(page, { namespace: 'persist' });
   const after = await call<{ events: number; fineTuned: boolean; lastTraining: { steps: number } | null }>(page, 'info');
   expect(after.events).toBe(events.length);
   expect(after.fineTuned).toBe(before.fineTuned);
@@ -125,13 +121,13 @@ test('events and fine-tuned weights survive a reload; exportData returns them; f
 
   await call(page, 'forget');
   await page.reload();
-  await openPersonalizer(page, { namespace: 'persist' });
+  await open(page, { namespace: 'persist' });
   const wiped = await call<{ events: number; fineTuned: boolean; lastTraining: unknown }>(page, 'info');
   expect(wiped).toMatchObject({ events: 0, fineTuned: false, lastTraining: null });
 });
 
 test('after clicks on a consistent group of items, related items move up', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'taste' });
+  await open(page, { namespace: 'taste' });
   const genre = 'Horror';
   const pool = [...FILMS.filter((f) => f.genres.includes(genre)).slice(0, 20), ...FILMS.filter((f) => !f.genres.includes(genre)).slice(0, 80)];
   const clicked = pool.filter((f) => f.genres.includes(genre)).slice(0, 8);
@@ -149,7 +145,7 @@ test('after clicks on a consistent group of items, related items move up', async
 });
 
 test('affinity moves items sharing the categories of recent interactions up', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'affinity' });
+  await open(page, { namespace: 'affinity' });
   const horror = FILMS.filter((f) => f.genres.join() === 'Horror');
   const others = FILMS.filter((f) => !f.genres.includes('Horror')).slice(0, 40);
   const list = [...others.slice(0, 20), ...horror.slice(3, 7), ...others.slice(20)].map(candidateOf);
@@ -171,22 +167,22 @@ test('affinity moves items sharing the categories of recent interactions up', as
 });
 
 test('with a model that cannot be loaded, rerank returns the server order and the page keeps working', async ({ page }) => {
-  await openPersonalizer(page, { namespace: 'no-model', model: '/tests/fixtures/missing/manifest.json' });
+  await open(page, { namespace: 'no-model', model: '/tests/fixtures/missing/manifest.json' });
   const result = await rerank(page, candidates.slice(0, 10));
   expect(result.personalized).toBe(false);
   expect(result.items.map((i) => i.id)).toEqual(candidates.slice(0, 10).map((c) => c.id));
-  expect((result as unknown as { fallback: { code: string } }).fallback.code).toBe('MODEL_LOAD_FAILED');
+  expect(result.fallback?.code).toBe('MODEL_LOAD_FAILED');
 });
 
 test('a whole session sends nothing but GETs for the code and the model', async ({ page }) => {
   const requests = recordRequests(page);
-  await openPersonalizer(page, { namespace: 'privacy', autoTrain: { minNewEvents: 3, idleMs: 10 } });
+  await open(page, { namespace: 'privacy', autoTrain: { minNewEvents: 3, idleMs: 10 } });
   await call(page, 'track', history);
   await rerank(page, candidates, { explain: true });
   await call(page, 'train');
   await call(page, 'exportData');
   await page.reload();
-  await openPersonalizer(page, { namespace: 'privacy' });
+  await open(page, { namespace: 'privacy' });
   await rerank(page, candidates);
   await page.goto(BLANK);
   expect(requests.length).toBeGreaterThan(3);

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { evaluateCases, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval-core';
+import { call } from './harness';
 import { BLANK } from './helpers';
 
 const USERS = 30;
@@ -35,31 +36,27 @@ test('a browser run reproduces the Node evaluation figures', async ({ page }) =>
   await page.goto(BLANK);
   await page.evaluate(async () => {
     const bundle = '/dist/localrank.js';
-    (window as unknown as { lib: unknown }).lib = await import(/* @vite-ignore */ bundle);
+    window.localrankLib = (await import(/* @vite-ignore */ bundle)) as Window['localrankLib'];
   });
   const factory = async (user: string): Promise<EngineLike> => {
     await page.evaluate(async (namespace) => {
-      const w = window as unknown as { lib: { createPersonalizer(o: unknown): Promise<unknown> }; lr: unknown };
-      w.lr = await w.lib.createPersonalizer({
+      window.lr = await window.localrankLib.createPersonalizer({
         model: '/dist/models/default/manifest.json',
         namespace,
         autoTrain: false,
         retention: { maxEvents: 100_000, maxAgeDays: 3650 },
       });
     }, `parity-${user}`);
-    const call = <T>(method: string, ...args: unknown[]) =>
-      page.evaluate(([m, a]) => (window as unknown as { lr: Record<string, (...x: unknown[]) => Promise<T>> }).lr[m](...a), [method, args] as const);
     return {
-      track: (events) => call('track', events),
-      rerank: (candidates, options) => call('rerank', candidates, options),
-      train: () => call('train'),
-      close: () => call('close'),
+      track: (events) => call(page, 'track', events),
+      rerank: (candidates, options) => call(page, 'rerank', candidates, options),
+      train: () => call(page, 'train'),
+      close: () => call(page, 'close'),
     };
   };
   const browser = await evaluateCases(factory, parity.cases, { fineTune: true });
   const info = await page.evaluate(async () => {
-    const w = window as unknown as { lib: { createPersonalizer(o: unknown): Promise<{ info(): Promise<{ modelVersion: string }> }> } };
-    return (await w.lib.createPersonalizer({ model: '/dist/models/default/manifest.json', namespace: 'parity-info' })).info();
+    return (await window.localrankLib.createPersonalizer({ model: '/dist/models/default/manifest.json', namespace: 'parity-info' })).info();
   });
   expect(info.modelVersion).toBe(parity.modelVersion);
 

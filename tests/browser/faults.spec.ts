@@ -37,7 +37,7 @@ test.describe('the worker dies or stops answering', () => {
 
       // Start a long call (training) and a short one, then break the worker under them.
       const outcome = page.evaluate(async () => {
-        const lr = (window as unknown as { lr: { train(): Promise<unknown>; exportData(): Promise<unknown> } }).lr;
+        const { lr } = window;
         const settle = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => `rejected ${e.code}`);
         const start = performance.now();
         const results = await Promise.all([settle(lr.train()), settle(lr.exportData())]);
@@ -255,7 +255,7 @@ test('a page closed during training leaves either the old weights or the new one
     const page = await context.newPage();
     await open(page, { namespace, backend: 'cpu' });
     await call(page, 'track', tasteEvents(Date.now() + delayMs));
-    page.evaluate(() => (window as unknown as { lr: { train(): Promise<unknown> } }).lr.train()).catch(() => undefined);
+    page.evaluate(() => window.lr.train()).catch(() => undefined);
     await page.waitForTimeout(delayMs);
     await page.close();
   }
@@ -279,7 +279,7 @@ test('rerank of an empty list, one item and 10,000 items works', async ({ page }
   await open(page, { namespace: 'sizes', backend: 'cpu' });
   await call(page, 'track', tasteEvents());
   const sizes = await page.evaluate(async () => {
-    const lr = (window as unknown as { lr: { rerank(c: unknown[], o?: unknown): Promise<{ items: Array<{ id: string }>; personalized: boolean }> } }).lr;
+    const { lr } = window;
     const out: Array<{ n: number; ok: boolean; personalized: boolean; ms: number }> = [];
     for (const n of [0, 1, 10_000]) {
       const list = Array.from({ length: n }, (_, i) => ({ id: `sku-${i}`, features: { category: ['Shop', `c${i % 50}`], price: i % 100, text: `Item ${i}` } }));

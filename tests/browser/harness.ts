@@ -1,10 +1,12 @@
 /**
- * What the fault, tab and privacy suites share: open the built library in a page with the
- * library's Workers captured (so a test can terminate one or inject a fault into it), call the
- * personalizer, and force storage faults through the Chrome DevTools Protocol.
+ * What the browser suites share: open the built library in a page (the one opener), call the
+ * personalizer, capture the library's Workers (so a test can terminate one or inject a fault into
+ * it) and read what it emitted.
  */
 import type { BrowserContext, Page } from '@playwright/test';
+import type { Personalizer } from '../../src/index';
 import { BLANK, FIXTURE_MODEL } from './helpers';
+import './window';
 
 /** The built bundle; LOCALRANK_BUNDLE points a run at another build folder. */
 export const BUNDLE = process.env.LOCALRANK_BUNDLE ?? '/dist/localrank.js';
@@ -17,48 +19,51 @@ export type Fault = 'lose-gpu' | 'exit' | 'throw' | 'hang';
  */
 export async function captureWorkers(context: BrowserContext | Page): Promise<void> {
   await context.addInitScript(() => {
-    const w = window as unknown as { __workers: Worker[]; __events: unknown[] };
     const Native = window.Worker;
-    w.__workers = [];
-    w.__events = [];
+    window.__workers = [];
+    window.__events = [];
     window.Worker = class extends Native {
       constructor(url: string | URL, options?: WorkerOptions) {
         super(url, options);
-        w.__workers.push(this);
+        window.__workers.push(this);
       }
     };
   });
 }
 
-/** Opens the blank page and creates `window.lr` from the built bundle (options as JSON). */
+/**
+ * Opens `url` (the blank page) and creates `window.lr` from the built bundle, with the fixture
+ * model and no background training unless `options` (JSON) say otherwise. The module is kept on
+ * `window.localrankLib`; what `lr` emits collects in `window.__events`.
+ */
 export async function open(page: Page, options: Record<string, unknown> = {}, url = BLANK): Promise<void> {
   await page.goto(url);
   await page.evaluate(
     async ([bundle, opts]) => {
-      const lib = await import(/* @vite-ignore */ bundle);
-      const w = window as unknown as { lr: { subscribe(f: (e: unknown) => void): void }; __events?: unknown[] };
-      w.lr = await lib.createPersonalizer({ autoTrain: false, ...opts });
-      w.__events ??= [];
-      w.lr.subscribe((e) => w.__events!.push(e));
+      const lib = (await import(/* @vite-ignore */ bundle)) as Window['localrankLib'];
+      window.localrankLib = lib;
+      window.lr = await lib.createPersonalizer({ autoTrain: false, ...opts });
+      window.__events ??= [];
+      window.lr.subscribe((e) => window.__events.push(e));
     },
     [BUNDLE, { model: FIXTURE_MODEL, ...options }] as const,
   );
 }
 
+/** A method of the personalizer, called with whatever a test passes (bad input included). */
+type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
 /** Calls a method of `window.lr` in the page. */
-export function call<T = unknown>(page: Page, method: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(
-    ([m, a]) => (window as unknown as { lr: Record<string, (...x: unknown[]) => Promise<T>> }).lr[m](...a),
-    [method, args] as const,
-  );
+export function call<T = unknown>(page: Page, method: keyof Personalizer, ...args: unknown[]): Promise<T> {
+  return page.evaluate(([m, a]) => (window.lr[m] as AnyMethod)(...a) as Promise<T>, [method, args] as const);
 }
 
 /** Calls a method and returns its error's name and code, or null when it succeeded. */
-export function errorOf(page: Page, method: string, ...args: unknown[]): Promise<{ name: string; code: string; message: string } | null> {
+export function errorOf(page: Page, method: keyof Personalizer, ...args: unknown[]): Promise<{ name: string; code: string; message: string } | null> {
   return page.evaluate(
     async ([m, a]) => {
       try {
-        await (window as unknown as { lr: Record<string, (...x: unknown[]) => Promise<unknown>> }).lr[m](...a);
+        await (window.lr[m] as AnyMethod)(...a);
         return null;
       } catch (e) {
         const err = e as { name: string; code: string; message: string };
@@ -86,19 +91,19 @@ export const info = (page: Page) => call<InfoSnapshot>(page, 'info');
 /** Injects a fault into the library's newest worker, or terminates it (`terminate`). */
 export async function hitWorker(page: Page, fault: Fault | 'terminate'): Promise<void> {
   await page.evaluate((f) => {
-    const workers = (window as unknown as { __workers: Worker[] }).__workers;
+    const workers = window.__workers;
     const worker = workers[workers.length - 1];
     if (f === 'terminate') worker.terminate();
     else worker.postMessage({ localrankFault: f });
   }, fault);
 }
 
-export const workerCount = (page: Page) => page.evaluate(() => (window as unknown as { __workers: Worker[] }).__workers.length);
+export const workerCount = (page: Page) => page.evaluate(() => window.__workers.length);
 
 /** What the personalizer emitted so far (`degraded`, `recovered`, `train`). */
-export const emitted = (page: Page) => page.evaluate(() => (window as unknown as { __events: Array<{ type: string; code?: string; backend?: string }> }).__events);
+export const emitted = (page: Page) => page.evaluate(() => window.__events);
 
 /** Events as the page would track them: `n` views of distinct items, tagged so each is traceable. */
-export function views(tag: string, n: number, from = 0): Array<{ type: string; itemId: string; listId: string }> {
-  return Array.from({ length: n }, (_, i) => ({ type: 'view', itemId: String((i + from) % 300 + 1), listId: `${tag}-${i + from}` }));
+export function views(tag: string, n: number, from = 0): Array<{ type: 'view'; itemId: string; listId: string }> {
+  return Array.from({ length: n }, (_, i) => ({ type: 'view' as const, itemId: String((i + from) % 300 + 1), listId: `${tag}-${i + from}` }));
 }

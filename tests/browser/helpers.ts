@@ -1,4 +1,4 @@
-/** Shared helpers for the browser tests: load the built library into a page and drive it. */
+/** Fixtures and small helpers the browser tests share; opening and driving a page is in harness.ts. */
 import type { Page, Request } from '@playwright/test';
 import films from '../fixtures/films.json' with { type: 'json' };
 
@@ -25,21 +25,6 @@ export function tasteEvents(now = Date.now()) {
     ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
     ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
   ];
-}
-
-/**
- * Opens the blank page and creates a personalizer from the built bundle (dist/localrank.js),
- * kept on `window.lr`. Options are passed as JSON.
- */
-export async function openPersonalizer(page: Page, options: Record<string, unknown> = {}): Promise<void> {
-  await page.goto(BLANK);
-  await page.evaluate(async (opts) => {
-    const bundle = '/dist/localrank.js';
-    const lib = await import(/* @vite-ignore */ bundle);
-    const w = window as unknown as { lr: unknown; localrankLib: unknown };
-    w.localrankLib = lib;
-    w.lr = await lib.createPersonalizer({ model: '/tests/fixtures/model/manifest.json', autoTrain: false, ...opts });
-  }, options);
 }
 
 /** Records every request the page and its workers make, with method and body. */

@@ -148,8 +148,7 @@ test('forget() while the worker is stuck still wipes the database from the page'
   await open(page, { namespace: 'forget-stuck', backend: 'cpu', timeoutMs: 1_000 });
   await call(page, 'track', FILMS.slice(0, 10).map((f) => ({ type: 'click', itemId: f.id })));
   await page.evaluate(() => {
-    const w = window as unknown as { __workers: Worker[] };
-    w.__workers[w.__workers.length - 1].postMessage({ localrankFault: 'hang' });
+    window.__workers[window.__workers.length - 1].postMessage({ localrankFault: 'hang' });
   });
   await call(page, 'forget');
   // The wipe may wait for the stuck worker's connection to go; the watchdog ends that worker.
@@ -201,7 +200,7 @@ test('memory stays flat over thousands of track / rerank / train cycles (tensors
   const cycles = (n: number, from: number, trainEvery: number) =>
     page.evaluate(
       async ([n, from, trainEvery, list]) => {
-        const lr = (window as unknown as { lr: { track(e: unknown): Promise<void>; rerank(c: unknown, o?: unknown): Promise<unknown>; train(): Promise<unknown> } }).lr;
+        const { lr } = window;
         for (let i = from; i < from + n; i++) {
           const film = list[i % list.length];
           await lr.track({ type: i % 4 ? 'impression' : 'click', itemId: film.id, features: film.features });

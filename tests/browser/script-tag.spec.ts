@@ -5,6 +5,8 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { startServer, type StaticServer } from '../../scripts/serve';
+import type { RerankedDetail } from '../../src/tag/reorder';
+import './window';
 
 let server: StaticServer;
 test.beforeAll(async () => {
@@ -21,7 +23,6 @@ function shopUrl(page: string, prefix = ''): string {
   return `${server.origin}${prefix}${SHOP}${page}`;
 }
 
-type Detail = { listId?: string; serverOrder: string[]; order: string[]; moved: number; pinned: number; personalized: boolean };
 type Stored = { type: string; itemId: string; listId?: string; position?: number };
 
 /** Console errors and warnings and uncaught exceptions, from the page and its workers. */
@@ -35,23 +36,24 @@ function watchProblems(page: Page, ignore: (text: string, url: string, type: str
   return problems;
 }
 
-function lr<T = unknown>(page: Page, ...args: unknown[]): Promise<T> {
-  return page.evaluate((a) => (window as unknown as { localrank(...x: unknown[]): Promise<T> }).localrank(...a), args);
+/** Calls `localrank(command, ...args)` in the page; commands answer with a promise. */
+function lr<T = unknown>(page: Page, command: string, ...args: unknown[]): Promise<T> {
+  return page.evaluate(([c, a]) => window.localrank(c, ...a) as Promise<T>, [command, args] as const);
 }
 
 /** Waits for the `localrank('ready', cb)` the shop queued before the library loaded. */
 async function ready(page: Page): Promise<boolean> {
-  await page.waitForFunction(() => (window as unknown as { shop: { ready?: boolean } }).shop.ready !== undefined, null, { timeout: 60_000 });
-  return page.evaluate(() => (window as unknown as { shop: { ready: boolean } }).shop.ready);
+  await page.waitForFunction(() => window.shop.ready !== undefined, null, { timeout: 60_000 });
+  return page.evaluate(() => window.shop.ready === true);
 }
 
-async function reranked(page: Page, listId: string): Promise<Detail> {
+async function reranked(page: Page, listId: string): Promise<RerankedDetail> {
   const handle = await page.waitForFunction(
-    (id) => (window as unknown as { shop: { reranked: Detail[] } }).shop.reranked.find((d) => d.listId === id),
+    (id) => window.shop.reranked.find((d) => d.listId === id),
     listId,
     { timeout: 60_000 },
   );
-  return (await handle.jsonValue()) as Detail;
+  return (await handle.jsonValue()) as RerankedDetail;
 }
 
 function domOrder(page: Page, list: string): Promise<string[]> {
@@ -100,20 +102,20 @@ async function captureServerOrder(page: Page): Promise<void> {
     document.addEventListener('DOMContentLoaded', () => {
       const order = (list: string) =>
         Array.from(document.querySelectorAll(`#${list} > *`), (c) => c.getAttribute('data-lr-item') ?? `[${c.className}]`);
-      (window as unknown as { serverOrder: Record<string, string[]> }).serverOrder = { top: order('top'), recs: order('recs') };
+      window.serverOrder = { top: order('top'), recs: order('recs') };
     });
   });
 }
 
 function serverOrder(page: Page, list: string): Promise<string[]> {
-  return page.evaluate((l) => (window as unknown as { serverOrder: Record<string, string[]> }).serverOrder[l]!, list);
+  return page.evaluate((l) => window.serverOrder[l]!, list);
 }
 
 test('calls queued by the stub before the library loaded are replayed, none lost', async ({ page }) => {
   const problems = watchProblems(page);
   await page.goto(shopUrl('index.html?impressionMs=600000'));
   expect(await ready(page), 'the queued ready callback ran with true').toBe(true);
-  expect(await page.evaluate(() => typeof (window as unknown as { localrank: { q?: unknown } }).localrank.q)).toBe('undefined');
+  expect(await page.evaluate(() => typeof window.localrank.q)).toBe('undefined');
 
   const events = await storedEvents(page);
   const seen = events.map((e) => `${e.type}:${e.itemId}`);
@@ -127,7 +129,7 @@ test('GA4 e-commerce events in the dataLayer are learned from, pushed before or 
   expect(await ready(page)).toBe(true);
 
   const pushed = await page.evaluate(() => {
-    const w = window as unknown as { dataLayer: unknown[] };
+    const w = window;
     const length = w.dataLayer.push({ event: 'add_to_cart', ecommerce: { items: [{ item_id: '127', item_name: 'Godfather, The (1972)', price: '12.50' }] } });
     w.dataLayer.push({ event: 'page_view' }, { ecommerce: null });
     w.dataLayer.push({
@@ -245,8 +247,8 @@ test('with data-lr-rerank="animate" visible tiles move and glide, unless the use
     document.addEventListener('DOMContentLoaded', () => document.getElementById('top')!.setAttribute('data-lr-rerank', 'animate'));
     document.addEventListener('localrank:reranked', (e) => {
       const target = e.target as Element;
-      (window as unknown as { animations: Record<string, number> }).animations ??= {};
-      (window as unknown as { animations: Record<string, number> }).animations[target.id] = target.getAnimations({ subtree: true }).length;
+      window.animations ??= {};
+      window.animations[target.id] = target.getAnimations({ subtree: true }).length;
     });
   });
   await page.goto(shopUrl('index.html'));
@@ -254,12 +256,12 @@ test('with data-lr-rerank="animate" visible tiles move and glide, unless the use
   const detail = await reranked(page, 'top');
   expect(detail.moved).toBe(8);
   expect(await domOrder(page, 'top')).toEqual([...server].reverse());
-  expect(await page.evaluate(() => (window as unknown as { animations: Record<string, number> }).animations.top)).toBe(8);
+  expect(await page.evaluate(() => window.animations.top)).toBe(8);
 
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.reload();
   await reranked(page, 'top');
-  expect(await page.evaluate(() => (window as unknown as { animations: Record<string, number> }).animations.top)).toBe(0);
+  expect(await page.evaluate(() => window.animations.top)).toBe(0);
 });
 
 test('with the real engine a list takes the personalised order', async ({ page }) => {
@@ -317,7 +319,7 @@ for (const [policy, query, backend] of [
     expect(detail).toMatchObject({ personalized: true, moved: 12 });
     const info = await lr<{ backend: string }>(page, 'info');
     if (backend) expect(info.backend).toBe(backend);
-    expect(await page.evaluate(() => (window as unknown as { shop: { violations: string[] } }).shop.violations)).toEqual([]);
+    expect(await page.evaluate(() => window.shop.violations)).toEqual([]);
     expect(problems).toEqual([]);
 
     // The policy is really enforced: an inline script that is not the stub is refused.
@@ -326,7 +328,7 @@ for (const [policy, query, backend] of [
       script.textContent = 'window.inlineRan = true';
       document.head.append(script);
     });
-    expect(await page.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
+    expect(await page.evaluate(() => window.inlineRan)).toBeUndefined();
   });
 }
 
@@ -336,7 +338,7 @@ test('consent off: nothing is stored and the engine is never loaded', async ({ p
   await page.goto(shopUrl('index.html?consent=off&impressionMs=50'));
   expect(await ready(page)).toBe(false);
   await page.locator('#top [data-lr-action="add_to_cart"]').first().click();
-  await page.evaluate(() => (window as unknown as { dataLayer: unknown[] }).dataLayer.push({ event: 'purchase', ecommerce: { items: [{ item_id: '1' }] } }));
+  await page.evaluate(() => window.dataLayer.push({ event: 'purchase', ecommerce: { items: [{ item_id: '1' }] } }));
   await page.locator('#top a').first().click();
   await page.waitForURL(/product\.html/);
   await page.waitForLoadState('load');
@@ -378,15 +380,15 @@ test('Global Privacy Control means nothing is recorded', async ({ page }) => {
 async function captureServerDom(page: Page): Promise<void> {
   await page.addInitScript(() => {
     document.addEventListener('DOMContentLoaded', () => {
-      (window as unknown as { serverDom: string }).serverDom = document.documentElement.outerHTML;
+      window.serverDom = document.documentElement.outerHTML;
     });
   });
 }
 
 async function expectUntouched(page: Page): Promise<void> {
-  const [before, after] = await page.evaluate(() => [(window as unknown as { serverDom: string }).serverDom, document.documentElement.outerHTML]);
+  const [before, after] = await page.evaluate(() => [window.serverDom, document.documentElement.outerHTML]);
   expect(after).toBe(before);
-  expect(await page.evaluate(() => (window as unknown as { shop: { reranked: unknown[] } }).shop.reranked)).toEqual([]);
+  expect(await page.evaluate(() => window.shop.reranked)).toEqual([]);
 }
 
 test('with the model URL returning 404 the page stays exactly as rendered and shows no error', async ({ page }) => {
@@ -404,7 +406,7 @@ test('with the model URL returning 404 the page stays exactly as rendered and sh
 });
 
 for (const [name, setup] of [
-  ['no Worker', (page: Page) => page.addInitScript(() => delete (window as unknown as { Worker?: unknown }).Worker)],
+  ['no Worker', (page: Page) => page.addInitScript(() => Reflect.deleteProperty(window, 'Worker'))],
   ['the engine file missing', (page: Page) => page.route('**/dist/localrank.js', (route) => route.fulfill({ status: 404, body: '' }))],
   ['an exception in the engine', (page: Page) => page.route('**/dist/localrank.js', (route) =>
     route.fulfill({ contentType: 'text/javascript', body: 'export async function createPersonalizer() { throw new TypeError("boom"); }' }))],

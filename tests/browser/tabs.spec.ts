@@ -28,7 +28,7 @@ test('three tabs tracking at once, one of them restarting its worker: every even
   const sent = pages.map((page, t) => {
     const events = views(`tab${t}`, 60);
     return page.evaluate(async (list) => {
-      const lr = (window as unknown as { lr: { track(e: unknown): Promise<void> } }).lr;
+      const { lr } = window;
       for (let i = 0; i < list.length; i += 6) await lr.track(list.slice(i, i + 6));
     }, events);
   });

@@ -6,7 +6,7 @@
 import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../../src/page/client';
-import type { WorkerApi, WorkerInit } from '../../src/shared/protocol';
+import type { WorkerApi, WorkerCallbacks, WorkerInit } from '../../src/shared/protocol';
 import type { Info, PersonalizerEvent, StoredEvent } from '../../src/shared/types';
 
 const INIT: WorkerInit = {
@@ -32,11 +32,14 @@ class FakeStore {
 /** A fake worker; `stuck = true` makes it stop answering anything, as a crashed or spinning worker does. */
 function fakeWorker(store: FakeStore) {
   const { port1, port2 } = new MessageChannel();
-  const state = { stuck: false, terminated: false };
+  const state: { stuck: boolean; terminated: boolean; callbacks?: WorkerCallbacks } = { stuck: false, terminated: false };
   const never = new Promise<never>(() => undefined);
   const guard = <T>(answer: () => T | Promise<T>): Promise<T> => (state.stuck ? never : Promise.resolve(answer()));
   const api: WorkerApi = {
-    init: () => guard(() => INFO),
+    init: (_, callbacks) => {
+      state.callbacks = callbacks;
+      return guard(() => INFO);
+    },
     track: (events) =>
       guard(() => {
         store.deliveries++;
@@ -63,15 +66,21 @@ function fakeWorker(store: FakeStore) {
   return { worker, state };
 }
 
+/** A client whose every (re)start gets a new fake worker over one shared store. */
+function clientOnFakeWorkers() {
+  const store = new FakeStore();
+  const workers: Array<ReturnType<typeof fakeWorker>> = [];
+  const client = new Client(INIT, { timeoutMs: 200 }, () => {
+    const w = fakeWorker(store);
+    workers.push(w);
+    return w.worker;
+  });
+  return { store, workers, client };
+}
+
 describe('Client', () => {
   it('a worker that stops answering: pending calls settle, rerank falls back, queued events arrive once after the restart', async () => {
-    const store = new FakeStore();
-    const workers: Array<ReturnType<typeof fakeWorker>> = [];
-    const client = new Client(INIT, { timeoutMs: 200 }, () => {
-      const w = fakeWorker(store);
-      workers.push(w);
-      return w.worker;
-    });
+    const { store, workers, client } = clientOnFakeWorkers();
     const events: PersonalizerEvent[] = [];
     client.subscribe((e) => events.push(e));
     await client.start();
@@ -99,6 +108,30 @@ describe('Client', () => {
     const info = await client.info();
     expect(info).toMatchObject({ events: 4, queuedEvents: 0 });
     expect(events.filter((e) => e.type === 'recovered')).toHaveLength(2);
+    await client.close();
+  }, 20_000);
+
+  it('a GPU loss the engine recovers from is `recovered`; one it cannot recover from is `degraded`, then a restart', async () => {
+    const { workers, client } = clientOnFakeWorkers();
+    await client.start();
+    const events: PersonalizerEvent[] = [];
+    client.subscribe((e) => events.push(e));
+
+    await workers[0].state.callbacks!.recovered('wasm', 'WebGL context lost; moved from webgl');
+    await waitFor(() => events.length === 1, 2_000);
+    expect(events).toEqual([{ type: 'recovered', backend: 'wasm' }]);
+
+    await workers[0].state.callbacks!.degraded({ code: 'BACKEND_UNAVAILABLE', message: 'WebGL context lost; recovery failed' });
+    await waitFor(() => events.length === 2, 2_000);
+    expect(events[1]).toEqual({ type: 'degraded', code: 'BACKEND_UNAVAILABLE', message: 'WebGL context lost; recovery failed' });
+    expect(workers[0].state.terminated).toBe(true);
+    const ranked = await client.rerank([{ id: 'x' }, { id: 'y' }]);
+    expect(ranked).toMatchObject({ personalized: false, fallback: { code: 'BACKEND_UNAVAILABLE' } });
+
+    // A fresh worker after 2 s: only then is the engine `recovered` again.
+    await waitFor(() => events.length === 3, 8_000);
+    expect(workers).toHaveLength(2);
+    expect(events[2]).toEqual({ type: 'recovered', backend: 'cpu' });
     await client.close();
   }, 20_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TabSync, type TabMessage } from '../../src/worker/sync';
+import { Refresh, TabSync, type TabMessage } from '../../src/worker/sync';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -25,5 +25,44 @@ describe('TabSync', () => {
     expect(await alone.exclusive(async () => 7)).toBe(7);
     shared.close();
     alone.close();
+  });
+});
+
+describe('Refresh', () => {
+  it('coalesces a burst into one re-read, plus one for requests made while it ran', async () => {
+    let reads = 0;
+    let release!: () => void;
+    const refresh = new Refresh(
+      () => {
+        reads++;
+        return reads === 1 ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+      },
+      () => false,
+    );
+    refresh.request();
+    refresh.request();
+    refresh.request();
+    expect(reads).toBe(1);
+    release();
+    await tick();
+    expect(reads).toBe(2);
+  });
+
+  it('retries a failing re-read a few times, and stops once stopped', async () => {
+    let reads = 0;
+    let stopped = false;
+    new Refresh(async () => {
+      reads++;
+      throw new Error('closed under us');
+    }, () => stopped).request();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(reads).toBe(4);
+    stopped = true;
+    const idle = new Refresh(async () => {
+      reads++;
+    }, () => stopped);
+    idle.request();
+    await tick();
+    expect(reads).toBe(4);
   });
 });

@@ -2,6 +2,8 @@
  * What the script tag does on a page: installs `window.localrank`, replays the stub's queue,
  * watches the markup and the dataLayer, and loads the engine lazily. See script-tag.ts.
  */
+import { deleteDatabase } from '../shared/delete-database';
+import { DEFAULTS } from '../shared/limits';
 import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
@@ -19,17 +21,6 @@ export type Host = Window & typeof globalThis & { localrank?: unknown } & Record
 
 function debug(what: string, error: unknown): void {
   console.debug(`[localrank] ${what}`, error);
-}
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      const request = indexedDB.deleteDatabase(name);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    } catch {
-      resolve();
-    }
-  });
 }
 
 function sessionStore(win: Host): Storage | null {
@@ -64,7 +55,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   );
 
   const record = (events: TrackEvent[]): void => session.record(events);
-  const tracker = new TileTracker(doc, record, options.impressionMs ?? 1000, () => rerankAll());
+  const tracker = new TileTracker(doc, record, options.impressionMs ?? DEFAULTS.impressionMs, () => rerankAll());
   const reranked = new WeakSet<Element>();
 
   function rerankAll(): void {
@@ -86,7 +77,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     const current = session.config;
     if (current.autoTrack === false) tracker.stop();
     else tracker.start();
-    if (current.dataLayer !== false) watchDataLayer(win, current.dataLayer ?? 'dataLayer', record);
+    if (current.dataLayer !== false) watchDataLayer(win, current.dataLayer ?? DEFAULTS.dataLayer, record);
   }
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {

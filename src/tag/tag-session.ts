@@ -1,4 +1,6 @@
+import { isErrorCode, isInputError, type ErrorCode, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
+import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
 import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
 import { cleanEvent, RepeatFilter } from './clean-event';
@@ -42,26 +44,20 @@ export interface SessionEnv {
 const MAX_HELD = 500;
 const BATCH = 100;
 const FLUSH_MS = 50;
-const DEFAULT_WAIT_MS = 3000;
-const INPUT_ERRORS = /^(INVALID_|UNKNOWN_EVENT_TYPE|MISSING_ID|NON_FINITE|BATCH_TOO_LARGE)/;
 
 type EngineState = 'idle' | 'scheduled' | 'loading' | 'ready' | 'failed';
 
-interface Failure {
-  code: string;
-  message: string;
-}
-
-function failureOf(error: unknown, fallback: string): Failure {
+/** The error's own code when it has a known one, else `otherwise`. */
+function failureOf(error: unknown, otherwise: ErrorCode): Fallback {
   const code = (error as { code?: unknown } | null)?.code;
   return {
-    code: typeof code === 'string' ? code : fallback,
+    code: isErrorCode(code) ? code : otherwise,
     message: error instanceof Error ? error.message : String(error),
   };
 }
 
 /** The server's order for whatever the page passed, even input too broken to validate. */
-export function serverOrder(candidates: unknown, failure: Failure): RerankResult {
+export function serverOrder(candidates: unknown, failure: Fallback): RerankResult {
   const list = Array.isArray(candidates) ? (candidates as Array<Partial<Candidate> | null>) : [];
   return serverOrderResult(list.map((c) => ({ id: String(c?.id) })), failure);
 }
@@ -73,7 +69,7 @@ export class TagSession {
   private personalizer: Personalizer | null = null;
   /** The engine is up and has answered; false while it is degraded (model missing, worker failed). */
   private healthy = false;
-  private failure: Failure | null = null;
+  private failure: Fallback | null = null;
   private started = false;
   private held: TrackEvent[] = [];
   private readonly inflight = new Set<TrackEvent[]>();
@@ -88,7 +84,7 @@ export class TagSession {
     private options: TagOptions,
   ) {
     this.consent = initialConsent(options.consent, env.gpc);
-    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.options.namespace ?? 'default'}`);
+    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.options.namespace ?? DEFAULTS.namespace}`);
   }
 
   get config(): TagOptions {
@@ -254,8 +250,7 @@ export class TagSession {
     return personalizer
       .track(batch)
       .catch(async (error: unknown) => {
-        const { code } = failureOf(error, '');
-        if (batch.length > 1 && INPUT_ERRORS.test(code)) {
+        if (batch.length > 1 && isInputError(error)) {
           await Promise.all(batch.map((event) => this.send(personalizer, [event])));
         } else {
           console.debug('[localrank] events not recorded', error);
@@ -269,7 +264,7 @@ export class TagSession {
     if (this.consent !== 'granted') {
       return serverOrder(candidates, { code: 'NO_CONSENT', message: 'personalisation is off: no consent' });
     }
-    const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULT_WAIT_MS);
+    const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
     if (!personalizer) {
       return serverOrder(candidates, this.failure ?? { code: 'TIMEOUT', message: 'the engine is still loading' });
     }
@@ -327,7 +322,7 @@ export class TagSession {
     this.removeOutbox();
     try {
       if (this.personalizer) await this.personalizer.forget();
-      else await this.env.deleteDatabase(databaseName(this.options.namespace ?? 'default'));
+      else await this.env.deleteDatabase(databaseName(this.options.namespace ?? DEFAULTS.namespace));
     } catch (error) {
       console.debug('[localrank] forget failed', error);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { eventsFromDataLayer, watchDataLayer } from '../../src/page/datalayer';
+import { eventsFromDataLayer, watchDataLayer } from '../../src/tag/datalayer';
 
 const T = 1_700_000_000_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanEvent, RepeatFilter } from '../../src/page/clean-event';
+import { cleanEvent, RepeatFilter } from '../../src/tag/clean-event';
 
 describe('cleanEvent', () => {
   it('keeps valid fields and drops invalid ones', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planOrder } from '../../src/page/reorder';
+import { planOrder } from '../../src/tag/reorder';
 
 /** A list, a ranking of the same items, and which places are pinned. */
 const scenario = fc

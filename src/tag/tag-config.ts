@@ -1,4 +1,5 @@
 import type { BackendName, PersonalizerOptions, RerankOptions } from '../shared/types';
+import { DEFAULTS } from '../shared/limits';
 import type { ConsentMode } from './consent';
 
 /**
@@ -29,7 +30,7 @@ function flag(value: string): boolean {
 /** `data-datalayer="false"` turns ingestion off; `"myLayer"` names another array; `""` or `"true"` the default. */
 function dataLayerName(value: string): string | false {
   if (!flag(value)) return false;
-  return /^[A-Za-z_$][\w$]*$/.test(value) && !/^(true|on|yes)$/i.test(value) ? value : 'dataLayer';
+  return /^[A-Za-z_$][\w$]*$/.test(value) && !/^(true|on|yes)$/i.test(value) ? value : DEFAULTS.dataLayer;
 }
 
 function absolute(value: string, base: string): string | undefined {

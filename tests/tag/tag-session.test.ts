@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/page/tag-session';
+import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/tag/tag-session';
 import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
-import type { TagOptions } from '../../src/page/tag-config';
+import type { TagOptions } from '../../src/tag/tag-config';
 
 /** An engine that records calls; `fail` makes the named methods reject. */
 function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create', unknown>> = {}) {
@@ -340,13 +340,13 @@ describe('TagSession', () => {
 
 describe('serverOrder', () => {
   it('returns every candidate in the given order, unpersonalised', () => {
-    expect(serverOrder([{ id: 1 }, { id: 'b' }], { code: 'X', message: 'm' })).toEqual({
+    expect(serverOrder([{ id: 1 }, { id: 'b' }], { code: 'TIMEOUT', message: 'm' })).toEqual({
       items: [
         { id: '1', score: -0, modelScore: null, serverRank: 0 },
         { id: 'b', score: -1, modelScore: null, serverRank: 1 },
       ],
       personalized: false,
-      fallback: { code: 'X', message: 'm' },
+      fallback: { code: 'TIMEOUT', message: 'm' },
       computeMs: 0,
     });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeOptions, personalizerOptions, readTagAttributes } from '../../src/page/tag-config';
+import { mergeOptions, personalizerOptions, readTagAttributes } from '../../src/tag/tag-config';
 
 const BASE = 'https://shop.example/catalog/page.html';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createContext, runInContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { SNIPPET, SNIPPET_TAG, takeQueue } from '../../src/page/snippet';
+import { SNIPPET, SNIPPET_TAG, takeQueue } from '../../src/tag/snippet';
 
 /** A bare global object, as a page's `window` is to an inline script. */
 function page(): Record<string, any> {

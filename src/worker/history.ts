@@ -1,0 +1,64 @@
+/**
+ * The user's recent interactions, kept in memory oldest first: the user tower's input, and what
+ * reasons and category affinity read. Impressions stay out: they say nothing about taste.
+ */
+import type { ItemFeatures, StoredEvent } from '../shared/types';
+import type { HistoryEntry } from './rerank';
+import type { HistoryItem } from './scorer';
+
+/** More than any model reads (`Scorer.maxHistory`), so a model change needs no re-read. */
+const MIRRORED = 200;
+
+export function isInteraction(event: StoredEvent): boolean {
+  return event.type !== 'impression';
+}
+
+export class RecentInteractions {
+  private events: StoredEvent[] = [];
+
+  /** Starts over from every stored event, oldest first. */
+  reset(stored: readonly StoredEvent[]): void {
+    this.events = stored.filter(isInteraction).slice(-MIRRORED);
+  }
+
+  /** Adds newly stored events; returns how many of them were interactions. */
+  add(stored: readonly StoredEvent[]): number {
+    const interactions = stored.filter(isInteraction);
+    if (interactions.length > 0) {
+      this.events = [...this.events, ...interactions].sort((a, b) => a.time - b.time).slice(-MIRRORED);
+    }
+    return interactions.length;
+  }
+
+  clear(): void {
+    this.events = [];
+  }
+
+  /**
+   * The latest `max` interactions, with item features filled in from `remembered` (the features of
+   * candidates seen earlier) for events that came without them.
+   */
+  async items(max: number, remembered: (ids: string[]) => Promise<Map<string, ItemFeatures>>): Promise<HistoryItem[]> {
+    const recent = this.events.slice(-max);
+    const unknown = recent.filter((e) => !e.features).map((e) => e.itemId);
+    const known = unknown.length > 0 ? await remembered(unknown).catch(() => new Map<string, ItemFeatures>()) : new Map<string, ItemFeatures>();
+    return recent.map((e) => ({
+      itemId: e.itemId,
+      type: e.type,
+      time: e.time,
+      dwellMs: e.dwellMs,
+      features: e.features ?? known.get(e.itemId),
+    }));
+  }
+}
+
+/** A history item as the ranking pipeline reads it: named by its title, with its categories. */
+export function historyEntry(h: HistoryItem): HistoryEntry {
+  return { itemId: h.itemId, type: h.type, label: h.features?.text ?? `item ${h.itemId}`, categories: categoriesOf(h.features) };
+}
+
+/** An item's categories as a list (a single category is a list of one). */
+export function categoriesOf(features: ItemFeatures | undefined): readonly string[] | undefined {
+  const category = features?.category;
+  return category === undefined ? undefined : typeof category === 'string' ? [category] : category;
+}
