@@ -12,12 +12,10 @@ import { Panel } from './ui/panel';
 import { Shelf } from './ui/shelf';
 import type { ShopAction } from './ui/tile';
 
-/**
- * Genres carry taste in a film shop, so the demo blends in category affinity beside the model (a
- * MovieLens next-item model links films by who rated them together, which only loosely follows genre).
- */
-const RERANK_OPTIONS = { explain: true, affinity: 0.5 } as const;
 import { announce } from './ui/toast';
+
+/** Every row explains its moves: "Because you viewed …". */
+const RERANK_OPTIONS = { explain: true } as const;
 
 // First, before any request of ours: every request from now on is observed.
 const watch = installNetworkWatch();

@@ -51,6 +51,7 @@ typeAssert<
     | 'CLOSED'
     | 'NO_CONSENT'
     | 'ENGINE_UNAVAILABLE'
+    | 'NO_EVIDENCE'
   >
 >();
 typeAssert<IsExact<api.Fallback, { code: api.ErrorCode; message: string }>>();
@@ -61,7 +62,7 @@ typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type
 typeAssert<IsExact<api.BackendName, 'webgpu' | 'webgl' | 'wasm' | 'cpu'>>();
 typeAssert<IsExact<api.LoadProgress['status'], 'download' | 'progress' | 'ready'>>();
 typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'retention' | 'autoTrain' | 'serverWeight' | 'timeoutMs' | 'wasmPaths' | 'onProgress'>>();
-typeAssert<IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain' | 'affinity'>>();
+typeAssert<IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain'>>();
 typeAssert<IsExact<keyof api.ItemFeatures, 'category' | 'price' | 'text' | 'brand' | 'tags' | 'attributes'>>();
 typeAssert<IsExact<keyof api.RetentionOptions, 'maxEvents' | 'maxAgeDays'>>();
 typeAssert<IsExact<keyof api.AutoTrainOptions, 'minNewEvents' | 'idleMs'>>();

@@ -2,7 +2,8 @@
  * Every error code localrank reports, and its kind. The codes are part of the public API: never
  * rename one. `input`: the call itself is wrong, retrying cannot help (these reject even where
  * other failures fall back); `engine`: the engine could not answer, and `rerank` answers with the
- * server's order instead; `tag`: reported only by the script tag, as a `fallback`.
+ * server's order instead; `tag`: reported only by the script tag, as a `fallback`; `rule`: not a
+ * failure, the server's order stands by design (a `fallback` of `rerank`).
  */
 const ERROR_CODES = {
   /** Bad `createPersonalizer` or `rerank` options. */
@@ -39,7 +40,9 @@ const ERROR_CODES = {
   NO_CONSENT: 'tag',
   /** Script tag: the engine module could not be loaded or started. */
   ENGINE_UNAVAILABLE: 'tag',
-} as const satisfies Record<string, 'input' | 'engine' | 'tag'>;
+  /** No interaction recorded for this visitor yet: nothing says the server's order should change. */
+  NO_EVIDENCE: 'rule',
+} as const satisfies Record<string, 'input' | 'engine' | 'tag' | 'rule'>;
 
 /** Stable error codes. They are part of the public API: never rename one. */
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -29,7 +29,6 @@ export const DEFAULTS = {
   namespace: 'default',
   backend: 'auto',
   autoTrain: true,
-  serverWeight: 0.3,
   /** `retention` */
   maxEvents: 5000,
   maxAgeDays: 90,

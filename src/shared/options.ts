@@ -36,7 +36,7 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaultMo
             minNewEvents: positive((auto === true ? undefined : auto.minNewEvents) ?? DEFAULTS.minNewEvents, 'autoTrain.minNewEvents'),
             idleMs: positive((auto === true ? undefined : auto.idleMs) ?? DEFAULTS.idleMs, 'autoTrain.idleMs', 0),
           },
-    serverWeight: unit(options.serverWeight ?? DEFAULTS.serverWeight, 'serverWeight'),
+    serverWeight: options.serverWeight === undefined ? undefined : unit(options.serverWeight, 'serverWeight'),
     wasmPaths: options.wasmPaths === undefined ? undefined : resolveUrl(options.wasmPaths),
   };
 }

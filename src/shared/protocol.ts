@@ -29,7 +29,7 @@ export interface WorkerInit {
   backend: 'auto' | BackendName;
   retention: Retention;
   autoTrain: AutoTrain;
-  serverWeight: number;
+  serverWeight?: number;
   /** Absolute URL of the wasm binaries' folder, when the page names one. */
   wasmPaths?: string;
 }
@@ -112,10 +112,12 @@ export interface PackedRanking {
   order: Int32Array;
   /** Blended score per candidate index. */
   scores: Float32Array;
-  /** The model's score per candidate index. */
+  /** The model's score per candidate index; NaN where the model had no say. */
   modelScores: Float32Array;
   /** Per candidate index, when `explain` was asked for: its reason, or null when none was found. */
   reasons?: Array<Reason | null>;
+  /** Set when the server's order was kept on purpose (e.g. `NO_EVIDENCE`). */
+  fallback?: Fallback;
   /** Time spent in the worker, ms. */
   computeMs: number;
 }
@@ -126,12 +128,14 @@ export function unpackRanking(ids: readonly string[], packed: PackedRanking): Re
   const items = new Array<RankedItem>(order.length);
   for (let rank = 0; rank < order.length; rank++) {
     const i = order[rank];
-    const item: RankedItem = { id: ids[i], score: scores[i], modelScore: modelScores[i], serverRank: i };
+    const item: RankedItem = { id: ids[i], score: scores[i], modelScore: Number.isNaN(modelScores[i]) ? null : modelScores[i], serverRank: i };
     const reason = reasons?.[i];
     if (reason) item.reason = reason;
     items[rank] = item;
   }
-  return { items, personalized: true, computeMs: packed.computeMs };
+  return packed.fallback
+    ? { items, personalized: false, fallback: packed.fallback, computeMs: packed.computeMs }
+    : { items, personalized: true, computeMs: packed.computeMs };
 }
 
 interface SerializedThrow {

@@ -86,18 +86,15 @@ export interface Candidate {
 export interface RerankOptions {
   /** Only the best `k` positions are personalised; the rest keep the server's order. Default: all. */
   k?: number;
-  /** Weight of the server's order in the blend, 0 (model only) to 1 (server only). Default 0.3. */
+  /**
+   * Overrides the learned balance with the server's order: 0 ranks by the personal signals alone,
+   * 1 keeps the server's order. Default: the model's ranker head decides, as measured.
+   */
   serverWeight?: number;
   /** 0 (none) to 1 (strong): penalise items too similar to ones already placed above (MMR). Default 0. */
   diversity?: number;
   /** Attach a short reason to each item. Default false. */
   explain?: boolean;
-  /**
-   * 0 (default) to 1: weight of category affinity, the overlap between an item's categories and
-   * those of the user's recent interactions (the latest count most). A content signal beside the
-   * model's, for catalogues whose categories carry taste (genres, departments).
-   */
-  affinity?: number;
 }
 
 /** Why an item sits where it does: the recent interactions that pulled it up. */
@@ -243,7 +240,7 @@ export interface PersonalizerOptions {
   retention?: RetentionOptions;
   /** Fine-tune automatically in the background. Default true. */
   autoTrain?: boolean | AutoTrainOptions;
-  /** Default blend weight of the server's order for `rerank`, 0..1. Default 0.3. */
+  /** Default `serverWeight` of every `rerank` (see `RerankOptions`). Default: the ranker head's own balance. */
   serverWeight?: number;
   /** Longest wait for any call to the worker before falling back, ms. Default 3000 (init: 30000). */
   timeoutMs?: number;

@@ -106,7 +106,6 @@ export function checkRerankOptions(input: unknown): RerankOptions {
   if (o.serverWeight !== undefined) checked.serverWeight = checkUnit(o.serverWeight, 'options.serverWeight');
   if (o.diversity !== undefined) checked.diversity = checkUnit(o.diversity, 'options.diversity');
   if (o.explain !== undefined) checked.explain = Boolean(o.explain);
-  if (o.affinity !== undefined) checked.affinity = checkUnit(o.affinity, 'options.affinity');
   return checked;
 }
 

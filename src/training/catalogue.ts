@@ -7,7 +7,7 @@
  * on the device, each at every k, with paired bootstrap intervals.
  */
 import type { Candidate } from '../shared/types';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import type { Dataset, Sequence } from './dataset';
 import { evaluateCases, type EngineFactory, type EvalCase, type Variant } from './eval-core';
 import { facetScores, rankBreakingTiesByServer, type FacetOptions } from './facet';
@@ -47,19 +47,24 @@ export function fullCases(data: Dataset, users: number, seed: number, end: (s: S
   });
 }
 
-/** The case with its history cut to the last `cut` events. */
+/**
+ * The case with its history cut to the last `cut` events. Item ids are prefixed with the dataset's
+ * name, like its attribute tokens: logs number their items from 1, and `"4"` of one log must not
+ * pass for the model's own item `"4"`.
+ */
 export function cutCase(data: Dataset, full: FullCase, cut: number): EvalCase {
   const { seq, end, rows } = full;
+  const id = (row: number) => `${data.name}:${data.itemIds[row - 1]}`;
   const history = [];
   for (let i = Math.max(0, end - cut); i < end; i++) {
     const row = seq.items[i];
-    history.push({ itemId: data.itemIds[row - 1], type: data.eventType, time: seq.times[i], features: data.features?.[row - 1] });
+    history.push({ itemId: id(row), type: data.eventType, time: seq.times[i], features: data.features?.[row - 1] });
   }
   const candidates: Candidate[] = rows.map((r) => {
     const features = data.features?.[r - 1];
-    return features ? { id: data.itemIds[r - 1], features } : { id: data.itemIds[r - 1] };
+    return features ? { id: id(r), features } : { id: id(r) };
   });
-  return { user: seq.user, history, now: caseTime(data, seq, end), candidates, target: data.itemIds[seq.items[end] - 1] };
+  return { user: seq.user, history, now: caseTime(data, seq, end), candidates, target: id(seq.items[end]) };
 }
 
 /** Rank of the target by the facet baseline. */

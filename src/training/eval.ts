@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import 'fake-indexeddb/auto';
 import { fnv1a } from '../worker/features';
 import { Scorer, type ModelManifest } from '../worker/scorer';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import { num, parseArgs, str, type Args } from './args';
 import { readArtifacts, writeArtifacts } from './artifacts';
 import { readItemAttributes, withAttributes } from './attributes';

@@ -10,7 +10,7 @@ import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights } from '../work
 import { Taste, itemTokens, type ItemTokens, type TasteEvent } from '../worker/taste';
 import { itemEvidence, historyEvidence } from '../worker/evidence';
 import type { Scorer } from '../worker/scorer';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import type { Dataset, Sequence } from './dataset';
 import { caseTime, sampleNegatives } from './rank';
 

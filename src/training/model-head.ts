@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { Scorer, type ModelManifest, type RankerSpec } from '../worker/scorer';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import { readItemAttributes, withAttributes } from './attributes';
 import { readDataset, type Dataset, type Sequence } from './dataset';
 import { caseSpecs, inDomainCases, trainModelHead, type HeadSource } from './head';

@@ -8,8 +8,9 @@ import type { EngineFactory } from './eval-core';
 const KEEP_EVERYTHING = { maxEvents: 100_000, maxAgeDays: 1_000_000 };
 
 export function nodeEngineFactory(scorer: Scorer, prefix: string): EngineFactory {
-  return (user, clock) =>
+  return (user, clock, { learn }) =>
     Engine.create({
+      learn,
       model: scorer,
       namespace: `${prefix}-${user}`,
       backend: 'wasm',

@@ -6,10 +6,16 @@ import { Scorer } from '../worker/scorer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts } from './artifacts';
 import { readDataset } from './dataset';
-import { evaluateCases, type EvalCase } from './eval-core';
+import { evaluateCases, type EvalCase, type Variant } from './eval-core';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { evalCases, splitFor } from './protocols';
+
+/** What the browser can run too: the default engine, ranking before and after `train()`. */
+export const PARITY_VARIANTS: readonly Variant[] = [
+  { name: 'learning', learn: true },
+  { name: 'trained', learn: true, train: true },
+];
 
 /** Moves a case in time so it is asked at `now`; the model only sees time differences. */
 export function shiftCase(c: EvalCase, now: number): EvalCase {
@@ -26,11 +32,7 @@ export async function runParity(argv: readonly string[]): Promise<void> {
   const scorer = Scorer.fromArtifacts(manifest, weights);
   const { cases } = evalCases(data, splitFor(data, 'standard', 'test'), 'standard', num(args, 'users', 30), num(args, 'seed', 7));
   const shifted = cases.map((c) => shiftCase(c, now));
-  const results = await evaluateCases(
-    nodeEngineFactory(scorer, 'parity'),
-    shifted,
-    { fineTune: true },
-  );
+  const results = await evaluateCases(nodeEngineFactory(scorer, 'parity'), shifted, PARITY_VARIANTS);
   scorer.dispose();
   const out = str(args, 'out', 'reports/parity.json');
   mkdirSync(dirname(out), { recursive: true });

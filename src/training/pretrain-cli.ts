@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVENT_TYPES } from '../shared/types';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import type { ScorerConfig } from '../worker/tower';
 import { num, parseArgs, str, type Args } from './args';
 import { writeArtifacts } from './artifacts';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EVENT_TYPES } from '../shared/types';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import { Scorer, type ModelManifest } from '../worker/scorer';
 import { recencyBucket, type ScorerConfig } from '../worker/tower';
 import type { Dataset, Sequence } from './dataset';

@@ -3,7 +3,7 @@
  * are tested on which item, and what the "server" sends as candidates.
  */
 import { fnv1a } from '../worker/features';
-import { seededRandom } from '../worker/trainer';
+import { seededRandom } from './random';
 import type { Dataset, Sequence } from './dataset';
 import type { EvalCase } from './eval-core';
 import { caseTime, historyOf, itemRef, sampleNegatives, type RankCase } from './rank';

@@ -10,7 +10,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as env from '../shared/env';
 import { LocalrankError, type Fallback } from '../shared/errors';
-import { DEFAULTS } from '../shared/limits';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking, type WorkerInit } from '../shared/protocol';
 import type {
   BackendName,
@@ -27,17 +26,19 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
-import { Adapter } from './adapter';
 import { chooseBackend, probeGpu, type BackendChoice } from './backend';
-import { ItemVectorCache } from './item-cache';
+import { historyEvidence } from './evidence';
+import { ItemCache } from './item-cache';
 import { loadModel, type ModelArtifacts } from './loader';
 import { BackendRecovery } from './recovery';
-import { categoriesOf, historyEntry, RecentInteractions } from './history';
-import { rankCandidates } from './rerank';
+import { historyEntry, RecentInteractions } from './history';
+import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './reactions';
+import { dotScores, rankCandidates, serverRanking, type Ranking } from './rerank';
 import { Scorer, type HistoryItem } from './scorer';
+import { headOf, type HeadWeights } from './signals';
 import { Store } from './store';
 import { Refresh, TabSync, type TabMessage } from './sync';
-import { fineTune } from './trainer';
+import { EMPTY_PROFILE, Taste, itemTokens, tasteWeight } from './taste';
 
 export type ModelSource = string | ModelArtifacts | Scorer;
 
@@ -47,8 +48,13 @@ export type ModelSource = string | ModelArtifacts | Scorer;
  */
 export interface EngineConfig extends Omit<WorkerInit, 'model' | 'serverWeight' | 'wasmPaths'> {
   model: ModelSource;
-  /** Default `DEFAULTS.serverWeight`. */
+  /** Overrides the ranker head's own balance with the server's order, 0..1; default: the head's. */
   serverWeight?: number;
+  /**
+   * False: learn nothing on the device (the pretrained model alone reads the history), for the
+   * evaluation's "frozen" row. Default true.
+   */
+  learn?: boolean;
   /** An IndexedDB of its own (fake-indexeddb in Node); default: the origin's, shared with its other tabs. */
   idbFactory?: IDBFactory;
   fetch?: typeof fetch;
@@ -62,18 +68,21 @@ export interface EngineConfig extends Omit<WorkerInit, 'model' | 'serverWeight' 
 }
 
 export class Engine {
-  private adapter: Adapter | null = null;
+  /** This visitor's trust in each signal group, fitted by `train()`; `NO_REACTIONS` until then. */
+  private reactions: Reactions = NO_REACTIONS;
   private lastTraining: TrainReport | null = null;
   private readonly history = new RecentInteractions();
   private eventCount = 0;
   private newSinceTraining = 0;
   private userVector: Float32Array | null = null;
-  /** Item-tower vectors and remembered features by item id. */
-  private readonly items = new ItemVectorCache();
+  /** The visitor's recent interactions with their features, and the taste learned from them. */
+  private recent: { items: HistoryItem[]; taste: Taste } | null = null;
+  /** Tokens, model evidence and item-tower vectors of candidates, by item id. */
+  private readonly items = new ItemCache();
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
-  /** `savedAt` of the fine-tuned weights in use, to notice another tab's newer ones. */
+  /** `savedAt` of the reaction weights in use, to notice another tab's newer ones. */
   private weightsSavedAt: number | null = null;
   private readonly sync: TabSync;
   private readonly refresh = new Refresh(
@@ -131,7 +140,7 @@ export class Engine {
     return this.config.now?.() ?? Date.now();
   }
 
-  /** Loads the fine-tuned weights (dropping them if the base model changed) and the recent history. */
+  /** Loads the reaction weights (dropping them if the model changed) and the recent history. */
   private async restore(): Promise<void> {
     await this.store.enforceRetention().catch(() => undefined);
     await this.reload();
@@ -145,30 +154,28 @@ export class Engine {
     this.eventCount = events.length;
     this.history.reset(events);
     this.userVector = null;
+    this.recent = null;
   }
 
-  /** Uses the stored fine-tuned weights if they differ from ours (dropping them if the base model changed). */
+  /**
+   * Uses the stored reaction weights if they differ from ours. Weights of another model, or a
+   * record that does not read as reaction weights, are dropped: a stored record never disables us.
+   */
   private async adoptStoredWeights(): Promise<void> {
     const weights = await this.store.loadWeights();
-    if (weights && weights.modelVersion !== this.scorer.version) {
-      await this.store.deleteWeights();
-    }
-    const usable = weights && weights.modelVersion === this.scorer.version ? weights : null;
-    if ((usable?.savedAt ?? null) === this.weightsSavedAt && (usable !== null) === (this.adapter !== null)) return;
-    this.adapter?.dispose();
-    this.adapter = usable ? Adapter.fromWeights(usable.tensors, this.scorer) : null;
-    this.weightsSavedAt = usable?.savedAt ?? null;
-    this.userVector = null;
+    const reactions = weights && weights.modelVersion === this.scorer.version ? reactionsFromWeights(weights.tensors) : null;
+    if (weights && !reactions) await this.store.deleteWeights().catch(() => undefined);
+    const savedAt = reactions ? weights!.savedAt : null;
+    if (savedAt === this.weightsSavedAt) return;
+    this.reactions = reactions ?? NO_REACTIONS;
+    this.weightsSavedAt = savedAt;
   }
 
-  /** After a GPU loss: the model and the fine-tuned weights again, on the backend recovery chose. */
+  /** After a GPU loss: the model again, on the backend recovery chose. */
   private async rebuild(choice: BackendChoice): Promise<void> {
     this.choice = choice;
     // The old tensors lived on the lost device: drop the references, do not touch them.
     this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
-    this.adapter = null;
-    this.weightsSavedAt = null;
-    await this.adoptStoredWeights();
     this.items.clear();
     this.userVector = null;
   }
@@ -194,7 +201,8 @@ export class Engine {
     this.eventCount = await this.store.countEvents();
     if (interactions > 0) {
       this.userVector = null;
-      this.newSinceTraining += interactions;
+      this.recent = null;
+      this.newSinceTraining += events.filter((e) => tasteWeight(e) > 0).length;
       this.scheduleTraining();
     }
     return added;
@@ -209,52 +217,92 @@ export class Engine {
   }
 
   /**
-   * The hot path, for candidates and options the page already validated: cached item vectors, a
-   * cached user vector, the pure pipeline over typed arrays, and typed arrays out (transferred).
+   * The hot path, for candidates and options the page already validated: cached tokens, evidence
+   * and item vectors, a cached taste and user vector, the pure pipeline, typed arrays out.
+   * Without any interaction the server's order stands, unless the model declares that its
+   * ranking for newcomers beats it.
    */
   async rerankChecked(candidates: PackedCandidates, options: RerankOptions): Promise<PackedRanking> {
     this.assertOpen();
     this.recovery.assertAvailable();
     const start = performance.now();
-    const { rows, remember } = await this.items.rows(this.scorer, candidates);
+    const n = candidates.ids.length;
+    const { tokens, evidence, remember } = this.items.prepare(this.scorer, candidates);
     // Item features are public; remembering them lets a later click on the bare id be understood.
     if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
-    const user = await this.currentUserVector();
-    const history = options.affinity || options.explain ? await this.historyItems() : [];
+    const { items: history, taste } = await this.recentInteractions();
+    const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
+    if (history.length === 0 && !this.scorer.card?.priorBeatsServer) {
+      return done(serverRanking(candidates.scores, n), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
+    }
     const ranking = rankCandidates({
-      user,
-      rows,
+      ids: candidates.ids,
+      tokens,
       serverScores: candidates.scores,
-      serverWeight: this.config.serverWeight ?? DEFAULTS.serverWeight,
-      options,
-      categories: options.affinity ? candidates.features.map((json) => (json === null ? undefined : categoriesOf(JSON.parse(json) as ItemFeatures))) : undefined,
-      history: history.map(historyEntry),
-      historyRows: options.explain && history.length > 0 ? await this.itemRowsOf(history) : undefined,
+      profile: this.config.learn === false ? EMPTY_PROFILE : taste.profile(),
+      model: await this.modelTerm(candidates, evidence, history),
+      head: this.head(),
+      options: this.config.serverWeight !== undefined && options.serverWeight === undefined ? { ...options, serverWeight: this.config.serverWeight } : options,
+      history: options.explain ? history.map((h) => historyEntry(h, this.items.tokensOf(h.itemId))) : undefined,
     });
-    return { ...ranking, computeMs: performance.now() - start };
+    return done(ranking);
+  }
+
+  /** The ranker head of the model, adjusted by this visitor's reactions when learning. */
+  private head(): HeadWeights {
+    const head = headOf(this.scorer.ranker);
+    return this.config.learn === false ? head : adjustedHead(head, this.reactions);
+  }
+
+  /**
+   * The model's scores of the candidates it knows something about, with that evidence times its
+   * evidence on the visitor's history; undefined when it knows nothing of either (no tower runs).
+   */
+  private async modelTerm(candidates: PackedCandidates, evidence: Float32Array, history: readonly HistoryItem[]): Promise<{ scores: Float32Array; evidence: Float32Array } | undefined> {
+    const user = history.length > 0 ? historyEvidence(this.scorer, history) : this.scorer.card?.priorBeatsServer ? 1 : 0;
+    const known: number[] = [];
+    for (let i = 0; i < evidence.length; i++) if (evidence[i] > 0) known.push(i);
+    if (user === 0 || known.length === 0) return undefined;
+    const rows = await this.items.vectors(this.scorer, candidates, known);
+    const scoresOfKnown = dotScores(await this.currentUserVector(), rows);
+    const scores = new Float32Array(evidence.length);
+    const weights = new Float32Array(evidence.length);
+    known.forEach((i, j) => {
+      scores[i] = scoresOfKnown[j];
+      weights[i] = user * evidence[i];
+    });
+    return { scores, evidence: weights };
   }
 
   private async currentUserVector(): Promise<Float32Array> {
     if (this.userVector) return this.userVector;
-    const history = await this.historyItems();
-    const vector = this.scorer.userVector(history, this.now(), this.adapter);
+    const { items } = await this.recentInteractions();
+    const vector = this.scorer.userVector(items.slice(-this.scorer.maxHistory), this.now());
     const values = (await vector.data()) as Float32Array;
     vector.dispose();
     this.userVector = values;
     return values;
   }
 
-  /** The interactions the model reads, with item features filled in from remembered candidates. */
-  private historyItems(): Promise<HistoryItem[]> {
-    return this.history.items(this.scorer.maxHistory, (ids) => this.store.itemFeatures(ids));
-  }
-
-  /** The item tower's vectors of the history's items, row-major. */
-  private async itemRowsOf(history: readonly HistoryItem[]): Promise<Float32Array> {
-    const vectors = this.scorer.itemVectors(history.map((h) => ({ id: h.itemId, features: h.features })));
-    const values = (await vectors.data()) as Float32Array;
-    vectors.dispose();
-    return values;
+  /**
+   * The visitor's recent interactions with item features filled in (from the candidates seen on
+   * this page, else from the items remembered in storage), and the taste learned from them.
+   */
+  private async recentInteractions(): Promise<{ items: HistoryItem[]; taste: Taste }> {
+    if (this.recent) return this.recent;
+    const items = await this.history.items(Math.max(this.scorer.maxHistory, TASTE_MEMORY), async (ids) => {
+      const found = new Map<string, ItemFeatures>();
+      const stored: string[] = [];
+      for (const id of ids) {
+        const features = this.items.featuresOf(id);
+        if (features) found.set(id, features);
+        else stored.push(id);
+      }
+      if (stored.length > 0) for (const [id, features] of await this.store.itemFeatures(stored)) found.set(id, features);
+      return found;
+    });
+    this.recent = { items, taste: Taste.of(items) };
+    return this.recent;
   }
 
   private scheduleTraining(): void {
@@ -267,7 +315,10 @@ export class Engine {
     }, auto.idleMs);
   }
 
-  /** Fine-tunes the user tower now. Concurrent calls share one run. */
+  /**
+   * Fits this visitor's reaction weights to the lists they were shown and chose from, now.
+   * Concurrent calls share one run.
+   */
   train(): Promise<TrainReport> {
     this.assertOpen();
     // One trainer per namespace across tabs; inside the lock, start from the newest stored weights.
@@ -283,37 +334,32 @@ export class Engine {
       });
     return this.training;
   }
+
   private async runTraining(): Promise<TrainReport> {
     const start = performance.now();
     const events = await this.store.events();
     this.newSinceTraining = 0;
-    const result = await fineTune(this.scorer, this.adapter, events, this.now(), {
-      yieldBetweenSteps: () => new Promise((resolve) => setTimeout(resolve, 0)),
-    });
+    const remembered = await this.store.itemFeatures([...new Set(events.filter((e) => !e.features).map((e) => e.itemId))]).catch(() => new Map<string, ItemFeatures>());
+    const pages = pagesOf(events, (id) => this.items.tokensOf(id) ?? tokensOfFeatures(remembered.get(id)));
+    const fit = this.config.learn === false ? null : fitReactions(pages, headOf(this.scorer.ranker), this.reactions);
     const report: TrainReport = {
-      steps: result.steps,
-      lossBefore: result.lossBefore,
-      lossAfter: result.lossAfter,
-      holdoutBefore: result.holdoutBefore,
-      holdoutAfter: result.holdoutAfter,
-      kept: result.kept,
-      reason: result.reason,
-      examples: result.examples,
+      steps: fit?.steps ?? 0,
+      lossBefore: fit?.lossBefore ?? 0,
+      lossAfter: fit?.lossAfter ?? 0,
+      holdoutBefore: fit?.holdoutBefore ?? 0,
+      holdoutAfter: fit?.holdoutAfter ?? 0,
+      kept: fit?.kept ?? false,
+      reason: fit?.reason ?? 'learning is off',
+      examples: pages.length,
       durationMs: performance.now() - start,
       backend: this.choice.backend,
       at: this.now(),
     };
-    if (this.closed) {
-      result.adapter?.dispose();
-      return report;
-    }
-    if (result.kept && result.adapter) {
-      const tensors = await result.adapter.toWeights();
-      await this.store.saveWeights({ modelVersion: this.scorer.version, savedAt: report.at, tensors }, report);
-      this.adapter?.dispose();
-      this.adapter = result.adapter;
+    if (this.closed) return report;
+    if (fit?.kept) {
+      await this.store.saveWeights({ modelVersion: this.scorer.version, savedAt: report.at, tensors: reactionsToWeights(fit.reactions) }, report);
+      this.reactions = fit.reactions;
       this.weightsSavedAt = report.at;
-      this.userVector = null;
       this.sync.post({ type: 'weights', savedAt: report.at });
     } else {
       await this.store.setMeta('lastTraining', report);
@@ -332,7 +378,7 @@ export class Engine {
       modelVersion: this.scorer.version,
       events: this.eventCount,
       storage: this.store.kind,
-      fineTuned: this.adapter !== null,
+      fineTuned: this.weightsSavedAt !== null,
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
@@ -375,12 +421,12 @@ export class Engine {
   private dropMemory(): void {
     if (this.trainTimer) clearTimeout(this.trainTimer);
     this.trainTimer = null;
-    this.adapter?.dispose();
-    this.adapter = null;
+    this.reactions = NO_REACTIONS;
     this.weightsSavedAt = null;
     // The remembered items were wiped with the rest: let the next reranks remember them again.
     this.items.clear();
     this.history.clear();
+    this.recent = null;
     this.eventCount = 0;
     this.newSinceTraining = 0;
     this.lastTraining = null;
@@ -392,8 +438,6 @@ export class Engine {
     this.closed = true;
     if (this.trainTimer) clearTimeout(this.trainTimer);
     await this.training?.catch(() => undefined);
-    this.adapter?.dispose();
-    this.adapter = null;
     if (this.artifacts) this.scorer.dispose();
     this.sync.close();
     this.store.close();
@@ -402,6 +446,13 @@ export class Engine {
   private assertOpen(): void {
     if (this.closed) throw new LocalrankError('CLOSED', 'this personalizer was closed');
   }
+}
+
+/** Interactions the taste reads (it keeps the latest 64; older ones weigh under 1e-6). */
+const TASTE_MEMORY = 64;
+
+function tokensOfFeatures(features: ItemFeatures | undefined) {
+  return features ? itemTokens(features) : undefined;
 }
 
 async function pickBackend(config: EngineConfig, store: Store): Promise<BackendChoice> {

@@ -1,10 +1,11 @@
 /**
  * The user's recent interactions, kept in memory oldest first: the user tower's input, and what
- * reasons and category affinity read. Impressions stay out: they say nothing about taste.
+ * reasons and the taste read. Impressions stay out: they say nothing about taste.
  */
 import type { ItemFeatures, StoredEvent } from '../shared/types';
 import type { HistoryEntry } from './rerank';
 import type { HistoryItem } from './scorer';
+import { itemTokens, type ItemTokens } from './taste';
 
 /** More than any model reads (`Scorer.maxHistory`), so a model change needs no re-read. */
 const MIRRORED = 200;
@@ -52,13 +53,7 @@ export class RecentInteractions {
   }
 }
 
-/** A history item as the ranking pipeline reads it: named by its title, with its categories. */
-export function historyEntry(h: HistoryItem): HistoryEntry {
-  return { itemId: h.itemId, type: h.type, label: h.features?.text ?? `item ${h.itemId}`, categories: categoriesOf(h.features) };
-}
-
-/** An item's categories as a list (a single category is a list of one). */
-export function categoriesOf(features: ItemFeatures | undefined): readonly string[] | undefined {
-  const category = features?.category;
-  return category === undefined ? undefined : typeof category === 'string' ? [category] : category;
+/** A history item as reasons read it: named by its title, with its tokens. */
+export function historyEntry(h: HistoryItem, known?: ItemTokens): HistoryEntry {
+  return { itemId: h.itemId, type: h.type, label: h.features?.text ?? `item ${h.itemId}`, tokens: h.features ? itemTokens(h.features) : (known ?? { facets: [], words: [] }) };
 }

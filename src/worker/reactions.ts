@@ -25,6 +25,24 @@ export type Reactions = Record<ReactionGroup, number>;
 
 export const NO_REACTIONS: Reactions = { server: 0, model: 0, taste: 0, repeat: 0 };
 
+/** The reactions as stored beside the events (the `weights` record). */
+export function reactionsToWeights(reactions: Reactions): Record<string, { shape: number[]; values: Float32Array }> {
+  return { reactions: { shape: [REACTION_NAMES.length], values: Float32Array.from(REACTION_NAMES, (g) => reactions[g]) } };
+}
+
+/** Reactions from a stored record; null when it does not read as reactions (another format, damage). */
+export function reactionsFromWeights(tensors: unknown): Reactions | null {
+  const entry = (tensors as { reactions?: { shape?: unknown; values?: unknown } } | null | undefined)?.reactions;
+  const values = entry?.values;
+  if (!(values instanceof Float32Array) || values.length !== REACTION_NAMES.length) return null;
+  const out = { ...NO_REACTIONS };
+  for (let i = 0; i < REACTION_NAMES.length; i++) {
+    if (!(Math.abs(values[i]) <= LIMIT)) return null;
+    out[REACTION_NAMES[i]] = values[i];
+  }
+  return out;
+}
+
 /** Offsets stay within this range: a visitor can turn a group off or double it, no more. */
 const LIMIT = 1;
 /** Weight given to `repeat` per unit of its offset, since the head has no weight of its own for it. */

@@ -6,11 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LocalrankError } from '../shared/errors';
 import type { EventType, ItemFeatures } from '../shared/types';
-import { Adapter, applyAdapter } from './adapter';
 import { featureBuckets } from './features';
 import { contentVectors, recencyBucket, tensorSpecs, userTower, type Params, type ScorerConfig } from './tower';
 
-export { Adapter, type AdapterWeights } from './adapter';
 export type { ScorerConfig } from './tower';
 
 export interface ModelManifest {
@@ -98,6 +96,8 @@ export class Scorer {
   readonly itemIds: readonly string[];
   /** Content tokens the model was trained on, or null when the manifest does not say. */
   readonly knownTokens: ReadonlySet<string> | null;
+  readonly card: ModelCard | undefined;
+  readonly ranker: RankerSpec | undefined;
   private readonly params: Params;
   private readonly rows: Map<string, number>;
   private disposed = false;
@@ -109,6 +109,8 @@ export class Scorer {
     this.maxHistory = manifest.config.maxHistory;
     this.itemIds = manifest.items.ids;
     this.knownTokens = manifest.vocabulary ? new Set(manifest.vocabulary.tokens) : null;
+    this.card = manifest.card;
+    this.ranker = manifest.ranker;
     this.params = params;
     this.rows = new Map(manifest.items.ids.map((id, i) => [id, i + 1]));
   }
@@ -127,6 +129,13 @@ export class Scorer {
     const tokens = manifest.vocabulary?.tokens;
     if (manifest.vocabulary !== undefined && (!Array.isArray(tokens) || tokens.some((t) => typeof t !== 'string'))) {
       integrity('vocabulary.tokens must be strings');
+    }
+    if (manifest.card !== undefined && (typeof manifest.card !== 'object' || !Array.isArray(manifest.card.datasets) || typeof manifest.card.priorBeatsServer !== 'boolean')) {
+      integrity('card must have datasets and priorBeatsServer');
+    }
+    const head = manifest.ranker?.weights;
+    if (manifest.ranker !== undefined && (typeof head !== 'object' || head === null || Object.values(head).some((w) => typeof w !== 'number' || !Number.isFinite(w) || Math.abs(w) > 1e3))) {
+      integrity('ranker.weights must be finite numbers');
     }
     if (!(weights instanceof ArrayBuffer)) integrity('weights must be an ArrayBuffer');
     if (manifest.weights?.byteLength !== weights.byteLength) {
@@ -220,7 +229,7 @@ export class Scorer {
   }
 
   /**
-   * User vectors of several histories at once, before any adapter: [B, dim]; caller disposes.
+   * User vectors of several histories at once: [B, dim]; caller disposes.
    * Each history is oldest first; only its last `maxHistory` events are read.
    */
   userStates(histories: ReadonlyArray<readonly HistoryItem[]>, nows: readonly number[]): tf.Tensor2D {
@@ -264,16 +273,13 @@ export class Scorer {
   }
 
   /**
-   * User tower over `history` (oldest first), with event types and recency relative to `now` (ms).
-   * With an adapter, the fine-tuned parameters are applied. [dim]; caller disposes. An empty
-   * history gives the learned anonymous vector (roughly the popularity direction).
+   * User tower over `history` (oldest first), with event types and recency relative to `now` (ms):
+   * [dim]; caller disposes. An empty history gives the learned anonymous vector (roughly the
+   * popularity direction).
    */
-  userVector(history: readonly HistoryItem[], now: number, adapter?: Adapter | null): tf.Tensor1D {
+  userVector(history: readonly HistoryItem[], now: number): tf.Tensor1D {
     const states = this.userStates([history], [now]);
-    const user = tf.tidy(() => {
-      const u = adapter ? applyAdapter(states, adapter.A, adapter.b) : states;
-      return tf.reshape(u, [this.dim]) as tf.Tensor1D;
-    });
+    const user = tf.reshape(states, [this.dim]) as tf.Tensor1D;
     states.dispose();
     return user;
   }

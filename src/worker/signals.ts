@@ -146,6 +146,36 @@ function evidenceWeighted(scores: Float32Array, evidence: Float32Array): Float32
 /** A linear ranker head: one weight per signal. */
 export type HeadWeights = Readonly<Record<SignalName, number>>;
 
+/**
+ * The head for models that bring none: the bundled default model's, trained by `npm run pretrain`
+ * on MovieLens 100K (in-domain) and on Amazon Beauty and Sports as catalogues it never saw.
+ */
+export const DEFAULT_HEAD: HeadWeights = {
+  serverLin: 0,
+  serverLog: 3.6,
+  model: 1,
+  facetAffinity: -1,
+  facetMax: -0.45,
+  facetSum: 1.6,
+  lastOverlap: -0.48,
+  facetSeen: 1.23,
+  wordAffinity: 6.7,
+  repeat: 0,
+  facetAffinityConfident: 2.33,
+  lastOverlapConfident: 1.61,
+  facetAffinityXserver: 1.26,
+};
+
+/** A model's head: its own weights (signals it does not name weigh 0), or `DEFAULT_HEAD`. */
+export function headOf(spec: { weights: Partial<Record<string, number>> } | undefined): HeadWeights {
+  if (!spec) return DEFAULT_HEAD;
+  const weights = Object.fromEntries(SIGNALS.map((name) => {
+    const w = spec.weights[name];
+    return [name, typeof w === 'number' && Number.isFinite(w) ? w : 0];
+  }));
+  return weights as HeadWeights;
+}
+
 /** The head's score per candidate. */
 export function headScores(signals: Float32Array, weights: HeadWeights, n: number): Float32Array {
   const w = SIGNALS.map((name) => weights[name] ?? 0);

@@ -68,8 +68,6 @@ describe('checkCandidates', () => {
   it('checks rerank options ranges', () => {
     expect(checkRerankOptions({ k: 3.7, serverWeight: 0.5 })).toEqual({ k: 3, serverWeight: 0.5 });
     expect(codeOf(() => checkRerankOptions({ serverWeight: 2 }))).toBe('INVALID_OPTIONS');
-    expect(checkRerankOptions({ affinity: 0.4 })).toEqual({ affinity: 0.4 });
-    expect(codeOf(() => checkRerankOptions({ affinity: 1.5 }))).toBe('INVALID_OPTIONS');
     expect(codeOf(() => checkRerankOptions({ diversity: -1 }))).toBe('INVALID_EVENT');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { caseMetrics, meanMetrics, pairedBootstrap, rankOf } from '../../src/training/metrics';
-import { seededRandom } from '../../src/worker/trainer';
+import { seededRandom } from '../../src/training/random';
 
 describe('metrics', () => {
   it('rankOf counts negatives scoring at least the true item', () => {

@@ -7,7 +7,7 @@ import { LocalrankError } from '../../src/shared/errors';
 import { exportModel, initParams } from '../../src/training/model';
 import { DEFAULT_CONFIG } from '../../src/training/pretrain';
 import type { Dataset } from '../../src/training/dataset';
-import { Adapter, Scorer, type ModelManifest } from '../../src/worker/scorer';
+import { Scorer, type ModelManifest } from '../../src/worker/scorer';
 import type { ScorerConfig } from '../../src/worker/tower';
 import { fixtureArtifacts, history, loadFixture, T0 } from './helpers';
 
@@ -147,32 +147,20 @@ describe('Scorer', () => {
     expect(await meanScore(clickedKids, children.slice(5))).toBeGreaterThan(await meanScore(clickedKids, rest));
   });
 
-  it('applies an adapter; zero adapter leaves the user vector unchanged', async () => {
-    const h = history(scorer.itemIds.slice(0, 4));
-    const base = await values(scorer.userVector(h, T0 + 1e6));
-    const zero = Adapter.fromWeights({
-      A: { shape: [scorer.dim, scorer.dim], values: new Float32Array(scorer.dim * scorer.dim) },
-      b: { shape: [scorer.dim], values: new Float32Array(scorer.dim) },
-    }, scorer);
-    const same = await values(scorer.userVector(h, T0 + 1e6, zero));
-    same.forEach((x, i) => expect(x).toBeCloseTo(base[i], 6));
-    const shifted = Adapter.fromWeights({
-      A: { shape: [scorer.dim, scorer.dim], values: new Float32Array(scorer.dim * scorer.dim) },
-      b: { shape: [scorer.dim], values: new Float32Array(scorer.dim).fill(0.5) },
-    }, scorer);
-    const moved = await values(scorer.userVector(h, T0 + 1e6, shifted));
-    moved.forEach((x, i) => expect(x).toBeCloseTo(base[i] + 0.5, 5));
-    const w = await shifted.toWeights();
-    expect(Array.from(w.b.values)).toEqual(new Array(scorer.dim).fill(0.5));
-    zero.dispose();
-    shifted.dispose();
-  });
-
-  it('rejects adapter weights that do not fit the model', () => {
-    integrityError(() => Adapter.fromWeights({
-      A: { shape: [2, 2], values: new Float32Array(4) },
-      b: { shape: [2], values: new Float32Array(2) },
-    }, scorer));
+  it('reads what the manifest declares it knows: vocabulary, card and ranker head', () => {
+    const { manifest, weights } = fixtureArtifacts();
+    const declared = Scorer.fromArtifacts(
+      { ...manifest, vocabulary: { tokens: ['c:drama'] }, card: { datasets: ['ml-100k'], priorBeatsServer: false }, ranker: { weights: { serverLog: 2 }, trainedOn: [] } },
+      weights,
+    );
+    expect(declared.knownTokens?.has('c:drama')).toBe(true);
+    expect(declared.card?.priorBeatsServer).toBe(false);
+    expect(declared.ranker?.weights.serverLog).toBe(2);
+    declared.dispose();
+    expect(scorer.knownTokens).toBeNull();
+    integrityError(() => Scorer.fromArtifacts({ ...manifest, vocabulary: { tokens: [1 as unknown as string] } }, weights));
+    integrityError(() => Scorer.fromArtifacts({ ...manifest, ranker: { weights: { serverLog: Number.NaN }, trainedOn: [] } }, weights));
+    integrityError(() => Scorer.fromArtifacts({ ...manifest, card: { datasets: 'x' } as never }, weights));
   });
 
   it('keeps the tensor count flat across calls', async () => {
