@@ -65,7 +65,8 @@ async function pretrained(data: Dataset, args: Args, protocol: Protocol, target:
   const split = splitFor(data, protocol, target);
   const config = configFromArgs(args, data);
   const options = optionsFromArgs(args, (line) => console.log(`  ${line}`));
-  const key = fnv1a(JSON.stringify({ config, options: { ...options, log: undefined }, n: split.train.length, attributes: str(args, 'attributes') ?? null }));
+  const attributes = str(args, 'attributes');
+  const key = fnv1a(JSON.stringify({ config, options: { ...options, log: undefined }, n: split.train.length, ...(attributes ? { attributes } : {}) }));
   const dir = join(str(args, 'cache', '.cache/eval'), `${data.name}-${split.modelKey}-${key.toString(16)}`);
   if (existsSync(join(dir, 'manifest.json'))) {
     console.log(`pretrained model: ${dir} (cached)`);

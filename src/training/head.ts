@@ -96,8 +96,12 @@ export function catalogueCases(data: Dataset, specs: readonly CaseSpec[]): HeadC
   });
 }
 
-/** Signals of in-domain cases, with the model's score of every candidate. */
-export async function inDomainCases(data: Dataset, specs: readonly CaseSpec[], scorer: Scorer, batch = 128): Promise<HeadCase[]> {
+/**
+ * Signals of in-domain cases, with the model's score of every candidate. `prior`: trust the model
+ * for an empty history too (as the engine does when the model's card says its prior beats the server).
+ */
+export async function inDomainCases(data: Dataset, specs: readonly CaseSpec[], scorer: Scorer, options: { prior?: boolean; batch?: number } = {}): Promise<HeadCase[]> {
+  const batch = options.batch ?? 128;
   const base = catalogueCases(data, specs);
   for (let start = 0; start < specs.length; start += batch) {
     const chunk = specs.slice(start, start + batch);
@@ -112,7 +116,7 @@ export async function inDomainCases(data: Dataset, specs: readonly CaseSpec[], s
     let at = 0;
     chunk.forEach((spec, i) => {
       const n = spec.rows.length;
-      const user = historyEvidence(scorer, histories[i]);
+      const user = histories[i].length === 0 && options.prior ? 1 : historyEvidence(scorer, histories[i]);
       const evidence = Float32Array.from(spec.rows, (r) => user * itemEvidence(scorer, data.itemIds[r - 1], data.features?.[r - 1]));
       const profile = Taste.of(histories[i]).profile();
       base[start + i].signals = computeSignals({
@@ -135,6 +139,8 @@ export interface HeadTraining {
   log?: (line: string) => void;
 }
 
+const SERVER_COLUMNS = [SIGNALS.indexOf('serverLin'), SIGNALS.indexOf('serverLog')];
+
 const DEFAULT_TRAINING: HeadTraining = { epochs: 300, learningRate: 0.05, l2: 1e-4 };
 
 /** Full-batch Adam on the mean softmax cross-entropy of the chosen items. */
@@ -154,6 +160,8 @@ export function trainHead(cases: readonly HeadCase[], options: Partial<HeadTrain
       m[f] = 0.9 * m[f] + 0.1 * g;
       v[f] = 0.999 * v[f] + 0.001 * g * g;
       w[f] -= (learningRate * (m[f] / (1 - 0.9 ** epoch))) / (Math.sqrt(v[f] / (1 - 0.999 ** epoch)) + 1e-8);
+      // The server's position only ever counts for an item: with nothing else to go on, its order stands.
+      if (SERVER_COLUMNS.includes(f)) w[f] = Math.max(0, w[f]);
     }
     if (epoch % 100 === 0 || epoch === epochs) log?.(`head epoch ${epoch}: loss ${loss.toFixed(4)}`);
   }

@@ -4,11 +4,11 @@
  * model's ranking for a visitor with no history beats the server's order on validation.
  */
 import { existsSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
 import { Scorer, type ModelManifest, type RankerSpec } from '../worker/scorer';
 import { seededRandom } from './random';
 import { readItemAttributes, withAttributes } from './attributes';
 import { readDataset, type Dataset, type Sequence } from './dataset';
+import { headScores, type HeadWeights } from '../worker/signals';
 import { caseSpecs, inDomainCases, trainModelHead, type HeadSource } from './head';
 import { pairedBootstrap } from './metrics';
 
@@ -48,7 +48,7 @@ export async function attachHead(
   artifacts: { manifest: ModelManifest; weights: ArrayBuffer },
   own: Own | null,
   transfer: ReadonlyArray<{ data: Dataset; source?: LogSource }>,
-  options: { log?: (line: string) => void; seed?: number } = {},
+  options: { log?: (line: string) => void; seed?: number; cases?: number } = {},
 ): Promise<void> {
   const scorer = Scorer.fromArtifacts(artifacts.manifest, artifacts.weights);
   try {
@@ -58,7 +58,7 @@ export async function attachHead(
       weights: head.weights,
       trainedOn: head.trainedOn.map((s) => ({ ...s, ...sourceOf(s) })),
     };
-    const priorBeatsServer = own ? await priorBeatsServerOn(scorer, own, options.seed ?? 5) : false;
+    const priorBeatsServer = own ? await priorBeatsServerOn(scorer, own, head.weights, options.seed ?? 5) : false;
     artifacts.manifest.card = {
       ...artifacts.manifest.card,
       datasets: artifacts.manifest.card?.datasets ?? (own ? [own.data.name] : []),
@@ -71,25 +71,19 @@ export async function attachHead(
 }
 
 /**
- * Whether the model's anonymous prior (an empty history) ranks validation targets better than the
- * popularity order, with the paired bootstrap interval of NDCG@10 above zero.
+ * Whether the engine's ranking for a visitor with no history (the model's anonymous prior, through
+ * the head) ranks validation targets better than the popularity order, with the paired bootstrap
+ * interval of NDCG@10 above zero.
  */
-async function priorBeatsServerOn(scorer: Scorer, own: Own, seed: number): Promise<boolean> {
-  const specs = caseSpecs(own.data, own.pool, 2000, seed, [0]);
-  const items = scorer.itemVectors(specs.flatMap((s) => s.rows.map((r) => ({ id: own.data.itemIds[r - 1], features: own.data.features?.[r - 1] }))));
-  const user = scorer.userVector([], 0);
-  const scores = (await tf.tidy(() => scorer.score(user, items)).data()) as Float32Array;
-  tf.dispose([items, user]);
+async function priorBeatsServerOn(scorer: Scorer, own: Own, head: HeadWeights, seed: number): Promise<boolean> {
+  const cases = await inDomainCases(own.data, caseSpecs(own.data, own.pool, 2000, seed, [0]), scorer, { prior: true });
   const ndcg = (rank: number) => (rank <= 10 ? 1 / Math.log2(rank + 1) : 0);
-  const server: number[] = [];
-  const prior: number[] = [];
-  specs.forEach((spec, i) => {
-    const t = spec.rows.indexOf(spec.seq.items[spec.end]);
-    const row = scores.subarray(i * spec.rows.length, (i + 1) * spec.rows.length);
+  const server = cases.map((c) => ndcg(c.target + 1));
+  const prior = cases.map((c) => {
+    const scores = headScores(c.signals, head, c.candidates);
     let rank = 1;
-    for (let j = 0; j < row.length; j++) if (j !== t && !(row[j] < row[t])) rank++;
-    server.push(ndcg(t + 1));
-    prior.push(ndcg(rank));
+    for (let j = 0; j < c.candidates; j++) if (j !== c.target && (scores[j] > scores[c.target] || (scores[j] === scores[c.target] && j < c.target))) rank++;
+    return ndcg(rank);
   });
   return pairedBootstrap(server, prior, seededRandom(seed)).low > 0;
 }

@@ -232,7 +232,8 @@ export class Engine {
     if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
     const { items: history, taste } = await this.recentInteractions();
     const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
-    if (history.length === 0 && !this.scorer.card?.priorBeatsServer) {
+    const model = await this.modelTerm(candidates, evidence, history);
+    if (history.length === 0 && !model) {
       return done(serverRanking(candidates.scores, n), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
     }
     const ranking = rankCandidates({
@@ -240,7 +241,7 @@ export class Engine {
       tokens,
       serverScores: candidates.scores,
       profile: this.config.learn === false ? EMPTY_PROFILE : taste.profile(),
-      model: await this.modelTerm(candidates, evidence, history),
+      model,
       head: this.head(),
       options: this.config.serverWeight !== undefined && options.serverWeight === undefined ? { ...options, serverWeight: this.config.serverWeight } : options,
       history: options.explain ? history.map((h) => historyEntry(h, this.items.tokensOf(h.itemId))) : undefined,

@@ -1,0 +1,6 @@
+/** `npm run pretrain:head -- --model public/models/default --own ../shared/datasets/ml-100k --transfer ...` */
+import { register } from 'node:module';
+
+register('./esm-hook.mjs', import.meta.url);
+const { main } = await import('../src/training/head-cli');
+await main(process.argv.slice(2));
