@@ -287,7 +287,7 @@ export class Engine {
     const start = performance.now();
     const events = await this.store.events();
     this.newSinceTraining = 0;
-    const result = await fineTune(this.scorer, this.adapter, events, this.now(), {
+    const result = await fineTune(this.scorer, this.adapter, events, {
       yieldBetweenSteps: () => new Promise((resolve) => setTimeout(resolve, 0)),
     });
     const report: TrainReport = {

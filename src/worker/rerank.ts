@@ -3,8 +3,7 @@
  * with the server's order, category affinity, diversity (MMR) and reasons. No TensorFlow here:
  * inputs are plain Float32Arrays so this runs in microseconds and is unit-tested alone.
  */
-import type { CheckedCandidate } from '../shared/validate';
-import type { EventType, RankedItem, Reason, RerankOptions } from '../shared/types';
+import type { EventType, Reason, RerankOptions } from '../shared/types';
 
 /** MMR is quadratic in the list length, so it reorders only the head of long lists. */
 export const DIVERSITY_WINDOW = 100;
@@ -87,15 +86,10 @@ export function rankCandidates(input: RankInput): Ranking {
 }
 
 /**
- * Server signal per candidate: its score when every candidate has one, else its position.
- * Scores are standardised so the blend weight means the same on any server's scale.
+ * Server signal per candidate: its score from the column of server scores, or its position when
+ * `scores` is null (not every candidate has one). Standardised so the blend weight means the same
+ * on any server's scale.
  */
-export function serverSignal(candidates: readonly CheckedCandidate[]): Float32Array {
-  const useScores = candidates.length > 0 && candidates.every((c) => c.score !== undefined);
-  return serverSignalOf(useScores ? candidates.map((c) => c.score as number) : null, candidates.length);
-}
-
-/** The same signal from a column of server scores, or from the order alone when `scores` is null. */
 export function serverSignalOf(scores: ArrayLike<number> | null, n: number): Float32Array {
   const raw = new Float32Array(n);
   for (let i = 0; i < n; i++) raw[i] = scores ? scores[i] : -i;

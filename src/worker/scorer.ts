@@ -10,7 +10,6 @@ import { Adapter, applyAdapter } from './adapter';
 import { featureBuckets } from './features';
 import { contentVectors, recencyBucket, tensorSpecs, userTower, type Params, type ScorerConfig } from './tower';
 
-export { Adapter, type AdapterWeights } from './adapter';
 export type { ScorerConfig } from './tower';
 
 export interface ModelManifest {

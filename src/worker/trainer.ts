@@ -40,8 +40,10 @@ export interface FineTuneResult {
 const POSITIVE: ReadonlySet<EventType> = new Set(['click', 'add_to_cart', 'purchase']);
 /** A view this long counts as a positive. */
 const LONG_DWELL_MS = 15_000;
-/** Fewer positives than this and there is nothing to learn and hold out. */
-/** Enough to train on some and hold out at least two to check the update against. */
+/**
+ * Fewer positives than this and there is nothing to learn: enough to train on some and hold out
+ * at least two to check the update against.
+ */
 const MIN_POSITIVES = 5;
 const NEGATIVES = 63;
 
@@ -136,8 +138,7 @@ function crossEntropy(scores: tf.Tensor2D): tf.Scalar {
   return tf.neg(tf.mean(tf.slice(tf.logSoftmax(scores), [0, 0], [scores.shape[0], 1]))) as tf.Scalar;
 }
 
-/** Mean reciprocal rank of the positive (column 0) among its negatives; ties count against it. */
-/** Reciprocal rank of the positive (column 0) in each row. */
+/** Reciprocal rank of the positive (column 0) among its negatives, per row; ties count against it. */
 async function reciprocalRanks(scores: tf.Tensor2D): Promise<number[]> {
   const values = await scores.data();
   const [n, k] = scores.shape;
@@ -208,10 +209,8 @@ export async function fineTune(
   scorer: Scorer,
   current: Adapter | null,
   events: readonly StoredEvent[],
-  now: number,
   options: FineTuneOptions = {},
 ): Promise<FineTuneResult> {
-  void now;
   const steps = Math.max(1, Math.floor(options.maxSteps ?? 40));
   const learningRate = options.learningRate ?? 0.003;
   const random = options.random ?? seededRandom(0x10ca1);

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { blend, categoryAffinity, meanRow, order, reasonFor, serverSignal, standardise, unitRows } from '../../src/worker/rerank';
+import { packCandidates } from '../../src/shared/protocol';
+import { blend, categoryAffinity, meanRow, order, reasonFor, serverSignalOf, standardise, unitRows } from '../../src/worker/rerank';
 
 describe('blend and order', () => {
   it('serverWeight 1 keeps the server order, 0 follows the model', () => {
-    const candidates = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
     const model = Float32Array.from([0, 1, 2]);
-    expect(order(blend(model, serverSignal(candidates), 1))).toEqual([0, 1, 2]);
-    expect(order(blend(model, serverSignal(candidates), 0))).toEqual([2, 1, 0]);
+    expect(order(blend(model, serverSignalOf(null, 3), 1))).toEqual([0, 1, 2]);
+    expect(order(blend(model, serverSignalOf(null, 3), 0))).toEqual([2, 1, 0]);
   });
 
-  it('uses server scores when every candidate has one', () => {
-    const signal = serverSignal([{ id: 'a', score: 1 }, { id: 'b', score: 5 }]);
+  it('uses server scores when every candidate has one, else the order', () => {
+    expect(packCandidates([{ id: 'a', score: 1 }, { id: 'b', score: 5 }]).packed.scores).toEqual(Float64Array.from([1, 5]));
+    expect(packCandidates([{ id: 'a', score: 1 }, { id: 'b' }]).packed.scores).toBeNull();
+    const signal = serverSignalOf([1, 5], 2);
     expect(signal[1]).toBeGreaterThan(signal[0]);
+    const byOrder = serverSignalOf(null, 2);
+    expect(byOrder[0]).toBeGreaterThan(byOrder[1]);
   });
 
   it('returns every index exactly once, also with k and diversity', () => {

@@ -7,7 +7,8 @@ import { LocalrankError } from '../../src/shared/errors';
 import { exportModel, initParams } from '../../src/training/model';
 import { DEFAULT_CONFIG } from '../../src/training/pretrain';
 import type { Dataset } from '../../src/training/dataset';
-import { Adapter, Scorer, type ModelManifest } from '../../src/worker/scorer';
+import { Adapter } from '../../src/worker/adapter';
+import { Scorer, type ModelManifest } from '../../src/worker/scorer';
 import type { ScorerConfig } from '../../src/worker/tower';
 import { fixtureArtifacts, history, loadFixture, T0 } from './helpers';
 

@@ -31,7 +31,7 @@ describe('fineTune', () => {
   afterAll(() => scorer.dispose());
 
   it('skips cleanly when there is too little data', async () => {
-    const r = await fineTune(scorer, null, events([['impression', items[0].id], ['click', items[0].id], ['view', items[1].id]]), Date.now());
+    const r = await fineTune(scorer, null, events([['impression', items[0].id], ['click', items[0].id], ['view', items[1].id]]));
     expect(r).toMatchObject({ kept: false, steps: 0, adapter: null });
     expect(r.reason).toMatch(/too little data/);
   });
@@ -39,7 +39,7 @@ describe('fineTune', () => {
   it('learns from a consistent user: loss falls and the kept update does not hurt held-out events', async () => {
     const liked = ofGenre('Horror').slice(0, 12);
     const shown = ofGenre('Romance').slice(0, 12);
-    const r = await fineTune(scorer, null, session(liked, shown), Date.now(), { random: seededRandom(3) });
+    const r = await fineTune(scorer, null, session(liked, shown), { random: seededRandom(3) });
     expect(r.steps).toBeGreaterThan(0);
     expect(r.examples).toBe(12);
     expect(r.lossAfter).toBeLessThan(r.lossBefore);
@@ -61,7 +61,7 @@ describe('fineTune', () => {
     const tail = events(kids.slice(10, 13).map((id) => ['click', id] as [EventType, string]));
     const last = list[list.length - 1].time;
     tail.forEach((e, i) => { e.time = last + (i + 1) * 60_000; e.id = `t${i}`; });
-    const r = await fineTune(scorer, null, [...list, ...tail], Date.now(), { random: seededRandom(5), maxSteps: 60, learningRate: 0.05 });
+    const r = await fineTune(scorer, null, [...list, ...tail], { random: seededRandom(5), maxSteps: 60, learningRate: 0.05 });
     expect(r.kept).toBe(false);
     expect(r.adapter).toBeNull();
     expect(r.holdoutAfter).toBeLessThan(r.holdoutBefore);
@@ -70,8 +70,8 @@ describe('fineTune', () => {
 
   it('is deterministic given the random source', async () => {
     const evs = session(ofGenre('Comedy').slice(0, 8), ofGenre('War').slice(0, 8));
-    const a = await fineTune(scorer, null, evs, Date.now(), { random: seededRandom(9) });
-    const b = await fineTune(scorer, null, evs, Date.now(), { random: seededRandom(9) });
+    const a = await fineTune(scorer, null, evs, { random: seededRandom(9) });
+    const b = await fineTune(scorer, null, evs, { random: seededRandom(9) });
     expect(a.lossAfter).toBe(b.lossAfter);
     expect(a.holdoutAfter).toBe(b.holdoutAfter);
     if (a.adapter && b.adapter) {
@@ -84,7 +84,7 @@ describe('fineTune', () => {
 
   it('awaits yieldBetweenSteps once per step', async () => {
     let yields = 0;
-    const r = await fineTune(scorer, null, session(ofGenre('Drama').slice(0, 6), ofGenre('Action').slice(0, 6)), Date.now(), {
+    const r = await fineTune(scorer, null, session(ofGenre('Drama').slice(0, 6), ofGenre('Action').slice(0, 6)), {
       maxSteps: 7,
       yieldBetweenSteps: async () => { yields++; },
     });
@@ -94,11 +94,11 @@ describe('fineTune', () => {
 
   it('leaves no tensors behind across calls', async () => {
     const evs = session(ofGenre('Thriller').slice(0, 8), ofGenre('Musical').slice(0, 8));
-    const first = await fineTune(scorer, null, evs, Date.now());
+    const first = await fineTune(scorer, null, evs);
     first.adapter?.dispose();
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      const r = await fineTune(scorer, null, evs, Date.now(), { random: seededRandom(i) });
+      const r = await fineTune(scorer, null, evs, { random: seededRandom(i) });
       r.adapter?.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);
@@ -108,7 +108,7 @@ describe('fineTune', () => {
     await tf.setBackend('wasm');
     const s = loadFixture();
     try {
-      const r = await fineTune(s, null, session(ofGenre('Horror').slice(0, 8), ofGenre('Romance').slice(0, 8)), Date.now());
+      const r = await fineTune(s, null, session(ofGenre('Horror').slice(0, 8), ofGenre('Romance').slice(0, 8)));
       expect(r.steps).toBeGreaterThan(0);
       expect(r.lossAfter).toBeLessThan(r.lossBefore);
       r.adapter?.dispose();
