@@ -1,4 +1,4 @@
-/** Names of the browser resources a namespace owns. Page and worker must agree on them. */
+// Names of the browser resources a namespace owns. Page, tag and worker must agree on them.
 
 /** The IndexedDB database holding a namespace's events, weights and metadata. */
 export function databaseName(namespace: string): string {

@@ -2,9 +2,8 @@ import * as env from './env';
 import { LocalrankError } from './errors';
 import { DEFAULTS } from './limits';
 import type { WorkerInit } from './protocol';
-import type { BackendName, PersonalizerOptions } from './types';
+import { BACKEND_CHOICES, type PersonalizerOptions } from './types';
 
-const BACKENDS: readonly ('auto' | BackendName)[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const NAMESPACE = /^[\w.-]{1,64}$/;
 
 /** Checks `createPersonalizer` options and fills in defaults; `defaultModel` is an absolute URL. */
@@ -17,8 +16,8 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaultMo
     throw new LocalrankError('INVALID_OPTIONS', 'namespace must be 1-64 letters, digits, "_", "-" or "."');
   }
   const backend = options.backend ?? DEFAULTS.backend;
-  if (!BACKENDS.includes(backend)) {
-    throw new LocalrankError('INVALID_OPTIONS', `backend must be one of ${BACKENDS.join(', ')}`);
+  if (!BACKEND_CHOICES.includes(backend)) {
+    throw new LocalrankError('INVALID_OPTIONS', `backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
   const auto = options.autoTrain ?? DEFAULTS.autoTrain;
   return {

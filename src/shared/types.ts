@@ -19,6 +19,9 @@ export const EVENT_TYPES: readonly EventType[] = [
 /** TensorFlow.js backends localrank can run on. */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/** What the `backend` option accepts: a backend, or `'auto'` to measure. */
+export const BACKEND_CHOICES: readonly ('auto' | BackendName)[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
 /**
  * Public, non-personal facts about an item. They let the model place items it has never seen
  * (new products, another shop's catalogue) next to similar ones.

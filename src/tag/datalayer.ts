@@ -1,10 +1,9 @@
-import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
-
 /**
  * GA4 e-commerce ingestion. A shop that runs Google Tag Manager or gtag.js already pushes
  * `view_item`, `select_item`, `view_item_list`, `add_to_cart`, `remove_from_cart` and `purchase`
  * with an `items` array; each item becomes one localrank event, so no new instrumentation is needed.
  */
+import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
 
 const GA4_EVENTS = new Map<string, EventType>([
   ['view_item', 'view'],

@@ -1,5 +1,3 @@
-import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
-
 /**
  * Declarative tracking of product tiles. The page marks its HTML; nothing here changes it:
  *
@@ -14,6 +12,7 @@ import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
  * A tile counts as an impression once per page after it stayed at least half visible for
  * `impressionMs`; a click anywhere on it (a link, the image, a middle click) is a `click`.
  */
+import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
 
 export const TILE = '[data-lr-item]';
 const LIST = '[data-lr-list],[data-lr-rerank]';

@@ -1,6 +1,3 @@
-import type { Candidate, RerankOptions, RerankResult } from '../shared/types';
-import { TILE, type Tile } from './dom';
-
 /**
  * Reordering of rerankable lists (`data-lr-rerank` on the element whose children are the tiles).
  *
@@ -13,6 +10,8 @@ import { TILE, type Tile } from './dom';
  * After each attempt the container dispatches `localrank:reranked` (bubbling) with a
  * {@link RerankedDetail}.
  */
+import type { Candidate, RerankOptions, RerankResult } from '../shared/types';
+import { TILE, type Tile } from './dom';
 
 export const RERANKED_EVENT = 'localrank:reranked';
 

@@ -4,7 +4,8 @@
  * It defines `window.localrank` as a function that only remembers its arguments in `localrank.q`.
  * When the script-tag build arrives it replaces the function and replays the queue in order, so no
  * call made before that is lost. The text is kept byte-exact: its SHA-256 is what a strict
- * Content-Security-Policy allows (see the README, "Add localrank to your shop"), and a test checks the two agree.
+ * Content-Security-Policy allows (docs/script-tag.md, "Content-Security-Policy"); a test checks
+ * the two agree.
  */
 export const SNIPPET =
   'window.localrank=window.localrank||function(){(localrank.q=localrank.q||[]).push(arguments)};';

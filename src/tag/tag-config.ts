@@ -1,4 +1,4 @@
-import type { BackendName, PersonalizerOptions, RerankOptions } from '../shared/types';
+import { BACKEND_CHOICES, type BackendName, type PersonalizerOptions, type RerankOptions } from '../shared/types';
 import { DEFAULTS } from '../shared/limits';
 import type { ConsentMode } from './consent';
 
@@ -20,8 +20,6 @@ export interface TagOptions extends PersonalizerOptions {
   /** How long a tile must stay at least half visible to count as an impression, ms. Default 1000. */
   impressionMs?: number;
 }
-
-const BACKENDS: readonly string[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 function flag(value: string): boolean {
   return !/^(false|off|no|0)$/i.test(value.trim());
@@ -55,7 +53,7 @@ export function readTagAttributes(attr: (name: string) => string | null, base: s
   const namespace = attr('data-namespace');
   if (namespace) options.namespace = namespace;
   const backend = attr('data-backend');
-  if (backend && BACKENDS.includes(backend)) options.backend = backend as BackendName | 'auto';
+  if (backend && (BACKEND_CHOICES as readonly string[]).includes(backend)) options.backend = backend as BackendName | 'auto';
   const autoTrack = attr('data-auto-track');
   if (autoTrack != null) options.autoTrack = flag(autoTrack);
   const dataLayer = attr('data-datalayer');

@@ -1,13 +1,3 @@
-import { isErrorCode, isInputError, type ErrorCode, type Fallback } from '../shared/errors';
-import { serverOrderResult } from '../shared/fallback';
-import { DEFAULTS } from '../shared/limits';
-import { databaseName } from '../shared/names';
-import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
-import { cleanEvent, RepeatFilter } from './clean-event';
-import { initialConsent, type ConsentState } from './consent';
-import { Outbox } from './outbox';
-import { personalizerOptions, type TagOptions } from './tag-config';
-
 /**
  * The script tag's state on one page view: consent, events waiting for the engine, and the
  * engine itself, loaded lazily. Everything a page can call ends here and nothing here throws or
@@ -17,6 +7,15 @@ import { personalizerOptions, type TagOptions } from './tag-config';
  * link) the ones not yet acknowledged are kept in sessionStorage and sent by the next page of the
  * same tab, so a click that navigates is not lost. Nothing is held or kept without consent.
  */
+import { isErrorCode, isInputError, type ErrorCode, type Fallback } from '../shared/errors';
+import { serverOrderResult } from '../shared/fallback';
+import { DEFAULTS } from '../shared/limits';
+import { databaseName } from '../shared/names';
+import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
+import { cleanEvent, RepeatFilter } from './clean-event';
+import { initialConsent, type ConsentState } from './consent';
+import { Outbox } from './outbox';
+import { personalizerOptions, type TagOptions } from './tag-config';
 
 /** What the lazily loaded module must export: the npm build's entry (`dist/localrank.js`). */
 export interface EngineModule {
@@ -40,9 +39,11 @@ export interface SessionEnv {
   deleteDatabase(name: string): Promise<void>;
 }
 
-/** The engine's IndexedDB database for a namespace (src/worker/store.ts owns the schema). */
+/** Events held for the engine at most; the oldest go first. */
 const MAX_HELD = 500;
+/** Events per `track` call. */
 const BATCH = 100;
+/** Events recorded within this many ms travel together. */
 const FLUSH_MS = 50;
 
 type EngineState = 'idle' | 'scheduled' | 'loading' | 'ready' | 'failed';

@@ -340,11 +340,6 @@ export class Store {
   }
 }
 
-/**
- * Opens (creating or upgrading) the database. Never hangs: an upgrade `blocked` by another tab's
- * old connection gives up after BLOCKED_TIMEOUT_MS. A database already upgraded by a newer
- * localrank in another tab is used as it is when it still has our stores (migrations only add).
- */
 /** What happens to an open connection, named as idb's `OpenDBCallbacks` name them. */
 interface ConnectionCallbacks {
   /** Another tab wants a newer schema: we have closed our connection so it can proceed. */
@@ -352,6 +347,12 @@ interface ConnectionCallbacks {
   /** The browser closed the connection itself (site data cleared, storage evicted). */
   terminated(): void;
 }
+
+/**
+ * Opens (creating or upgrading) the database. Never hangs: an upgrade `blocked` by another tab's
+ * old connection gives up after BLOCKED_TIMEOUT_MS. A database already upgraded by a newer
+ * localrank in another tab is used as it is when it still has our stores (migrations only add).
+ */
 
 async function openDatabase(factory: IDBFactory, name: string, callbacks: ConnectionCallbacks): Promise<Db> {
   let raw: IDBDatabase;

@@ -67,15 +67,17 @@ describe('takeQueue', () => {
   });
 });
 
-describe('README: Add localrank to your shop', () => {
-  const docs = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe('the script-tag guide (docs/script-tag.md) and the README', () => {
+  const guide = readFileSync(new URL('../../docs/script-tag.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
-  it('shows the stub exactly as the library defines it', () => {
-    expect(docs).toContain(SNIPPET_TAG);
+  it('show the stub exactly as the library defines it', () => {
+    expect(guide).toContain(SNIPPET_TAG);
+    expect(readme).toContain(SNIPPET_TAG);
   });
 
-  it("gives the stub's real CSP hash", () => {
+  it("give the stub's real CSP hash", () => {
     const hash = `'sha256-${createHash('sha256').update(SNIPPET).digest('base64')}'`;
-    expect(docs).toContain(hash);
+    expect(guide).toContain(hash);
   });
 });
