@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { BLANK, FILMS, candidateOf, tasteEvents } from './helpers';
+import { BLANK, FILMS, TASTE_EVENTS, candidateOf, tasteEvents } from './helpers';
 import { call, captureWorkers, emitted, errorOf, hitWorker, info, open, views, workerCount, type Fault } from './harness';
 
 type Ranked = { items: Array<{ id: string; modelScore: number | null }>; personalized: boolean; fallback?: { code: string } };
@@ -208,7 +208,7 @@ test('the database closed under us (site data cleared): reopens, no hang, no sta
   await open(page, { namespace: 'cleared', backend: 'cpu' });
   await call(page, 'track', tasteEvents());
   await call(page, 'train');
-  expect((await info(page)).events).toBe(72);
+  expect((await info(page)).events).toBe(TASTE_EVENTS);
   const origin = new URL(page.url()).origin;
   await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'indexeddb' });
   // The engine notices, re-reads (now empty) storage and keeps working on a fresh database.

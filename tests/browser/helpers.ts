@@ -17,15 +17,27 @@ export function candidateOf(film: Film) {
   return { id: film.id, features: { category: film.genres, text: film.title } };
 }
 
-/** A user with a clear taste (60 films shown, 12 comedies clicked): training runs and keeps its update. */
+/**
+ * A visitor with a clear taste: twelve times a list of ten films is shown (impressions with their
+ * positions) and they choose the comedy the server put last. `train()` fits their reactions to
+ * those lists and keeps the fit.
+ */
 export function tasteEvents(now = Date.now()) {
-  const shown = FILMS.slice(0, 60);
-  const liked = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
-  return [
-    ...shown.map((f, i) => ({ type: 'impression', itemId: f.id, time: now - 3_600_000 + i, features: { category: f.genres, text: f.title } })),
-    ...liked.map((f, i) => ({ type: 'click', itemId: f.id, time: now - 1_800_000 + i * 60_000, features: { category: f.genres, text: f.title } })),
-  ];
+  const comedies = FILMS.filter((f) => f.genres.includes('Comedy')).slice(0, 12);
+  const others = FILMS.filter((f) => !f.genres.includes('Comedy'));
+  const features = (f: Film) => ({ category: f.genres, text: f.title });
+  return comedies.flatMap((comedy, view) => {
+    const time = now - 3_600_000 + view * 120_000;
+    const shown = [...others.slice(view * 9, view * 9 + 9), comedy];
+    return [
+      ...shown.map((f, position) => ({ type: 'impression', itemId: f.id, listId: 'home', position, time: time + position, features: features(f) })),
+      { type: 'click', itemId: comedy.id, listId: 'home', position: shown.length - 1, time: time + 30_000, features: features(comedy) },
+    ];
+  });
 }
+
+/** How many events `tasteEvents` records. */
+export const TASTE_EVENTS = 12 * 11;
 
 /** Records every request the page and its workers make, with method and body. */
 export function recordRequests(page: Page): Array<{ url: string; method: string; body: string | null; type: string }> {

@@ -24,6 +24,8 @@ declare global {
     dataLayer: unknown[];
     /** What the shop fixture records: `localrank('ready')`'s answer, reranked lists, CSP violations. */
     shop: { ready?: boolean; reranked: RerankedDetail[]; violations: string[] };
+    /** What the garden fixture (a catalogue no model saw) records. */
+    garden: { ready?: boolean; reranked: RerankedDetail[] };
     /** Scratch values single tests keep in the page. */
     serverOrder: Record<string, string[]>;
     animations: Record<string, number>;
