@@ -152,18 +152,18 @@ export type HeadWeights = Readonly<Record<SignalName, number>>;
  */
 export const DEFAULT_HEAD: HeadWeights = {
   serverLin: 0,
-  serverLog: 3.6,
-  model: 1,
-  facetAffinity: -1,
-  facetMax: -0.45,
-  facetSum: 1.6,
-  lastOverlap: -0.48,
-  facetSeen: 1.23,
-  wordAffinity: 6.7,
+  serverLog: 2.9787,
+  model: 0.9857,
+  facetAffinity: -1.3603,
+  facetMax: -0.4858,
+  facetSum: 1.5142,
+  lastOverlap: -0.8344,
+  facetSeen: 1.2321,
+  wordAffinity: 4.0948,
   repeat: 0,
-  facetAffinityConfident: 2.33,
-  lastOverlapConfident: 1.61,
-  facetAffinityXserver: 1.26,
+  facetAffinityConfident: 2.3431,
+  lastOverlapConfident: 1.9525,
+  facetAffinityXserver: 0.0697,
 };
 
 /** A model's head: its own weights (signals it does not name weigh 0), or `DEFAULT_HEAD`. */
