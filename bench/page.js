@@ -148,7 +148,7 @@ export function referenceLoop({ user, items, dim, sizes, minRuns, budgetMs }) {
 
 /**
  * Time from `track` of a click to a `rerank` that reflects it: each run clicks one item, then
- * reranks; the run counts only if that item's model score moved (the user vector was rebuilt).
+ * reranks; the run counts only if the scores moved (the taste and the user vector were rebuilt).
  * @param {{ candidates: Candidate[], clicks: BenchEvent[] }} options
  */
 export async function clickToRerank({ candidates, clicks }) {
@@ -160,7 +160,7 @@ export async function clickToRerank({ candidates, clicks }) {
     await lr.track({ ...click, time: Date.now() });
     const after = await lr.rerank(candidates, { serverWeight: 0 });
     times.push(performance.now() - t);
-    const score = (/** @type {any} */ r) => new Map(r.items.map((/** @type {any} */ i) => [i.id, i.modelScore]));
+    const score = (/** @type {any} */ r) => new Map(r.items.map((/** @type {any} */ i) => [i.id, i.score]));
     const a = score(before);
     const b = score(after);
     if ([...b].some(([id, s]) => Math.abs(s - a.get(id)) > 1e-6)) reflected++;

@@ -16,6 +16,8 @@ export interface BenchEvent {
   type: 'impression' | 'click';
   itemId: string;
   time: number;
+  listId?: string;
+  position?: number;
   features: { category: string[]; text: string };
 }
 
@@ -32,7 +34,7 @@ export interface Workload {
   history: BenchEvent[];
   /** One click per click-to-rerank run, on items outside the history. */
   clicks: BenchEvent[];
-  /** Impressions and clicks for fine-tuning. */
+  /** Lists shown (impressions with positions) and the item chosen from each, for `train()`. */
   training: BenchEvent[];
 }
 
@@ -56,11 +58,14 @@ export function buildWorkload(catalogPath: string, maxCandidates: number, now: n
   const genre = (g: string) => films.filter((f) => f.genres.includes(g));
   const history = genre('Horror').slice(0, 12).map((f, i) => event('click', f, now - (30 - i) * 60_000));
   const clicks = genre('Comedy').slice(0, 10).map((f) => event('click', f, now));
-  const shown = films.slice(200, 260);
-  const liked = genre('Sci-Fi').slice(0, 12);
-  const training = [
-    ...shown.map((f, i) => event('impression', f, now - 3_600_000 + i)),
-    ...liked.map((f, i) => event('click', f, now - 1_800_000 + i * 60_000)),
-  ];
+  const others = films.slice(200).filter((f) => !f.genres.includes('Sci-Fi'));
+  const training = genre('Sci-Fi').slice(0, 12).flatMap((liked, view) => {
+    const time = now - 3_600_000 + view * 120_000;
+    const shown = [...others.slice(view * 9, view * 9 + 9), liked];
+    return [
+      ...shown.map((f, position) => ({ ...event('impression', f, time + position), listId: 'home', position })),
+      { ...event('click', liked, time + 30_000), listId: 'home', position: shown.length - 1 },
+    ];
+  });
   return { candidates, history, clicks, training };
 }

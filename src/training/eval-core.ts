@@ -37,6 +37,12 @@ export interface Variant {
   rerank?: RerankOptions;
 }
 
+/** What the browser can run too (the public API has no `learn` switch): ranking before and after `train()`. */
+export const PARITY_VARIANTS: readonly Variant[] = [
+  { name: 'learning', learn: true },
+  { name: 'trained', learn: true, train: true },
+];
+
 /**
  * Makes a fresh engine for one user, with an empty store, whose clock reads `clock()`.
  * The evaluation moves the clock through the replayed history.

@@ -6,16 +6,10 @@ import { Scorer } from '../worker/scorer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts } from './artifacts';
 import { readDataset } from './dataset';
-import { evaluateCases, type EvalCase, type Variant } from './eval-core';
+import { evaluateCases, PARITY_VARIANTS, type EvalCase } from './eval-core';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { evalCases, splitFor } from './protocols';
-
-/** What the browser can run too: the default engine, ranking before and after `train()`. */
-export const PARITY_VARIANTS: readonly Variant[] = [
-  { name: 'learning', learn: true },
-  { name: 'trained', learn: true, train: true },
-];
 
 /** Moves a case in time so it is asked at `now`; the model only sees time differences. */
 export function shiftCase(c: EvalCase, now: number): EvalCase {

@@ -3,6 +3,11 @@
  * and to the pretrained model, as a few numbers per candidate. None of them names an item id or a
  * token, so a ranker head trained on some shops' logs reads them the same way on a shop it never
  * saw. Pure functions over plain arrays: the worker and the Node training share them.
+ *
+ * Every taste signal is scaled by the confidence c = e / (e + 2) in e, the visitor's summed
+ * interaction weight (a view 0.5, a click 1, a purchase 2): one glance is weak evidence and moves
+ * little, ten purchases are strong. The `...Confident` signals are scaled twice (c squared), so the
+ * head can keep its strongest moves for visitors it knows well.
  */
 import type { ItemTokens, TasteProfile } from './taste';
 
@@ -28,7 +33,7 @@ export const SIGNALS = [
   'wordAffinity',
   /** Share of the interaction weight on this very item (return and repeat interest). */
   'repeat',
-  /** `facetAffinity` and `lastOverlap` scaled by confidence n / (n + 2) in n interactions: one click is weak evidence. */
+  /** `facetAffinity` and `lastOverlap` scaled by the confidence once more. */
   'facetAffinityConfident',
   'lastOverlapConfident',
   /** `facetAffinity` among the server's top positions counts more. */
@@ -57,7 +62,7 @@ export function computeSignals({ tokens, ids, profile, model }: SignalInput): Fl
   const out = new Float32Array(n * SIGNAL_COUNT);
   if (n === 0) return out;
   const rarity = listRarity(tokens);
-  const confidence = profile.interactions / (profile.interactions + 2);
+  const confidence = profile.evidence / (profile.evidence + 2);
   const logNorm = Math.log2(2 + n);
   const modelTerm = model ? evidenceWeighted(model.scores, model.evidence) : null;
   for (let i = 0; i < n; i++) {
@@ -91,16 +96,17 @@ export function computeSignals({ tokens, ids, profile, model }: SignalInput): Fl
     row[COLUMN.serverLin] = -i / n;
     row[COLUMN.serverLog] = serverLog;
     row[COLUMN.model] = modelTerm ? modelTerm[i] : 0;
-    row[COLUMN.facetAffinity] = affinity;
-    row[COLUMN.facetMax] = strongest;
-    row[COLUMN.facetSum] = weighted / Math.log((n + 1) / 1.5);
-    row[COLUMN.lastOverlap] = overlap;
-    row[COLUMN.facetSeen] = facets.length > 0 ? seen / facets.length : 0;
-    row[COLUMN.wordAffinity] = wordWeights > 0 ? wordWeighted / wordWeights : 0;
-    row[COLUMN.repeat] = profile.items.get(ids[i]) ?? 0;
-    row[COLUMN.facetAffinityConfident] = affinity * confidence;
-    row[COLUMN.lastOverlapConfident] = overlap * confidence;
-    row[COLUMN.facetAffinityXserver] = affinity * serverLog;
+    const c = confidence;
+    row[COLUMN.facetAffinity] = c * affinity;
+    row[COLUMN.facetMax] = c * strongest;
+    row[COLUMN.facetSum] = (c * weighted) / Math.log((n + 1) / 1.5);
+    row[COLUMN.lastOverlap] = c * overlap;
+    row[COLUMN.facetSeen] = facets.length > 0 ? (c * seen) / facets.length : 0;
+    row[COLUMN.wordAffinity] = wordWeights > 0 ? (c * wordWeighted) / wordWeights : 0;
+    row[COLUMN.repeat] = c * (profile.items.get(ids[i]) ?? 0);
+    row[COLUMN.facetAffinityConfident] = c * c * affinity;
+    row[COLUMN.lastOverlapConfident] = c * c * overlap;
+    row[COLUMN.facetAffinityXserver] = c * affinity * serverLog;
   }
   return out;
 }
@@ -152,18 +158,18 @@ export type HeadWeights = Readonly<Record<SignalName, number>>;
  */
 export const DEFAULT_HEAD: HeadWeights = {
   serverLin: 0,
-  serverLog: 2.9787,
-  model: 0.9857,
-  facetAffinity: -1.3603,
-  facetMax: -0.4858,
-  facetSum: 1.5142,
-  lastOverlap: -0.8344,
-  facetSeen: 1.2321,
-  wordAffinity: 4.0948,
+  serverLog: 2.9902,
+  model: 0.9674,
+  facetAffinity: -0.0088,
+  facetMax: -0.6144,
+  facetSum: 2.2701,
+  lastOverlap: 0.062,
+  facetSeen: 1.2874,
+  wordAffinity: 6.3537,
   repeat: 0,
-  facetAffinityConfident: 2.3431,
-  lastOverlapConfident: 1.9525,
-  facetAffinityXserver: 0.0697,
+  facetAffinityConfident: 0.5403,
+  lastOverlapConfident: 0.5192,
+  facetAffinityXserver: -0.0353,
 };
 
 /** A model's head: its own weights (signals it does not name weigh 0), or `DEFAULT_HEAD`. */

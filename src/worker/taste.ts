@@ -60,6 +60,8 @@ export function tasteWeight(event: { type: EventType; dwellMs?: number }): numbe
 export interface TasteProfile {
   /** Interactions that count as evidence of taste. */
   interactions: number;
+  /** Their summed weights (`EVENT_WEIGHT`): a purchase is more evidence than a glance. */
+  evidence: number;
   /** Facet token -> share of the (decayed) interaction weight whose item carries it, 0..1. */
   facets: ReadonlyMap<string, number>;
   /** Title-word token -> share, 0..1. */
@@ -72,6 +74,7 @@ export interface TasteProfile {
 
 export const EMPTY_PROFILE: TasteProfile = {
   interactions: 0,
+  evidence: 0,
   facets: new Map(),
   words: new Map(),
   items: new Map(),
@@ -116,11 +119,13 @@ export class Taste {
     const words = new Map<string, number>();
     const items = new Map<string, number>();
     let total = 0;
+    let evidence = 0;
     const n = this.recent.length;
     for (let i = 0; i < n; i++) {
       const { itemId, weight, tokens } = this.recent[i];
       const w = weight * 0.5 ** ((n - 1 - i) / HALF_LIFE);
       total += w;
+      evidence += weight;
       for (const t of tokens.facets) facets.set(t, (facets.get(t) ?? 0) + w);
       for (const t of tokens.words) words.set(t, (words.get(t) ?? 0) + w);
       items.set(itemId, (items.get(itemId) ?? 0) + w);
@@ -128,6 +133,7 @@ export class Taste {
     for (const map of [facets, words, items]) for (const [k, v] of map) map.set(k, v / total);
     this.profileCache = {
       interactions: n,
+      evidence,
       facets,
       words,
       items,

@@ -6,8 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { evaluateCases, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval-core';
-import { PARITY_VARIANTS } from '../../src/training/parity';
+import { evaluateCases, PARITY_VARIANTS, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval-core';
 import { call } from './harness';
 import { BLANK } from './helpers';
 

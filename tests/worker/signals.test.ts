@@ -26,10 +26,11 @@ describe('computeSignals', () => {
     const profile = Taste.of([{ itemId: 'seed-9', type: 'click', time: 1, features: { category: ['Garden', 'Seeds'] } }]).profile();
     const s = computeSignals({ tokens, ids, profile });
     const affinity = (i: number) => s[i * SIGNAL_COUNT + col('facetAffinity')];
-    expect(affinity(1)).toBeGreaterThan(0.9);
+    // One click is weak evidence: the confidence 1 / (1 + 2) scales every taste signal.
+    expect(affinity(1)).toBeGreaterThan(0.9 / 3);
     expect(affinity(3)).toBeCloseTo(affinity(1));
     // "Garden" is shared by every candidate: it tells them apart hardly at all.
-    expect(affinity(0)).toBeLessThan(0.1);
+    expect(affinity(0)).toBeLessThan(0.1 / 3);
   });
 
   it('gives the model term only as far as the model knows the item', () => {
@@ -38,6 +39,15 @@ describe('computeSignals', () => {
     const s = computeSignals({ tokens, ids, profile: EMPTY_PROFILE, model: { scores, evidence } });
     expect(s[1 * SIGNAL_COUNT + col('model')]).toBeCloseTo(0);
     expect(s[0 * SIGNAL_COUNT + col('model')]).toBeGreaterThan(s[2 * SIGNAL_COUNT + col('model')]);
+  });
+
+  it('scales taste by the evidence: a purchase moves more than a glance', () => {
+    const seeds = { category: ['Garden', 'Seeds'] };
+    const strength = (type: 'view' | 'purchase') => {
+      const profile = Taste.of([{ itemId: 'x', type, time: 1, features: seeds }]).profile();
+      return computeSignals({ tokens, ids, profile })[1 * SIGNAL_COUNT + col('facetAffinity')];
+    };
+    expect(strength('purchase')).toBeGreaterThan(1.5 * strength('view'));
   });
 
   it('scores with a linear head', () => {
