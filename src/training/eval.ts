@@ -16,7 +16,7 @@ import { seededRandom } from './random';
 import { num, parseArgs, str, type Args } from './args';
 import { readArtifacts, writeArtifacts } from './artifacts';
 import { readItemAttributes, withAttributes } from './attributes';
-import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue';
+import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue-eval';
 import { readDataset, type Dataset } from './dataset';
 import { evaluateCases, type CaseResult, type Variant } from './eval-core';
 import { attachHead, headSources, retrainHeadWithout } from './model-head';
