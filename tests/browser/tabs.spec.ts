@@ -4,11 +4,11 @@
  * the new weights, new events and a `forget()` (BroadcastChannel).
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { FILMS, candidateOf, tasteEvents } from './helpers';
+import { FILMS, TASTE_EVENTS, candidateOf, tasteEvents } from './helpers';
 import { call, captureWorkers, hitWorker, info, open, views } from './harness';
 
 type Report = { at: number; durationMs: number; kept: boolean; steps: number; reason: string };
-type Ranked = { items: Array<{ id: string; modelScore: number; reason?: unknown }>; personalized: boolean };
+type Ranked = { items: Array<{ id: string; score: number; modelScore: number; reason?: unknown }>; personalized: boolean };
 
 const candidates = FILMS.slice(0, 40).map(candidateOf);
 
@@ -50,7 +50,7 @@ test('three tabs tracking at once, one of them restarting its worker: every even
 test('three tabs asked to train at once take turns (Web Locks), and every tab then ranks with the newest weights', async ({ context }) => {
   const pages = await tabs(context, 3, 'train-turns');
   await call(pages[0], 'track', tasteEvents());
-  await expect.poll(() => info(pages[2]).then((i) => i.events)).toBe(72);
+  await expect.poll(() => info(pages[2]).then((i) => i.events)).toBe(TASTE_EVENTS);
 
   const reports = await Promise.all(pages.map((page) => call<Report>(page, 'train')));
   const runs = reports.map((r) => ({ start: r.at - r.durationMs, end: r.at, kept: r.kept })).sort((a, b) => a.start - b.start);
@@ -60,13 +60,13 @@ test('three tabs asked to train at once take turns (Web Locks), and every tab th
   }
   expect(reports.some((r) => r.kept), `no run kept its update: ${JSON.stringify(reports)}`).toBe(true);
 
-  // Every tab uses the same, newest weights: the same scores for the same list.
+  // Every tab uses the same, newest reactions: the same scores for the same list.
   const latest = Math.max(...reports.filter((r) => r.kept).map((r) => r.at));
   for (const page of pages) {
     await expect.poll(async () => (await info(page)).fineTuned).toBe(true);
   }
-  const ranked = await Promise.all(pages.map((page) => call<Ranked>(page, 'rerank', candidates, { serverWeight: 0 })));
-  const scores = ranked.map((r) => new Map(r.items.map((x) => [x.id, x.modelScore])));
+  const ranked = await Promise.all(pages.map((page) => call<Ranked>(page, 'rerank', candidates)));
+  const scores = ranked.map((r) => new Map(r.items.map((x) => [x.id, x.score])));
   for (const other of scores.slice(1)) {
     for (const [id, score] of scores[0]) expect(Math.abs(score - other.get(id)!)).toBeLessThan(1e-4);
   }
@@ -74,18 +74,19 @@ test('three tabs asked to train at once take turns (Web Locks), and every tab th
   expect(stored.weights?.savedAt).toBe(latest);
 });
 
-test('a new model in one tab reaches the other tab without a reload (BroadcastChannel)', async ({ context }) => {
+test('reactions learned in one tab reach the other tab without a reload (BroadcastChannel)', async ({ context }) => {
   const [a, b] = await tabs(context, 2, 'broadcast');
   await call(a, 'track', tasteEvents());
-  const before = await call<Ranked>(b, 'rerank', candidates, { serverWeight: 0 });
+  await expect.poll(() => info(b).then((i) => i.events)).toBe(TASTE_EVENTS);
+  const before = await call<Ranked>(b, 'rerank', candidates);
   const report = await call<Report>(a, 'train');
   // The taste events are built so that the guard keeps the update; if it did not, there would be
   // nothing to pass on and this test would prove nothing, so that is a failure too.
   expect(report.kept, report.reason).toBe(true);
   await expect.poll(async () => (await info(b)).fineTuned).toBe(true);
-  const after = await call<Ranked>(b, 'rerank', candidates, { serverWeight: 0 });
-  const was = new Map(before.items.map((x) => [x.id, x.modelScore]));
-  expect(after.items.some((x) => Math.abs(x.modelScore - was.get(x.id)!) > 1e-4)).toBe(true);
+  const after = await call<Ranked>(b, 'rerank', candidates);
+  const was = new Map(before.items.map((x) => [x.id, x.score]));
+  expect(after.items.some((x) => Math.abs(x.score - was.get(x.id)!) > 1e-4)).toBe(true);
   expect((await info(b)).lastTraining?.at).toBe(report.at);
 });
 
@@ -93,7 +94,7 @@ test('forget() in one tab also clears what the other tabs hold in memory', async
   const [a, b] = await tabs(context, 2, 'forget-tabs');
   await call(a, 'track', tasteEvents());
   await call(b, 'train');
-  await expect.poll(() => info(b).then((i) => i.events)).toBe(72);
+  await expect.poll(() => info(b).then((i) => i.events)).toBe(TASTE_EVENTS);
   const explained = await call<Ranked>(b, 'rerank', candidates, { explain: true });
   expect(explained.items.some((x) => x.reason)).toBe(true);
 
