@@ -6,7 +6,7 @@
  * evaluation harness only, as the bar localrank must clear.
  */
 import type { EventType, ItemFeatures } from '../shared/types';
-import { itemTokens } from '../worker/taste';
+import { featureTokens } from '../worker/features';
 
 /** Event weights as a shop would set them in Algolia's dashboard (views least, conversions most). */
 const EVENT_SCORE: Readonly<Record<EventType, number>> = {
@@ -27,7 +27,7 @@ export interface FacetOptions {
 
 /** Facet values of an item: its tokens without title words and price band. */
 function facetValues(features: ItemFeatures | undefined): string[] {
-  return itemTokens(features).facets.filter((t) => !t.startsWith('p:'));
+  return [...new Set(featureTokens(features).filter((t) => !/^[typ]:/.test(t)))];
 }
 
 /** Scores of the candidates (in the server's order) for a user with these events. */

@@ -5,7 +5,7 @@
 import type { ItemFeatures, StoredEvent } from '../shared/types';
 import type { HistoryEntry } from './rerank';
 import type { HistoryItem } from './scorer';
-import { itemTokens, type ItemTokens } from './taste';
+import { NO_TOKENS, itemTokens, type ItemTokens } from './taste';
 
 /** More than any model reads (`Scorer.maxHistory`), so a model change needs no re-read. */
 const MIRRORED = 200;
@@ -55,5 +55,5 @@ export class RecentInteractions {
 
 /** A history item as reasons read it: named by its title, with its tokens. */
 export function historyEntry(h: HistoryItem, known?: ItemTokens): HistoryEntry {
-  return { itemId: h.itemId, type: h.type, label: h.features?.text ?? `item ${h.itemId}`, tokens: h.features ? itemTokens(h.features) : (known ?? { facets: [], words: [] }) };
+  return { itemId: h.itemId, type: h.type, label: h.features?.text ?? `item ${h.itemId}`, tokens: h.features ? itemTokens(h.features) : (known ?? NO_TOKENS) };
 }

@@ -7,7 +7,7 @@
  */
 import type { StoredEvent } from '../shared/types';
 import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights, type SignalName } from './signals';
-import { Taste, itemTokens, tasteWeight, type ItemTokens } from './taste';
+import { NO_TOKENS, Taste, itemTokens, tasteWeight, type ItemTokens } from './taste';
 
 /** Signal groups whose trust is learned per visitor. */
 export const REACTION_GROUPS = {
@@ -90,7 +90,7 @@ export function pagesOf(events: readonly StoredEvent[], tokensOf: (itemId: strin
   const taste = new Taste();
   const views = new Map<string, Map<string, Shown>>();
   for (const e of events) {
-    const tokens = e.features ? itemTokens(e.features) : (tokensOf(e.itemId) ?? { facets: [], words: [] });
+    const tokens = e.features ? itemTokens(e.features) : (tokensOf(e.itemId) ?? NO_TOKENS);
     if (e.type === 'impression' && e.listId !== undefined && e.position !== undefined) {
       let view = views.get(e.listId);
       if (!view || [...view.values()].some((s) => s.position === e.position && s.time < e.time)) views.set(e.listId, (view = new Map()));

@@ -10,6 +10,7 @@
  * head can keep its strongest moves for visitors it knows well.
  */
 import type { ItemTokens, TasteProfile } from './taste';
+import { tokenIdLimit } from './tokens';
 
 /** The signals, in column order. A head's weights name them, so never reuse a name for another meaning. */
 export const SIGNALS = [
@@ -61,70 +62,88 @@ export function computeSignals({ tokens, ids, profile, model }: SignalInput): Fl
   const n = tokens.length;
   const out = new Float32Array(n * SIGNAL_COUNT);
   if (n === 0) return out;
-  const rarity = listRarity(tokens);
   const confidence = profile.evidence / (profile.evidence + 2);
   const logNorm = Math.log2(2 + n);
   const modelTerm = model ? evidenceWeighted(model.scores, model.evidence) : null;
-  for (let i = 0; i < n; i++) {
-    const row = out.subarray(i * SIGNAL_COUNT, (i + 1) * SIGNAL_COUNT);
-    const { facets, words } = tokens[i];
-    let weighted = 0;
-    let weights = 0;
-    let strongest = 0;
-    let seen = 0;
-    let shared = 0;
-    for (const t of facets) {
-      const a = profile.facets.get(t) ?? 0;
-      const r = rarity.get(t) ?? 0;
-      weighted += a * r;
-      weights += r;
-      if (a > strongest) strongest = a;
-      if (a > 0) seen++;
-      if (profile.lastFacets.has(t)) shared++;
+  withListRarity(tokens, (rarity) => {
+    for (let i = 0; i < n; i++) {
+      const o = i * SIGNAL_COUNT;
+      const { facets, words } = tokens[i];
+      let weighted = 0;
+      let weights = 0;
+      let strongest = 0;
+      let seen = 0;
+      let shared = 0;
+      for (let j = 0; j < facets.length; j++) {
+        const t = facets[j];
+        const a = profile.facets.get(t) ?? 0;
+        const r = rarity[t];
+        weighted += a * r;
+        weights += r;
+        if (a > strongest) strongest = a;
+        if (a > 0) seen++;
+        if (profile.lastFacets.has(t)) shared++;
+      }
+      const affinity = weights > 0 ? weighted / weights : 0;
+      const union = facets.length + profile.lastFacets.size - shared;
+      const overlap = union > 0 ? shared / union : 0;
+      let wordWeighted = 0;
+      let wordWeights = 0;
+      for (let j = 0; j < words.length; j++) {
+        const t = words[j];
+        const r = rarity[t];
+        wordWeighted += (profile.words.get(t) ?? 0) * r;
+        wordWeights += r;
+      }
+      const serverLog = -Math.log2(2 + i) / logNorm;
+      out[o + COLUMN.serverLin] = -i / n;
+      out[o + COLUMN.serverLog] = serverLog;
+      out[o + COLUMN.model] = modelTerm ? modelTerm[i] : 0;
+      const c = confidence;
+      out[o + COLUMN.facetAffinity] = c * affinity;
+      out[o + COLUMN.facetMax] = c * strongest;
+      out[o + COLUMN.facetSum] = (c * weighted) / Math.log((n + 1) / 1.5);
+      out[o + COLUMN.lastOverlap] = c * overlap;
+      out[o + COLUMN.facetSeen] = facets.length > 0 ? (c * seen) / facets.length : 0;
+      out[o + COLUMN.wordAffinity] = wordWeights > 0 ? (c * wordWeighted) / wordWeights : 0;
+      out[o + COLUMN.repeat] = c * (profile.items.get(ids[i]) ?? 0);
+      out[o + COLUMN.facetAffinityConfident] = c * c * affinity;
+      out[o + COLUMN.lastOverlapConfident] = c * c * overlap;
+      out[o + COLUMN.facetAffinityXserver] = c * affinity * serverLog;
     }
-    const affinity = weights > 0 ? weighted / weights : 0;
-    const union = facets.length + profile.lastFacets.size - shared;
-    const overlap = union > 0 ? shared / union : 0;
-    let wordWeighted = 0;
-    let wordWeights = 0;
-    for (const t of words) {
-      const r = rarity.get(t) ?? 0;
-      wordWeighted += (profile.words.get(t) ?? 0) * r;
-      wordWeights += r;
-    }
-    const serverLog = -Math.log2(2 + i) / logNorm;
-    row[COLUMN.serverLin] = -i / n;
-    row[COLUMN.serverLog] = serverLog;
-    row[COLUMN.model] = modelTerm ? modelTerm[i] : 0;
-    const c = confidence;
-    row[COLUMN.facetAffinity] = c * affinity;
-    row[COLUMN.facetMax] = c * strongest;
-    row[COLUMN.facetSum] = (c * weighted) / Math.log((n + 1) / 1.5);
-    row[COLUMN.lastOverlap] = c * overlap;
-    row[COLUMN.facetSeen] = facets.length > 0 ? (c * seen) / facets.length : 0;
-    row[COLUMN.wordAffinity] = wordWeights > 0 ? (c * wordWeighted) / wordWeights : 0;
-    row[COLUMN.repeat] = c * (profile.items.get(ids[i]) ?? 0);
-    row[COLUMN.facetAffinityConfident] = c * c * affinity;
-    row[COLUMN.lastOverlapConfident] = c * c * overlap;
-    row[COLUMN.facetAffinityXserver] = c * affinity * serverLog;
-  }
+  });
   return out;
 }
 
+/** Per-token scratch arrays, reused between calls: a call resets only the entries it touched. */
+let counts = new Int32Array(1024);
+let rarities = new Float32Array(1024);
+
 /**
- * How rare each token is among these candidates (inverse document frequency within the list): a
- * facet every candidate shares tells them apart no better than none.
+ * Runs `use` with how rare each token is among these candidates (inverse document frequency within
+ * the list, indexed by token id): a facet every candidate shares tells them apart no better than none.
  */
-function listRarity(tokens: readonly ItemTokens[]): Map<string, number> {
-  const count = new Map<string, number>();
+function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: Float32Array) => T): T {
+  const limit = tokenIdLimit();
+  if (counts.length < limit) {
+    counts = new Int32Array(Math.max(limit, counts.length * 2));
+    rarities = new Float32Array(counts.length);
+  }
+  const touched: number[] = [];
   for (const { facets, words } of tokens) {
-    for (const t of facets) count.set(t, (count.get(t) ?? 0) + 1);
-    for (const t of words) count.set(t, (count.get(t) ?? 0) + 1);
+    for (let j = 0; j < facets.length; j++) if (counts[facets[j]]++ === 0) touched.push(facets[j]);
+    for (let j = 0; j < words.length; j++) if (counts[words[j]]++ === 0) touched.push(words[j]);
   }
   const n = tokens.length;
-  const rarity = new Map<string, number>();
-  for (const [t, c] of count) rarity.set(t, Math.log((n + 1) / (c + 0.5)));
-  return rarity;
+  for (const id of touched) rarities[id] = Math.log((n + 1) / (counts[id] + 0.5));
+  try {
+    return use(rarities);
+  } finally {
+    for (const id of touched) {
+      counts[id] = 0;
+      rarities[id] = 0;
+    }
+  }
 }
 
 /**

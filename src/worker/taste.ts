@@ -10,6 +10,7 @@
  */
 import type { EventType, ItemFeatures } from '../shared/types';
 import { featureTokens } from './features';
+import { tokenId } from './tokens';
 
 /** How much each interaction says about taste. Impressions and removals say nothing positive. */
 export const EVENT_WEIGHT: Readonly<Record<EventType, number>> = {
@@ -36,18 +37,20 @@ export interface TasteEvent {
   features?: ItemFeatures;
 }
 
-/** The tokens of an item, split into facets (compared as values) and title words. */
+/** The tokens of an item (interned, see tokens.ts), split into facets (compared as values) and title words. */
 export interface ItemTokens {
-  facets: readonly string[];
-  words: readonly string[];
+  facets: Int32Array;
+  words: Int32Array;
 }
+
+export const NO_TOKENS: ItemTokens = { facets: new Int32Array(0), words: new Int32Array(0) };
 
 /** Facet tokens and title-word tokens of an item's features, each de-duplicated. */
 export function itemTokens(features: ItemFeatures | undefined): ItemTokens {
-  const facets = new Set<string>();
-  const words = new Set<string>();
-  for (const token of featureTokens(features)) (token.startsWith('t:') || token.startsWith('y:') ? words : facets).add(token);
-  return { facets: [...facets], words: [...words] };
+  const facets = new Set<number>();
+  const words = new Set<number>();
+  for (const token of featureTokens(features)) (token.startsWith('t:') || token.startsWith('y:') ? words : facets).add(tokenId(token));
+  return { facets: Int32Array.from(facets), words: Int32Array.from(words) };
 }
 
 /** Weight of one interaction as evidence of taste (0 for events that are not). */
@@ -62,14 +65,14 @@ export interface TasteProfile {
   interactions: number;
   /** Their summed weights (`EVENT_WEIGHT`): a purchase is more evidence than a glance. */
   evidence: number;
-  /** Facet token -> share of the (decayed) interaction weight whose item carries it, 0..1. */
-  facets: ReadonlyMap<string, number>;
-  /** Title-word token -> share, 0..1. */
-  words: ReadonlyMap<string, number>;
+  /** Facet token id -> share of the (decayed) interaction weight whose item carries it, 0..1. */
+  facets: ReadonlyMap<number, number>;
+  /** Title-word token id -> share, 0..1. */
+  words: ReadonlyMap<number, number>;
   /** Item id -> share of the interaction weight on that very item, 0..1 (return and repeat interest). */
   items: ReadonlyMap<string, number>;
-  /** Facet tokens of the latest interaction. */
-  lastFacets: ReadonlySet<string>;
+  /** Facet token ids of the latest interaction. */
+  lastFacets: ReadonlySet<number>;
 }
 
 export const EMPTY_PROFILE: TasteProfile = {
@@ -102,7 +105,7 @@ export class Taste {
   observe(event: TasteEvent, known?: ItemTokens): void {
     const weight = tasteWeight(event);
     if (weight <= 0) return;
-    const tokens = event.features ? itemTokens(event.features) : (known ?? { facets: [], words: [] });
+    const tokens = event.features ? itemTokens(event.features) : (known ?? NO_TOKENS);
     this.recent.push({ itemId: event.itemId, weight, tokens });
     if (this.recent.length > MEMORY) this.recent.shift();
     this.profileCache = null;
@@ -115,8 +118,8 @@ export class Taste {
   /** The decayed, normalised profile; computed once per change. */
   profile(): TasteProfile {
     if (this.profileCache) return this.profileCache;
-    const facets = new Map<string, number>();
-    const words = new Map<string, number>();
+    const facets = new Map<number, number>();
+    const words = new Map<number, number>();
     const items = new Map<string, number>();
     let total = 0;
     let evidence = 0;
@@ -130,7 +133,8 @@ export class Taste {
       for (const t of tokens.words) words.set(t, (words.get(t) ?? 0) + w);
       items.set(itemId, (items.get(itemId) ?? 0) + w);
     }
-    for (const map of [facets, words, items]) for (const [k, v] of map) map.set(k, v / total);
+    for (const map of [facets, words]) for (const [k, v] of map) map.set(k, v / total);
+    for (const [k, v] of items) items.set(k, v / total);
     this.profileCache = {
       interactions: n,
       evidence,
