@@ -136,14 +136,14 @@ export interface TrainReport {
   /** Mean training loss before and after the update. */
   lossBefore: number;
   lossAfter: number;
-  /** Mean reciprocal rank of the user's held-out recent positives, before and after. */
+  /** Mean reciprocal rank of the visitor's held-out recent choices in their lists, before and after. */
   holdoutBefore: number;
   holdoutAfter: number;
   /** True when the update was kept; false when it would have ranked the held-out events worse. */
   kept: boolean;
   /** Why it was kept, rejected or skipped. */
   reason: string;
-  /** Number of training examples built from the stored events. */
+  /** Lists with a choice found in the stored events (shown items with positions, then a click, add-to-cart or purchase). */
   examples: number;
   durationMs: number;
   backend: BackendName;
@@ -167,7 +167,7 @@ export interface Info {
   events: number;
   /** Where events live: `indexeddb`, or `memory` when IndexedDB cannot be used (then nothing persists). */
   storage: 'indexeddb' | 'memory';
-  /** A fine-tuned user tower is in use. */
+  /** Reactions learned by `train()` for this visitor are in use (see `train`). */
   fineTuned: boolean;
   lastTraining: TrainReport | null;
   namespace: string;
@@ -204,7 +204,7 @@ export interface ExportedData {
   exportedAt: number;
   modelVersion: string;
   events: StoredEvent[];
-  /** The fine-tuned user-tower weights, if any. */
+  /** The reactions `train()` learned for this visitor, if any (`tensors.reactions`: server, model, taste, repeat). */
   weights: null | {
     modelVersion: string;
     savedAt: number;
@@ -241,7 +241,7 @@ export interface PersonalizerOptions {
   /** Force a backend, or `'auto'` (default) to pick the fastest correct one on this device. */
   backend?: 'auto' | BackendName;
   retention?: RetentionOptions;
-  /** Fine-tune automatically in the background. Default true. */
+  /** Run `train()` automatically in the background. Default true. */
   autoTrain?: boolean | AutoTrainOptions;
   /** Default `serverWeight` of every `rerank` (see `RerankOptions`). Default: the ranker head's own balance. */
   serverWeight?: number;
@@ -268,12 +268,12 @@ export interface Personalizer {
    * with the server's order and `personalized: false`. Rejects only for bad input.
    */
   rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult>;
-  /** Fine-tune the user tower now from the stored events. */
+  /** Fit this visitor's reactions to the lists they were shown, now (the taste needs no training). */
   train(): Promise<TrainReport>;
   info(): Promise<Info>;
   /** Everything stored about the user, as plain JSON-able data. */
   exportData(): Promise<ExportedData>;
-  /** Delete all events and fine-tuned weights of this namespace. */
+  /** Delete all events and learned reactions of this namespace. */
   forget(): Promise<void>;
   /** Listen for training runs and degraded/recovered states. Returns an unsubscribe function. */
   subscribe(listener: (event: PersonalizerEvent) => void): () => void;
