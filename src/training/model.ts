@@ -2,12 +2,12 @@
  * Trainable parameters of the two-tower model, the pretraining loss and the export to the
  * `localrank-model/1` artifacts the worker loads (Node only).
  */
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { featureBuckets } from '../worker/features';
 import type { ModelManifest } from '../worker/scorer';
 import { contentVectors, matMul, tensorSpecs, userTower, type Params, type ScorerConfig } from '../worker/tower';
 import type { Dataset } from './dataset';
+import { modelManifest, type TrainedManifest } from './manifest';
 
 /**
  * Row gather whose gradient is a scatterND (which sums duplicate rows), so embedding tables
@@ -152,7 +152,7 @@ export async function exportModel(
   config: ScorerConfig,
   data: Dataset,
   content: ContentIndex | null,
-): Promise<{ manifest: ModelManifest; weights: ArrayBuffer }> {
+): Promise<{ manifest: TrainedManifest; weights: ArrayBuffer }> {
   const specs = tensorSpecs(config, data.itemIds.length);
   const tensors: ModelManifest['tensors'] = [];
   const chunks: Float32Array[] = [];
@@ -177,15 +177,5 @@ export async function exportModel(
     bytes.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
     at += c.byteLength;
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const date = new Date().toISOString().slice(0, 10);
-  const manifest: ModelManifest = {
-    format: 'localrank-model/1',
-    version: `${data.name}-${date}-${sha256.slice(0, 8)}`,
-    weights: { path: 'weights.bin', byteLength: bytes.byteLength, sha256 },
-    tensors,
-    items: { ids: data.itemIds },
-    config,
-  };
-  return { manifest, weights: bytes.buffer };
+  return { manifest: modelManifest(data, config, tensors, bytes), weights: bytes.buffer };
 }
