@@ -11,33 +11,26 @@ import { Scorer } from '../worker/scorer';
 import { seededRandom } from '../worker/trainer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts, writeArtifacts } from './artifacts';
-import { readDataset, type Dataset } from './dataset';
+import type { Dataset } from './dataset';
 import { evaluateCases, type CaseResult } from './eval-core';
-import { caseMetrics, meanMetrics, METRIC_NAMES, pairedBootstrap, type RankMetrics } from './metrics';
+import { caseMetrics, meanMetrics, pairedBootstrap } from './metrics';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { pretrain } from './pretrain';
-import { configFromArgs, optionsFromArgs } from './pretrain-cli';
+import { readDataset } from './load';
 import { evalCases, splitFor, type Protocol, type Target } from './protocols';
+import { configFromArgs, optionsFromArgs } from './settings';
+import { textTable, type MetricRow } from './table';
 
-interface Row extends RankMetrics {
-  name: string;
-  users: number;
-  seconds: number;
-}
+type Row = MetricRow & { seconds: number };
 
 function row(name: string, ranks: number[], seconds: number): Row {
   return { name, ...meanMetrics(ranks), users: ranks.length, seconds };
 }
 
 function printTable(title: string, rows: readonly Row[]): void {
-  const header = ['row', ...METRIC_NAMES, 'users', 'wall s'];
-  const lines = rows.map((r) => [r.name, ...METRIC_NAMES.map((k) => r[k].toFixed(4)), String(r.users), r.seconds.toFixed(1)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${title}`);
-  console.log(fmt(header));
-  for (const l of lines) console.log(fmt(l));
+  console.log(textTable(rows));
 }
 
 /** The pretrained model of this dataset/split/config, from the cache or trained now. */
@@ -45,7 +38,7 @@ async function pretrained(data: Dataset, args: ReturnType<typeof parseArgs>, pro
   const split = splitFor(data, protocol, target);
   const config = configFromArgs(args, data);
   const options = optionsFromArgs(args, (line) => console.log(`  ${line}`));
-  const key = fnv1a(JSON.stringify({ config, options: { ...options, log: undefined }, n: split.train.length }));
+  const key = fnv1a(JSON.stringify({ config, options: { ...options, log: undefined }, n: split.train.length, attributes: args.attributes }));
   const dir = join(str(args, 'cache', '.cache/eval'), `${data.name}-${split.modelKey}-${key.toString(16)}`);
   if (existsSync(join(dir, 'manifest.json'))) {
     console.log(`pretrained model: ${dir} (cached)`);
@@ -69,7 +62,7 @@ async function pretrained(data: Dataset, args: ReturnType<typeof parseArgs>, pro
 export async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   const path = str(args, 'dataset');
-  if (!path) throw new Error('usage: npm run eval -- --dataset <file> [--protocol standard|device|retriever] [--users N] [--seed S] [--json out.json]');
+  if (!path) throw new Error('usage: npm run eval -- --dataset <file> [--protocol standard|device|retriever] [--users N] [--seed S] [--attributes catalogue] [--json out.json]');
   const protocol = str(args, 'protocol', 'standard') as Protocol;
   if (!['standard', 'device', 'retriever'].includes(protocol)) throw new Error(`unknown protocol ${protocol}`);
   const target = str(args, 'target', 'test') as Target;
@@ -77,7 +70,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   const seed = num(args, 'seed', 42);
   const started = performance.now();
   await initTf('wasm');
-  const data = readDataset(path);
+  const attributes = str(args, 'attributes');
+  const data = await readDataset(path, attributes ? attributes.split(',') : []);
   console.log(`${data.name}: ${data.sequences.length} users, ${data.itemIds.length} items; protocol ${protocol}, target ${target}`);
   const { split, manifest, weights } = await pretrained(data, args, protocol, target);
   if (args['pretrain-only']) return;
