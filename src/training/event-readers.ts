@@ -153,7 +153,9 @@ async function readGa4(path: string, ctx: ReadContext): Promise<void> {
         continue;
       }
       const features = ga4ItemFeatures(item);
-      if (features) ctx.features.set(id, fillFeatures(ctx.features.get(id), features));
+      const known = ctx.features.get(id);
+      // Items repeat in every event: merge only when this one tells something new.
+      if (features && (!known || Object.keys(features).some((k) => !(k in known)))) ctx.features.set(id, fillFeatures(known, features));
       addEvent(ctx, path, line.number, ga4String(row[userKey]), id, row.event_timestamp, name);
     }
   }, { onBytes: ctx.onBytes, afterBatch: () => ctx.bad.checkEarly() });

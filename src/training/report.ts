@@ -62,9 +62,12 @@ export interface TrainReport {
     readSeconds: number;
     /** Events read per second of the reading step (all rows, kept or not). */
     readRowsPerSecond: number;
+    /** Peak resident memory by the end of reading (the compact log and the vocabularies). */
+    readPeakRssMB: number;
     trainSeconds: number;
     /** Training events (targets) per second of training, over the epochs run in this process. */
     trainEventsPerSecond: number;
+    /** Peak resident memory of the whole run. */
     peakRssMB: number;
   };
 }
@@ -88,17 +91,19 @@ function statRows(r: TrainReport): string[] {
   return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
 }
 
+function verdict(r: TrainReport): string {
+  if (r.validation.users === 0) return 'No user has 3 events or more, so nothing was held out: the model is not validated.';
+  const ndcg = (name: string) => r.validation.rows.find((x) => x.name === name)?.['NDCG@10'] ?? 0;
+  const [model, pop] = [ndcg('model'), ndcg('popularity order')];
+  const figures = `NDCG@10 ${model.toFixed(4)} against ${pop.toFixed(4)}`;
+  return model > pop
+    ? `The model ranks the held-out items better than the popularity order (${figures}).`
+    : `The model does not beat the popularity order on the held-out items (${figures}); more data or other settings may help.`;
+}
+
 export function modelCard(r: TrainReport): string {
   const c = r.settings.config;
   const o = r.settings.options;
-  const best = r.validation.rows.find((x) => x.name === 'model');
-  const pop = r.validation.rows.find((x) => x.name === 'popularity order');
-  const verdict =
-    best && pop
-      ? best['NDCG@10'] > pop['NDCG@10']
-        ? `The model ranks the held-out items better than the popularity order (NDCG@10 ${best['NDCG@10'].toFixed(4)} against ${pop['NDCG@10'].toFixed(4)}).`
-        : `The model does not beat the popularity order on the held-out items (NDCG@10 ${best['NDCG@10'].toFixed(4)} against ${pop['NDCG@10'].toFixed(4)}); more data or other settings may help.`
-      : '';
   return `# Model card: ${r.model.version}
 
 Trained by \`localrank train\` (localrank ${r.localrank}) on ${r.createdAt.slice(0, 10)}.
@@ -128,6 +133,6 @@ ${r.validation.users} users: ${VALIDATION_PROTOCOL}. The held-out items also cho
 
 ${markdownTable(r.validation.rows)}
 
-${verdict}
+${verdict(r)}
 `;
 }

@@ -52,12 +52,12 @@ export const TRAIN_FLAGS: readonly Flag[] = [
   { group: 'Training', name: 'batch', value: 'n', help: `sequences per step (default: ${DEFAULT_OPTIONS.batchSize})` },
   { group: 'Training', name: 'lr', value: 'x', help: `Adam learning rate (default: ${DEFAULT_OPTIONS.learningRate})` },
   { group: 'Training', name: 'negatives', value: 'n', help: `sampled negatives per step (default: ${DEFAULT_OPTIONS.negatives})` },
-  { group: 'Training', name: 'dropout', value: 'x', help: `(default: ${DEFAULT_OPTIONS.dropout})` },
+  { group: 'Training', name: 'dropout', value: 'x', help: `dropout in the user tower while training (default: ${DEFAULT_OPTIONS.dropout})` },
   { group: 'Training', name: 'id-dropout', value: 'x', help: `share of item ids hidden per step, trains the content path (default: ${DEFAULT_OPTIONS.idDropout})` },
   { group: 'Training', name: 'seed', value: 'n', help: `random seed; same seed, inputs and flags give the same weights (default: ${DEFAULT_OPTIONS.seed})` },
   { group: 'Training', name: 'patience', value: 'n', help: `evaluations without improvement before stopping (default: ${DEFAULT_OPTIONS.patience})` },
   { group: 'Training', name: 'eval-every', value: 'n', help: `epochs between validations (default: ${DEFAULT_OPTIONS.evalEvery})` },
-  { group: 'Training', name: 'valid-users', value: 'n', help: 'users whose last item is held out for validation (default: 2000)' },
+  { group: 'Training', name: 'valid-users', value: 'n', help: 'users sampled for validation among those with a held-out last item (default: 2000)' },
   { group: 'Training', name: 'backend', value: 'name', help: 'wasm|cpu (default: wasm)' },
 ];
 
@@ -80,6 +80,18 @@ export function canonicalArgs(args: Args, flags: readonly Flag[], command: strin
   return out;
 }
 
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
 export function usage(command: string, flags: readonly Flag[], intro: string): string {
   const lines = [`Usage: ${command} --events <files> [--catalog <files>] [--out <dir>] [flags]`, '', intro, ''];
   const groups = [...new Set(flags.map((f) => f.group))];
@@ -88,8 +100,9 @@ export function usage(command: string, flags: readonly Flag[], intro: string): s
     lines.push(`${g}:`);
     for (const f of flags.filter((x) => x.group === g)) {
       const left = `--${f.name}${f.value ? ` <${f.value}>` : ''}`;
-      const aliases = f.aliases?.length ? ` Also --${f.aliases.join(', --')}.` : '';
-      lines.push(`  ${left.padEnd(width)}  ${f.help}${aliases}`);
+      const aliases = f.aliases?.length ? ` (also --${f.aliases.join(', --')})` : '';
+      const [first, ...rest] = wrap(`${f.help}${aliases}`, 96 - width);
+      lines.push(`  ${left.padEnd(width)}  ${first}`, ...rest.map((r) => `  ${' '.repeat(width)}  ${r}`));
     }
     lines.push('');
   }

@@ -127,6 +127,7 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
   await initTf(backend, io.wasmDir);
 
   let { data, stats, seconds: readSeconds } = await readData(args, io, quiet);
+  const readPeakRssMB = process.resourceUsage().maxRSS / 1024;
   const maxItems = num(args, 'max-items', 0);
   if (maxItems > 0) data = restrictItems(data, maxItems);
   const users = num(args, 'users', 0);
@@ -207,6 +208,7 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
     resources: {
       readSeconds,
       readRowsPerSecond: stats.rows / Math.max(readSeconds, 1e-9),
+      readPeakRssMB,
       trainSeconds,
       trainEventsPerSecond: (targetsOf(train) * epochsHere) / Math.max(trainSeconds, 1e-9),
       peakRssMB: process.resourceUsage().maxRSS / 1024,
