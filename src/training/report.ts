@@ -62,11 +62,14 @@ export interface TrainReport {
     readSeconds: number;
     /** Events read per second of the reading step (all rows, kept or not). */
     readRowsPerSecond: number;
+    /** CPU time (user + system) of reading: the wall time on a machine shared with other work. */
+    readCpuSeconds: number;
     /** Peak resident memory by the end of reading (the compact log and the vocabularies). */
     readPeakRssMB: number;
     trainSeconds: number;
     /** Training events (targets) per second of training, over the epochs run in this process. */
     trainEventsPerSecond: number;
+    trainCpuSeconds: number;
     /** Peak resident memory of the whole run. */
     peakRssMB: number;
   };

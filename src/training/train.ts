@@ -126,7 +126,13 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
   if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('--backend must be wasm or cpu');
   await initTf(backend, io.wasmDir);
 
+  const cpuSeconds = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const readCpuStart = cpuSeconds();
   let { data, stats, seconds: readSeconds } = await readData(args, io, quiet);
+  const readCpuSeconds = cpuSeconds() - readCpuStart;
   const readPeakRssMB = process.resourceUsage().maxRSS / 1024;
   const maxItems = num(args, 'max-items', 0);
   if (maxItems > 0) data = restrictItems(data, maxItems);
@@ -167,6 +173,7 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
   const bar = quiet ? null : new Progress(io.err, 'training', steps * options.epochs, (n) => `${Math.round(n)}`);
   const firstEpoch = (options.resume?.state.epoch ?? 0) + 1;
   const trainStarted = performance.now();
+  const trainCpuStart = cpuSeconds();
   let epochsHere = 0;
   const result = await pretrain(data, train, config, options, {
     onStep: (epoch, step, total) => bar?.update((epoch - 1) * total + step, `epoch ${epoch}/${options.epochs}`),
@@ -177,6 +184,7 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
     },
   });
   const trainSeconds = (performance.now() - trainStarted) / 1000;
+  const trainCpuSeconds = cpuSeconds() - trainCpuStart;
   bar?.done(`${result.history?.length ?? 0} epochs`);
   const manifest = withTraining(result.manifest, training(result));
   writeArtifacts(dir, manifest, result.weights);
@@ -208,9 +216,11 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
     resources: {
       readSeconds,
       readRowsPerSecond: stats.rows / Math.max(readSeconds, 1e-9),
+      readCpuSeconds,
       readPeakRssMB,
       trainSeconds,
       trainEventsPerSecond: (targetsOf(train) * epochsHere) / Math.max(trainSeconds, 1e-9),
+      trainCpuSeconds,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
     },
   };
