@@ -15,16 +15,16 @@ import { Scorer, type ModelManifest } from '../worker/scorer';
 import { seededRandom } from './random';
 import { num, parseArgs, str, type Args } from './args';
 import { readArtifacts, writeArtifacts } from './artifacts';
-import { readItemAttributes, withAttributes } from './attributes';
 import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue-eval';
-import { readDataset, type Dataset } from './dataset';
+import type { Dataset } from './dataset';
 import { evaluateCases, type CaseResult, type Variant } from './eval-core';
 import { attachHead, headSources, retrainHeadWithout } from './model-head';
 import { caseMetrics, meanMetrics, METRIC_NAMES, pairedBootstrap, type RankMetrics } from './metrics';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { pretrain } from './pretrain';
-import { configFromArgs, optionsFromArgs } from './pretrain-cli';
+import { readDataset } from './load';
+import { configFromArgs, optionsFromArgs } from './settings';
 import { evalCases, splitFor, type Protocol, type Target } from './protocols';
 
 const PROTOCOLS = ['standard', 'device', 'retriever', 'catalogue'] as const;
@@ -51,13 +51,12 @@ function printTable(title: string, rows: ReadonlyArray<Row & { cut?: number }>):
   for (const l of lines) console.log(fmt(l));
 }
 
-/** The log, with S3-Rec item attributes as tags when given. */
-function readLog(args: Args): Dataset {
+/** The log, with a catalogue (e.g. S3-Rec item attributes, as tags) when given. */
+function readLog(args: Args): Promise<Dataset> {
   const path = str(args, 'dataset');
   if (!path) throw new Error(USAGE);
-  const data = readDataset(path);
   const attributes = str(args, 'attributes');
-  return attributes ? withAttributes(data, readItemAttributes(attributes)) : data;
+  return readDataset(path, attributes ? attributes.split(',') : []);
 }
 
 /** The model of this dataset/split/config pretrained on the log, from the cache or trained now. */
@@ -180,7 +179,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (!PROTOCOLS.includes(protocol)) throw new Error(`unknown protocol ${protocol}\n${USAGE}`);
   const started = performance.now();
   await initTf('wasm');
-  const data = readLog(args);
+  const data = await readLog(args);
   console.log(`${data.name}: ${data.sequences.length} users, ${data.itemIds.length} items; protocol ${protocol}`);
   const report = protocol === 'catalogue' ? await catalogueProtocol(data, args) : await sequenceProtocol(data, args, protocol);
   if (!report) return;

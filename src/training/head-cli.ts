@@ -15,8 +15,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   await initTf('wasm');
   const artifacts = readArtifacts(dir);
   const [ownSource] = parseSources(str(args, 'own'));
-  const own = ownSource ? readLogSource(ownSource) : null;
-  const transfer = parseSources(str(args, 'transfer')).map((source) => ({ data: readLogSource(source), source }));
+  const own = ownSource ? await readLogSource(ownSource) : null;
+  const transfer = [];
+  for (const source of parseSources(str(args, 'transfer'))) transfer.push({ data: await readLogSource(source), source });
   await attachHead(artifacts, own && { data: own, pool: lastItems(own), source: ownSource }, transfer, {
     cases: num(args, 'cases', 3000),
     log: (line) => console.log(line),

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { Scorer, type ModelManifest, type RankerSpec } from '../worker/scorer';
 import { seededRandom } from './random';
-import { readItemAttributes, withAttributes } from './attributes';
-import { readDataset, type Dataset, type Sequence } from './dataset';
+import type { Dataset, Sequence } from './dataset';
+import { readDataset } from './load';
 import { headScores, type HeadWeights } from '../worker/signals';
 import { caseSpecs, inDomainCases, trainModelHead, type HeadSource } from './head';
 import { pairedBootstrap } from './metrics';
@@ -18,9 +18,8 @@ export interface LogSource {
   attributes?: string;
 }
 
-export function readLogSource(source: LogSource): Dataset {
-  const data = readDataset(source.path);
-  return source.attributes ? withAttributes(data, readItemAttributes(source.attributes)) : data;
+export function readLogSource(source: LogSource): Promise<Dataset> {
+  return readDataset(source.path, source.attributes ? [source.attributes] : []);
 }
 
 /** Parses `--transfer a.txt:a_attrs.json,b.txt` into sources. */
@@ -98,13 +97,10 @@ export async function retrainHeadWithout(artifacts: { manifest: ModelManifest; w
   if (missing.length > 0) throw new Error(`cannot retrain the ranker head without ${dataset}: the logs of ${missing.map((s) => s.dataset).join(', ')} are not at their recorded paths`);
   const load = (s: (typeof sources)[number]) => readLogSource({ path: s.path!, attributes: s.attributes });
   const ownSource = sources.find((s) => s.mode === 'in-domain');
-  const own = ownSource ? load(ownSource) : null;
-  await attachHead(
-    artifacts,
-    own && { data: own, pool: lastItems(own), source: { path: ownSource!.path!, attributes: ownSource!.attributes } },
-    sources.filter((s) => s.mode === 'catalogue').map((s) => ({ data: load(s), source: { path: s.path!, attributes: s.attributes } })),
-    options,
-  );
+  const own = ownSource ? await load(ownSource) : null;
+  const transfer = [];
+  for (const s of sources.filter((x) => x.mode === 'catalogue')) transfer.push({ data: await load(s), source: { path: s.path!, attributes: s.attributes } });
+  await attachHead(artifacts, own && { data: own, pool: lastItems(own), source: { path: ownSource!.path!, attributes: ownSource!.attributes } }, transfer, options);
 }
 
 /** Every user's last item, the target `npm run pretrain` holds out from the towers. */

@@ -2,12 +2,12 @@
  * Trainable parameters of the two-tower model, the pretraining loss and the export to the
  * `localrank-model/1` artifacts the worker loads (Node only).
  */
-import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { featureBuckets } from '../worker/features';
 import type { ModelManifest } from '../worker/scorer';
 import { contentVectors, matMul, tensorSpecs, userTower, type Params, type ScorerConfig } from '../worker/tower';
 import type { Dataset } from './dataset';
+import { modelManifest, type TrainedManifest } from './manifest';
 
 /**
  * Row gather whose gradient is a scatterND (which sums duplicate rows), so embedding tables
@@ -71,18 +71,36 @@ export function initParams(config: ScorerConfig, numItems: number, seed: number)
 }
 
 /**
- * Item table used by a training step: id embeddings (a random `idDropout` share replaced by
- * the unknown row, so the content path learns to stand alone) plus content vectors.
+ * Item vectors of a training step for the table rows `rows` (every row when absent): id
+ * embeddings (a random `idDropout` share replaced by the unknown row, so the content path learns
+ * to stand alone) plus content vectors. A step computes only the rows it touches: the content of
+ * the whole table would cost items x maxTokens x dim floats, forward and backward, every step.
  */
-export function itemTable(params: Params, content: ContentIndex | null, idKeep: tf.Tensor2D | null): tf.Tensor {
-  const ids = params['item/id'];
+export function itemTable(params: Params, content: ContentIndex | null, idKeep: tf.Tensor2D | null, rows?: tf.Tensor1D): tf.Tensor {
+  const all = params['item/id'];
+  const ids = rows ? gatherRows(all, rows) : all;
   let table: tf.Tensor = ids;
   if (idKeep) {
-    const unknown = tf.slice(ids, [0, 0], [1, ids.shape[1] as number]);
-    table = tf.add(tf.mul(ids, idKeep), tf.mul(unknown, tf.sub(1, idKeep)));
+    const keep = rows ? tf.gather(idKeep, rows) : idKeep;
+    const unknown = tf.slice(all, [0, 0], [1, all.shape[1] as number]);
+    table = tf.add(tf.mul(ids, keep), tf.mul(unknown, tf.sub(1, keep)));
   }
-  if (content) table = tf.add(table, contentVectors(params['item/hash'], content.buckets, content.counts, gatherRows));
+  if (content) {
+    const buckets = rows ? (tf.gather(content.buckets, rows) as tf.Tensor2D) : content.buckets;
+    const counts = rows ? (tf.gather(content.counts, rows) as tf.Tensor2D) : content.counts;
+    table = tf.add(table, contentVectors(params['item/hash'], buckets, counts, gatherRows));
+  }
   return table;
+}
+
+/** The distinct table rows a step touches, ascending, and each list mapped to positions in them. */
+export function touchedRows(lists: readonly Int32Array[]): { rows: Int32Array; local: (list: Int32Array) => Int32Array } {
+  const set = new Set<number>();
+  for (const list of lists) for (const r of list) set.add(r);
+  const rows = Int32Array.from(set).sort();
+  const at = new Map<number, number>();
+  rows.forEach((r, i) => at.set(r, i));
+  return { rows, local: (list) => Int32Array.from(list, (r) => at.get(r)!) };
 }
 
 export interface Batch {
@@ -114,8 +132,9 @@ export function batchLoss(
     const keep = tf.cast(tf.greater(tf.randomUniform([opts.numItems + 1, 1], 0, 1, 'float32', opts.seed), opts.idDropout), 'float32');
     idKeep = tf.concat([tf.zeros([1, 1]), tf.slice(keep, [1, 0])], 0) as tf.Tensor2D;
   }
-  const table = itemTable(params, content, idKeep);
-  const items = tf.reshape(gatherRows(table, tf.tensor1d(batch.inputs, 'int32')), [b, steps, d]) as tf.Tensor3D;
+  const { rows, local } = touchedRows([batch.inputs, batch.targets, negatives]);
+  const table = itemTable(params, content, idKeep, tf.tensor1d(rows, 'int32'));
+  const items = tf.reshape(gatherRows(table, tf.tensor1d(local(batch.inputs), 'int32')), [b, steps, d]) as tf.Tensor3D;
   const out = userTower(
     params,
     config,
@@ -128,9 +147,8 @@ export function batchLoss(
     { dropout: opts.dropout, seed: opts.seed },
   );
   const users = gatherRows(tf.reshape(out, [b * (steps + 1), d]), tf.tensor1d(batch.slots, 'int32'));
-  const targets = tf.tensor1d(batch.targets, 'int32');
-  const pos = gatherRows(table, targets);
-  const neg = gatherRows(table, tf.tensor1d(negatives, 'int32'));
+  const pos = gatherRows(table, tf.tensor1d(local(batch.targets), 'int32'));
+  const neg = gatherRows(table, tf.tensor1d(local(negatives), 'int32'));
   const posLogit = tf.sum(tf.mul(users, pos), 1, true);
   let negLogit = matMul(users, tf.transpose(neg));
   // A negative that happens to be the target is masked out (sparse, computed on the host).
@@ -152,7 +170,7 @@ export async function exportModel(
   config: ScorerConfig,
   data: Dataset,
   content: ContentIndex | null,
-): Promise<{ manifest: ModelManifest; weights: ArrayBuffer }> {
+): Promise<{ manifest: TrainedManifest; weights: ArrayBuffer }> {
   const specs = tensorSpecs(config, data.itemIds.length);
   const tensors: ModelManifest['tensors'] = [];
   const chunks: Float32Array[] = [];
@@ -177,15 +195,5 @@ export async function exportModel(
     bytes.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
     at += c.byteLength;
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const date = new Date().toISOString().slice(0, 10);
-  const manifest: ModelManifest = {
-    format: 'localrank-model/1',
-    version: `${data.name}-${date}-${sha256.slice(0, 8)}`,
-    weights: { path: 'weights.bin', byteLength: bytes.byteLength, sha256 },
-    tensors,
-    items: { ids: data.itemIds },
-    config,
-  };
-  return { manifest, weights: bytes.buffer };
+  return { manifest: modelManifest(data, config, tensors, bytes), weights: bytes.buffer };
 }

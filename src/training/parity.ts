@@ -5,7 +5,7 @@ import 'fake-indexeddb/auto';
 import { Scorer } from '../worker/scorer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts } from './artifacts';
-import { readDataset } from './dataset';
+import { readDataset } from './load';
 import { evaluateCases, PARITY_VARIANTS, type EvalCase } from './eval-core';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
@@ -21,7 +21,7 @@ export async function runParity(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   const now = num(args, 'now', Date.now());
   await initTf('wasm');
-  const data = readDataset(str(args, 'dataset', '../shared/datasets/ml-100k'));
+  const data = await readDataset(str(args, 'dataset', '../shared/datasets/ml-100k'));
   const { manifest, weights } = readArtifacts(str(args, 'model', 'public/models/default'));
   const scorer = Scorer.fromArtifacts(manifest, weights);
   const { cases } = evalCases(data, splitFor(data, 'standard', 'test'), 'standard', num(args, 'users', 30), num(args, 'seed', 7));

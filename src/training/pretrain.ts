@@ -4,13 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EVENT_TYPES } from '../shared/types';
-import { seededRandom } from './random';
 import { Scorer, type ModelManifest } from '../worker/scorer';
 import { recencyBucket, type ScorerConfig } from '../worker/tower';
 import type { Dataset, Sequence } from './dataset';
 import { meanMetrics, type RankMetrics } from './metrics';
 import { batchLoss, contentIndex, exportModel, initParams, type Batch } from './model';
 import { rankWithScorer, type RankCase } from './rank';
+import { countingRandom } from './random';
+import { optimizerState, restoreOptimizer, snapshot, type EpochRecord, type TrainState } from './train-state';
 
 export interface PretrainOptions {
   epochs: number;
@@ -29,6 +30,17 @@ export interface PretrainOptions {
   /** Evaluate every this many epochs. */
   evalEvery: number;
   log?: (line: string) => void;
+  /** Continue from a checkpoint of the same data and settings instead of starting over. */
+  resume?: { state: TrainState; best: PretrainResult | null };
+}
+
+export interface PretrainHooks {
+  /** After each optimiser step: `step` of `steps` in this epoch. */
+  onStep?: (epoch: number, step: number, steps: number) => void;
+  /** When validation improves (or, without validation cases, at each evaluation). */
+  onBest?: (result: PretrainResult) => Promise<void>;
+  /** After each epoch, with the state a checkpoint needs. */
+  onEpoch?: (state: TrainState) => Promise<void>;
 }
 
 export const DEFAULT_CONFIG: ScorerConfig = {
@@ -77,7 +89,11 @@ function windowsOf(seqs: readonly Sequence[], maxHistory: number, random: () => 
   return out;
 }
 
-function makeBatch(windows: readonly Window[], config: ScorerConfig, typeIndex: number): Batch {
+/**
+ * `typeRows[t]` is the type-embedding row of EVENT_TYPES[t]; `typeIndex` that of sequences
+ * without per-event types.
+ */
+function makeBatch(windows: readonly Window[], config: ScorerConfig, typeIndex: number, typeRows: readonly number[]): Batch {
   const b = windows.length;
   const steps = Math.max(1, ...windows.map((w) => w.end - 1 - w.start));
   const inputs = new Int32Array(b * steps);
@@ -99,6 +115,7 @@ function makeBatch(windows: readonly Window[], config: ScorerConfig, typeIndex: 
     for (let j = 0; j < len; j++) {
       const at = w.start + j;
       inputs[i * steps + pad + j] = w.seq.items[at];
+      if (w.seq.types) types[i * steps + pad + j] = typeRows[w.seq.types[at]];
       mask[base + pad + j + 1] = 1;
       recency[base + pad + j + 1] = recencyBucket(w.seq.times[at + 1] - w.seq.times[at], config.recencyBuckets);
       slots.push(base + pad + j + 1);
@@ -113,6 +130,8 @@ export interface PretrainResult {
   weights: ArrayBuffer;
   validation: RankMetrics | null;
   epochs: number;
+  /** Loss, time and validation of every epoch run (resumed runs included). */
+  history?: EpochRecord[];
 }
 
 /** Trains on `train` (each sequence fully; its items are the history) and returns the best export. */
@@ -121,19 +140,38 @@ export async function pretrain(
   train: readonly Sequence[],
   config: ScorerConfig,
   options: PretrainOptions,
+  hooks: PretrainHooks = {},
 ): Promise<PretrainResult> {
   const log = options.log ?? (() => undefined);
-  const random = seededRandom(options.seed);
+  const random = countingRandom(options.seed);
   const numItems = data.itemIds.length;
   const params = initParams(config, numItems, options.seed);
   const content = contentIndex(data, config);
   const typeIndex = Math.max(0, config.eventTypes.indexOf(data.eventType));
+  const typeRows = EVENT_TYPES.map((t) => Math.max(0, config.eventTypes.indexOf(t)));
   const optimizer = tf.train.adam(options.learningRate, 0.9, 0.98, 1e-7);
   const vars = Object.values(params);
   let best: PretrainResult | null = null;
   let bestScore = -1;
+  let bestEpoch = 0;
   let stale = 0;
+  let stopped = false;
   let epoch = 0;
+  const history: EpochRecord[] = [];
+  if (options.resume) {
+    const { state } = options.resume;
+    for (const saved of state.params) {
+      const v = params[saved.name];
+      if (!v || v.shape.join() !== saved.shape.join()) throw new Error(`checkpoint tensor ${saved.name} does not fit this model`);
+      v.assign(tf.tensor(saved.values, saved.shape));
+    }
+    await restoreOptimizer(optimizer, state.optimizer);
+    random.skip(state.draws);
+    best = options.resume.best;
+    ({ bestScore, bestEpoch, stale, stopped, epoch } = state);
+    history.push(...state.history);
+    log(`resumed after epoch ${epoch}${best ? ` (best so far: epoch ${bestEpoch})` : ''}`);
+  }
   const evaluate = async (): Promise<PretrainResult> => {
     const artifacts = await exportModel(params, config, data, content);
     let validation: RankMetrics | null = null;
@@ -145,7 +183,7 @@ export async function pretrain(
     return { ...artifacts, validation, epochs: epoch };
   };
   try {
-    for (epoch = 1; epoch <= options.epochs; epoch++) {
+    for (epoch = epoch + 1; epoch <= options.epochs && !stopped; epoch++) {
       const started = performance.now();
       const windows = windowsOf(train, config.maxHistory, random);
       for (let i = windows.length - 1; i > 0; i--) {
@@ -166,8 +204,9 @@ export async function pretrain(
       }
       let lossSum = 0;
       const losses: tf.Scalar[] = [];
-      for (const s of order) {
-        const batch = makeBatch(windows.slice(s, s + options.batchSize), config, typeIndex);
+      for (let step = 0; step < order.length; step++) {
+        const s = order[step];
+        const batch = makeBatch(windows.slice(s, s + options.batchSize), config, typeIndex, typeRows);
         const negatives = new Int32Array(Math.min(options.negatives, numItems));
         if (options.negatives >= numItems) for (let k = 0; k < numItems; k++) negatives[k] = k + 1;
         else for (let k = 0; k < negatives.length; k++) negatives[k] = 1 + Math.floor(random() * numItems);
@@ -183,30 +222,54 @@ export async function pretrain(
           tf.dispose(losses);
           losses.length = 0;
         }
+        hooks.onStep?.(epoch, step + 1, order.length);
       }
       for (const l of losses) lossSum += (await l.data())[0];
       tf.dispose(losses);
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      let line = `epoch ${epoch}: loss ${(lossSum / order.length).toFixed(4)} (${seconds}s, ${order.length} batches)`;
+      const record: EpochRecord = { epoch, loss: lossSum / Math.max(1, order.length), seconds: (performance.now() - started) / 1000 };
+      let line = `epoch ${epoch}: loss ${record.loss.toFixed(4)} (${record.seconds.toFixed(1)}s, ${order.length} batches)`;
       if (epoch % options.evalEvery === 0 || epoch === options.epochs) {
         const result = await evaluate();
         if (result.validation) {
+          record.validation = result.validation;
           const score = result.validation['NDCG@10'];
           line += ` valid HR@10 ${result.validation['HR@10'].toFixed(4)} NDCG@10 ${score.toFixed(4)}`;
           if (score > bestScore) {
             bestScore = score;
+            bestEpoch = epoch;
             best = result;
             stale = 0;
+            await hooks.onBest?.(result);
           } else stale++;
-        } else best = result;
+        } else {
+          best = result;
+          bestEpoch = epoch;
+          await hooks.onBest?.(result);
+        }
       }
+      history.push(record);
       log(line);
       if (stale >= options.patience) {
         log(`early stop: no better validation NDCG@10 in ${stale} evaluations`);
-        break;
+        stopped = true;
+      }
+      if (hooks.onEpoch) {
+        const named = Object.entries(params).map(([name, tensor]) => ({ name, tensor }));
+        await hooks.onEpoch({
+          epoch,
+          draws: random.draws,
+          bestScore,
+          bestEpoch,
+          stale,
+          stopped,
+          history: [...history],
+          params: await snapshot(named),
+          optimizer: await optimizerState(optimizer),
+        });
       }
     }
-    return best ?? (await evaluate());
+    const result = best ?? (await evaluate());
+    return { ...result, history };
   } finally {
     optimizer.dispose();
     tf.dispose(vars);

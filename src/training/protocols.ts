@@ -4,7 +4,7 @@
  */
 import { fnv1a } from '../worker/features';
 import { seededRandom } from './random';
-import type { Dataset, Sequence } from './dataset';
+import { sliceSequence, type Dataset, type Sequence } from './dataset';
 import type { EvalCase } from './eval-core';
 import { caseTime, historyOf, itemRef, sampleNegatives, type RankCase } from './rank';
 
@@ -18,7 +18,7 @@ export function isDeviceUser(user: string): boolean {
 }
 
 function head(s: Sequence, n: number): Sequence {
-  return { user: s.user, items: s.items.slice(0, n), times: s.times.slice(0, n) };
+  return sliceSequence(s, 0, n);
 }
 
 export interface Split {

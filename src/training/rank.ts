@@ -1,5 +1,6 @@
 /** Ranks evaluation cases directly with a Scorer, in batches (pretraining validation). */
 import * as tf from '@tensorflow/tfjs-core';
+import { EVENT_TYPES } from '../shared/types';
 import type { HistoryItem, ItemRef, Scorer } from '../worker/scorer';
 import { SYNTHETIC_GAP_MS, type Dataset, type Sequence } from './dataset';
 import { rankOf } from './metrics';
@@ -17,7 +18,8 @@ export function historyOf(data: Dataset, seq: Sequence, end: number): HistoryIte
   const out: HistoryItem[] = [];
   for (let i = 0; i < end; i++) {
     const row = seq.items[i];
-    out.push({ itemId: data.itemIds[row - 1], type: data.eventType, time: seq.times[i], features: data.features?.[row - 1] });
+    const type = seq.types ? EVENT_TYPES[seq.types[i]] : data.eventType;
+    out.push({ itemId: data.itemIds[row - 1], type, time: seq.times[i], features: data.features?.[row - 1] });
   }
   return out;
 }

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dataset, Sequence } from '../../src/training/dataset';
-import { gatherRows } from '../../src/training/model';
+import { contentIndex, gatherRows, initParams, itemTable, touchedRows } from '../../src/training/model';
 import { DEFAULT_CONFIG, DEFAULT_OPTIONS, pretrain } from '../../src/training/pretrain';
 import { rankWithScorer } from '../../src/training/rank';
 import { meanMetrics } from '../../src/training/metrics';
@@ -19,6 +19,35 @@ describe('pretraining on wasm', () => {
     const idx = tf.tensor1d([2, 0, 2], 'int32');
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t, idx), tf.tensor2d([[1, 1], [2, 2], [3, 3]]))));
     expect(Array.from(await g(table).data())).toEqual([2, 2, 0, 0, 4, 4]);
+  });
+
+  it('a step computes the item rows it touches exactly as the whole table would, gradients included', async () => {
+    const n = 30;
+    const data: Dataset = {
+      name: 'c',
+      itemIds: Array.from({ length: n }, (_, i) => `i${i}`),
+      features: Array.from({ length: n }, (_, i) => ({ category: ['A', `B${i % 4}`], brand: `b${i % 3}` })),
+      eventType: 'view',
+      sequences: [],
+      timestamps: true,
+    };
+    const config = { ...DEFAULT_CONFIG, dim: 8, hashBuckets: 64 };
+    const params = initParams(config, n, 3);
+    const content = contentIndex(data, config)!;
+    const keep = tf.tensor2d(Array.from({ length: n + 1 }, (_, i) => (i === 0 || i % 3 === 0 ? 0 : 1)), [n + 1, 1]);
+    const used = Int32Array.from([7, 0, 3, 7, 12, 29]);
+    const { rows, local } = touchedRows([used, Int32Array.from([12, 5])]);
+    expect(Array.from(rows)).toEqual([0, 3, 5, 7, 12, 29]);
+    const weight = tf.randomNormal([used.length, 8], 0, 1, 'float32', 9);
+    const vars = [params['item/id'], params['item/hash']];
+    const full = tf.variableGrads(() => tf.sum(tf.mul(gatherRows(itemTable(params, content, keep as tf.Tensor2D), tf.tensor1d(used, 'int32')), weight)) as tf.Scalar, vars);
+    const part = tf.variableGrads(
+      () => tf.sum(tf.mul(gatherRows(itemTable(params, content, keep as tf.Tensor2D, tf.tensor1d(rows, 'int32')), tf.tensor1d(local(used), 'int32')), weight)) as tf.Scalar,
+      vars,
+    );
+    expect(await part.value.data()).toEqual(await full.value.data());
+    for (const v of vars) expect(await part.grads[v.name].data()).toEqual(await full.grads[v.name].data());
+    tf.dispose([full.value, part.value, ...Object.values(full.grads), ...Object.values(part.grads), keep, weight, content.buckets, content.counts, ...Object.values(params)]);
   });
 
   it('learns a deterministic successor pattern and exports a loadable model', async () => {
