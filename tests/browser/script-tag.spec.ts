@@ -273,11 +273,15 @@ test('with the real engine a list takes the personalised order', async ({ page }
   expect(detail.personalized).toBe(true);
   expect(detail.serverOrder).toEqual(server);
 
+  // The candidates as the tag reads them from the markup: id, category path and title.
   const candidates = await page.$$eval('#recs [data-lr-item]', (tiles) =>
-    tiles.map((t) => ({ id: t.getAttribute('data-lr-item')! })),
+    tiles.map((t) => ({
+      id: t.getAttribute('data-lr-item')!,
+      features: { category: t.getAttribute('data-lr-category')!.split('>').map((c) => c.trim()), text: t.getAttribute('data-lr-title')! },
+    })),
   );
   const byServer = server.map((id) => candidates.find((c) => c.id === id)!);
-  const expected = await lr<{ items: Array<{ id: string }>; personalized: boolean }>(page, 'rerank', byServer.map((c) => ({ ...c, features: undefined })), { serverWeight: 0 });
+  const expected = await lr<{ items: Array<{ id: string }>; personalized: boolean }>(page, 'rerank', byServer, { serverWeight: 0 });
   expect(expected.personalized).toBe(true);
   const personalised = expected.items.map((i) => i.id);
   expect(personalised, 'the model disagrees with the server here, or this test proves nothing').not.toEqual(server);
