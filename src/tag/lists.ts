@@ -85,20 +85,19 @@ export class Lists {
 
   private read(container: Element): Reading {
     const units = unitsOf(container);
-    const entries: Entry[] = [];
-    const ids = new Set<string>();
+    const read: Entry[] = [];
     for (const unit of units) {
-      const el = tileOf(unit);
-      const tile = this.env.tile(el);
-      if (!tile) continue;
-      if (ids.has(tile.id)) {
-        this.env.report(el, [{ code: 'DUPLICATE_ID', attribute: 'data-lr-item' }], { itemId: tile.id, listId: tile.listId });
-        continue;
-      }
-      ids.add(tile.id);
-      entries.push({ unit, tile });
+      const tile = this.env.tile(tileOf(unit));
+      if (tile) read.push({ unit, tile });
     }
-    return { units, entries };
+    // Of two tiles with one id, the server's first keeps it, wherever a reorder has put them since.
+    const first = new Map<string, Entry>();
+    for (const entry of serverOrder(read)) {
+      const kept = first.get(entry.tile.id);
+      if (!kept) first.set(entry.tile.id, entry);
+      else this.env.report(tileOf(entry.unit), [{ code: 'DUPLICATE_ID', attribute: 'data-lr-item' }], { itemId: entry.tile.id, listId: entry.tile.listId });
+    }
+    return { units, entries: read.filter((entry) => first.get(entry.tile.id) === entry) };
   }
 
   private remember(state: ListState, { units, entries }: Reading): void {

@@ -9,9 +9,10 @@
  *
  * Moves are made in slot order, each tile moved at most once (plus one move per fixed child a move
  * crosses), so an order close to the old one costs a few moves ({@link rearrange}). They are applied
- * in chunks of about {@link CHUNK_MS} ms, laid out within the chunk, one chunk per frame, so that a
- * long list never makes a long task; if the visitor scrolls meanwhile the rest is planned again
- * around what they now see, and if the page changes the list the moves stop ({@link applyOrder}).
+ * in chunks of about {@link CHUNK_MS} ms (and at most about {@link MAX_CHUNKS} of them), laid out
+ * within the chunk, one chunk per frame, so that a long list never makes a long task; if the
+ * visitor scrolls meanwhile the rest is planned again around what they now see, and if the page
+ * changes the list the moves stop ({@link applyOrder}).
  */
 import { TILE } from './dom';
 
@@ -37,7 +38,13 @@ export interface RerankedDetail {
 }
 
 /** Main-thread time one chunk of moves aims at, layout included. */
-export const CHUNK_MS = 8;
+export const CHUNK_MS = 10;
+/**
+ * A long list is done in about this many chunks at most, whatever the clock says: on a busy device
+ * a chunk's wall-clock time includes waiting for the CPU, and chunks cut by it alone would get ever
+ * smaller and more numerous, each paying for a layout of the whole list.
+ */
+const MAX_CHUNKS = 30;
 
 /**
  * The new order: pinned places keep their item, the free places take the remaining items in the
@@ -196,7 +203,8 @@ export async function applyOrder(container: HTMLElement, options: ApplyOptions):
   const doc = container.ownerDocument;
   let plan = options.plan();
   let steps = rearrange(container, new Set(plan.units.filter((_, i) => !plan.pinned[i])), plan.next.filter((_, i) => !plan.pinned[i]));
-  let size = options.now ? Infinity : 16;
+  const floor = Math.min(200, Math.max(16, Math.ceil(plan.units.length / MAX_CHUNKS)));
+  let size = options.now ? Infinity : floor;
   let where = viewport(container);
   for (;;) {
     const start = performance.now();
@@ -211,7 +219,7 @@ export async function applyOrder(container: HTMLElement, options: ApplyOptions):
     if (options.glide) glide(plan.units, before);
     measure(start);
     if (done) return plan.pinned;
-    size = Math.max(4, Math.min(500, Math.floor((size * CHUNK_MS) / Math.max(spent, 0.5))));
+    size = Math.max(floor, Math.min(1000, Math.floor((size * CHUNK_MS) / Math.max(spent, 0.5))));
     await nextFrame(doc);
     if (options.stale() || !container.isConnected) return null;
     if (viewport(container) !== where) {
