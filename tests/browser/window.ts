@@ -30,13 +30,15 @@ declare global {
     /** What the storefront fixtures record (fixtures/record.js). */
     seen: {
       reranked: RerankedDetail[];
-      warnings: Array<{ code: string; attribute?: string; itemId?: string; listId?: string; skipped: boolean; tag: string }>;
+      warnings: Array<{ code: string; attribute?: string; itemId?: string; listId?: string; skipped: boolean; tag: string; id: string }>;
       shifts: number[];
       shown: Array<{ persisted: boolean; type: string }>;
     };
     /** What the storefront fixtures' stand-in engine was told (fixtures/fake-engine.js). */
     fakeEngine: { tracked: TrackEvent[]; reranks: Candidate[][]; options: Record<string, unknown> };
     fakeEngineDelayMs?: number;
+    /** What each frame of the long list showed: place → item, for the places in view (fixtures/long-list/frames.js). */
+    painted: Array<Record<string, string>>;
     /** The single-page shop (fixtures/spa/app.js). */
     app: { renders: number; firstFrameOrder: string[] | null; loadMore(): void; navigate(url: string): void; rerender(): void };
     /** Scratch values single tests keep in the page. */
