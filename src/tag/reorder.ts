@@ -44,7 +44,7 @@ export const CHUNK_MS = 10;
  * a chunk's wall-clock time includes waiting for the CPU, and chunks cut by it alone would get ever
  * smaller and more numerous, each paying for a layout of the whole list.
  */
-const MAX_CHUNKS = 30;
+const MAX_CHUNKS = 12;
 
 /**
  * The new order: pinned places keep their item, the free places take the remaining items in the
@@ -201,6 +201,11 @@ function nextFrame(doc: Document): Promise<void> {
  */
 export async function applyOrder(container: HTMLElement, options: ApplyOptions): Promise<boolean[] | null> {
   const doc = container.ownerDocument;
+  // Apart from the task that read the list and heard from the engine, with the layout up to date.
+  if (!options.now) {
+    await nextFrame(doc);
+    if (options.stale() || !container.isConnected) return null;
+  }
   let plan = options.plan();
   let steps = rearrange(container, new Set(plan.units.filter((_, i) => !plan.pinned[i])), plan.next.filter((_, i) => !plan.pinned[i]));
   const floor = Math.min(200, Math.max(16, Math.ceil(plan.units.length / MAX_CHUNKS)));
