@@ -49,7 +49,7 @@ interface Reading {
 }
 
 interface ListState {
-  /** The arrangement last handled, as `unitsOf` and the ids gave it. */
+  /** The arrangement last handled: the units in DOM order, and their ids as written. */
   units: Element[];
   ids: string;
   running: boolean;
@@ -100,17 +100,19 @@ export class Lists {
     return { units, entries: read.filter((entry) => first.get(entry.tile.id) === entry) };
   }
 
-  private remember(state: ListState, { units, entries }: Reading): void {
-    state.units = units;
-    state.ids = entries.map((e) => e.tile.id).join('\n');
+  /** The list's arrangement: its units in DOM order and their tiles' ids as written (cheap to compare). */
+  private arrangement(container: Element): { units: Element[]; ids: string } {
+    const units = unitsOf(container);
+    return { units, ids: units.map((unit) => tileOf(unit).getAttribute('data-lr-item')).join('\n') };
   }
 
-  private unchanged(state: ListState, { units, entries }: Reading): boolean {
-    return (
-      units.length === state.units.length &&
-      units.every((unit, i) => unit === state.units[i]) &&
-      entries.map((e) => e.tile.id).join('\n') === state.ids
-    );
+  private remember(state: ListState, container: Element): void {
+    Object.assign(state, this.arrangement(container));
+  }
+
+  private unchanged(state: ListState, container: Element): boolean {
+    const { units, ids } = this.arrangement(container);
+    return units.length === state.units.length && units.every((unit, i) => unit === state.units[i]) && ids === state.ids;
   }
 
   /** Reads every rerankable list, so that `diagnose` knows about duplicate ids. */
@@ -130,16 +132,17 @@ export class Lists {
    */
   changed(container: HTMLElement, unpainted: boolean): void {
     const state = this.state(container);
+    // Changes inside tiles (a price, a countdown) leave the arrangement as it was: nothing to do.
+    if (this.unchanged(state, container)) return;
     if (state.running) {
       state.dirty = true;
       return;
     }
     const reading = this.read(container);
-    if (this.unchanged(state, reading)) return;
     const handled = new Set(state.units);
     if (this.restore(container, reading, (unit) => !handled.has(unit) && (unpainted || !reducedMotion(this.doc.defaultView)))) {
       // Restored at once: what is in the DOM now is handled.
-      this.remember(state, this.read(container));
+      this.remember(state, container);
       return;
     }
     if (this.env.healthy()) void this.run(container);
@@ -161,7 +164,7 @@ export class Lists {
     const rank = new Map(saved.order.map((id, i) => [id, i]));
     const ranked = [...server].sort((a, b) => rank.get(a)! - rank.get(b)!);
     const rules: PinRules = { free: false, seen: (tile) => this.env.seen(tile), unpainted };
-    void this.apply(container, reading, server, ranked, rules, true).then((detail) =>
+    void this.apply(container, this.state(container), reading, server, ranked, rules, true).then((detail) =>
       this.dispatch(container, { ...detail!, personalized: true, restored: true }),
     );
     return true;
@@ -178,10 +181,10 @@ export class Lists {
       do {
         state.dirty = false;
         const start = performance.now();
-        const reading = this.read(container);
-        if (!force && this.unchanged(state, reading)) break;
+        if (!force && this.unchanged(state, container)) break;
         force = false;
-        this.remember(state, reading);
+        const reading = this.read(container);
+        this.remember(state, container);
         if (reading.entries.length < 2) break;
         const server = serverOrder(reading.entries);
         const pending = this.env.rerank(
@@ -197,10 +200,10 @@ export class Lists {
         const permutation = ranked.length === ids.length && new Set(ranked).size === ids.length && ranked.every((id) => known.has(id));
         const animate = container.getAttribute('data-lr-rerank') === 'animate' && !reducedMotion(this.doc.defaultView);
         const detail = result.personalized && permutation
-          ? await this.apply(container, reading, ids, ranked, { free: animate, seen: (tile) => this.env.seen(tile) }, false, () => state.dirty, animate)
+          ? await this.apply(container, state, reading, ids, ranked, { free: animate, seen: (tile) => this.env.seen(tile) }, false, animate)
           : { order: reading.entries.map((e) => e.tile.id), moved: 0, pinned: 0 };
         if (!detail) continue;
-        this.remember(state, this.read(container));
+        this.remember(state, container);
         if (detail.moved) this.env.saved()?.save(this.key(container), { server: ids, order: detail.order });
         this.dispatch(container, { ...detail, serverOrder: ids, personalized: result.personalized, fallback: result.fallback });
       } while (state.dirty);
@@ -212,12 +215,12 @@ export class Lists {
   /** Moves the entries into `ranked` around the pinned ones; null when the page changed the list first. */
   private async apply(
     container: HTMLElement,
+    state: ListState,
     reading: Reading,
     server: string[],
     ranked: string[],
     rules: PinRules,
     now: boolean,
-    stale: () => boolean = () => false,
     glide = false,
   ): Promise<Omit<RerankedDetail, 'personalized'> | null> {
     const byId = new Map(reading.entries.map((e) => [e.tile.id, e.unit]));
@@ -232,8 +235,13 @@ export class Lists {
       },
       now,
       glide,
-      stale,
-      quiet: (moves) => this.env.quiet(moves),
+      stale: () => state.dirty,
+      // The arrangement our moves make is handled: only the page's own changes count as changes.
+      quiet: (moves) =>
+        this.env.quiet(() => {
+          moves();
+          this.remember(state, container);
+        }),
     });
     if (!pinned) return null;
     const after = unitsOf(container).filter((unit) => idOf.has(unit));

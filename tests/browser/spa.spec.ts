@@ -81,6 +81,27 @@ test('tiles appended by infinite scroll are tracked and reordered, with their se
   }
 });
 
+test('changes inside the tiles while the engine thinks (a price, a badge) do not hold the reorder back; a new tile does', async ({ page }) => {
+  await page.goto(`${SPA}?more=off`);
+  await reranked(page, 'catalogue');
+  await page.evaluate(() => (window.fakeEngineDelayMs = 400));
+  await page.click('nav a:text("Comedy")');
+  // A framework updating what the tiles show, as prices and stock badges come in.
+  await page.evaluate(() => {
+    for (const tile of document.querySelectorAll('#grid li')) tile.querySelector('button')!.innerHTML = '<b>Add</b> (in stock)';
+  });
+  const comedy = await reranked(page, 'catalogue', 2);
+  expect(comedy.moved).toBeGreaterThan(0);
+  expect(await order(page, '#grid')).toEqual(comedy.order);
+
+  // A tile added while the engine thinks: the list is ranked again with it.
+  await page.click('nav a:text("All")');
+  await page.evaluate(() => window.app.loadMore());
+  const grown = await reranked(page, 'catalogue', 3);
+  expect(grown.serverOrder).toHaveLength(48);
+  expect(await rerankCount(page, 'catalogue')).toBe(3);
+});
+
 test("refresh(element) reorders that list again on demand; refresh() every list", async ({ page }) => {
   await page.goto(SPA);
   await reranked(page, 'catalogue');
