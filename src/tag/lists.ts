@@ -42,12 +42,6 @@ interface Entry {
   tile: Tile;
 }
 
-interface Reading {
-  units: Element[];
-  /** The units with a usable, unique id, in DOM order. */
-  entries: Entry[];
-}
-
 interface ListState {
   /** The arrangement last handled: the units in DOM order, and their ids as written. */
   units: Element[];
@@ -83,10 +77,10 @@ export class Lists {
     return container.getAttribute('data-lr-list')?.trim() || undefined;
   }
 
-  private read(container: Element): Reading {
-    const units = unitsOf(container);
+  /** The units with a usable, unique id, in DOM order. */
+  private read(container: Element): Entry[] {
     const read: Entry[] = [];
-    for (const unit of units) {
+    for (const unit of unitsOf(container)) {
       const tile = this.env.tile(tileOf(unit));
       if (tile) read.push({ unit, tile });
     }
@@ -97,7 +91,7 @@ export class Lists {
       if (!kept) first.set(entry.tile.id, entry);
       else this.env.report(tileOf(entry.unit), [{ code: 'DUPLICATE_ID', attribute: 'data-lr-item' }], { itemId: entry.tile.id, listId: entry.tile.listId });
     }
-    return { units, entries: read.filter((entry) => first.get(entry.tile.id) === entry) };
+    return read.filter((entry) => first.get(entry.tile.id) === entry);
   }
 
   /** The list's arrangement: its units in DOM order and their tiles' ids as written (cheap to compare). */
@@ -138,9 +132,9 @@ export class Lists {
       state.dirty = true;
       return;
     }
-    const reading = this.read(container);
+    const entries = this.read(container);
     const handled = new Set(state.units);
-    if (this.restore(container, reading, (unit) => !handled.has(unit) && (unpainted || !reducedMotion(this.doc.defaultView)))) {
+    if (this.restore(container, entries, (unit) => !handled.has(unit) && (unpainted || !reducedMotion(this.doc.defaultView)))) {
       // Restored at once: what is in the DOM now is handled.
       this.remember(state, container);
       return;
@@ -157,14 +151,14 @@ export class Lists {
   }
 
   /** Puts back the order saved for this list when the list is (the start of) the one saved. */
-  private restore(container: HTMLElement, reading: Reading, unpainted: (unit: Element) => boolean): boolean {
+  private restore(container: HTMLElement, entries: Entry[], unpainted: (unit: Element) => boolean): boolean {
     const saved = this.env.saved()?.get(this.key(container));
-    const server = serverOrder(reading.entries).map((e) => e.tile.id);
+    const server = serverOrder(entries).map((e) => e.tile.id);
     if (!saved || server.length < 2 || server.some((id, i) => saved.server[i] !== id)) return false;
     const rank = new Map(saved.order.map((id, i) => [id, i]));
     const ranked = [...server].sort((a, b) => rank.get(a)! - rank.get(b)!);
     const rules: PinRules = { free: false, seen: (tile) => this.env.seen(tile), unpainted };
-    void this.apply(container, this.state(container), reading, server, ranked, rules, true).then((detail) =>
+    void this.apply(container, this.state(container), entries, server, ranked, rules, true).then((detail) =>
       this.dispatch(container, { ...detail!, personalized: true, restored: true }),
     );
     return true;
@@ -183,10 +177,10 @@ export class Lists {
         const start = performance.now();
         if (!force && this.unchanged(state, container)) break;
         force = false;
-        const reading = this.read(container);
+        const entries = this.read(container);
         this.remember(state, container);
-        if (reading.entries.length < 2) break;
-        const server = serverOrder(reading.entries);
+        if (entries.length < 2) break;
+        const server = serverOrder(entries);
         const pending = this.env.rerank(
           server.map(({ tile }) => ({ id: tile.id, features: tile.features, score: tile.score })),
           this.env.options(),
@@ -200,8 +194,8 @@ export class Lists {
         const permutation = ranked.length === ids.length && new Set(ranked).size === ids.length && ranked.every((id) => known.has(id));
         const animate = container.getAttribute('data-lr-rerank') === 'animate' && !reducedMotion(this.doc.defaultView);
         const detail = result.personalized && permutation
-          ? await this.apply(container, state, reading, ids, ranked, { free: animate, seen: (tile) => this.env.seen(tile) }, false, animate)
-          : { order: reading.entries.map((e) => e.tile.id), moved: 0, pinned: 0 };
+          ? await this.apply(container, state, entries, ids, ranked, { free: animate, seen: (tile) => this.env.seen(tile) }, false, animate)
+          : { order: entries.map((e) => e.tile.id), moved: 0, pinned: 0 };
         if (!detail) continue;
         this.remember(state, container);
         if (detail.moved) this.env.saved()?.save(this.key(container), { server: ids, order: detail.order });
@@ -216,15 +210,15 @@ export class Lists {
   private async apply(
     container: HTMLElement,
     state: ListState,
-    reading: Reading,
+    entries: Entry[],
     server: string[],
     ranked: string[],
     rules: PinRules,
     now: boolean,
     glide = false,
   ): Promise<Omit<RerankedDetail, 'personalized'> | null> {
-    const byId = new Map(reading.entries.map((e) => [e.tile.id, e.unit]));
-    const idOf = new Map(reading.entries.map((e) => [e.unit, e.tile.id]));
+    const byId = new Map(entries.map((e) => [e.tile.id, e.unit]));
+    const idOf = new Map(entries.map((e) => [e.unit, e.tile.id]));
     const before = unitsOf(container).filter((unit) => idOf.has(unit));
     const pinned = await applyOrder(container, {
       plan: () => {
