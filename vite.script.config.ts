@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
 /** The script-tag file must stay small: it is on every page, before anything is personalised. */
-const BUDGET_GZIP_BYTES = 10 * 1024;
+const BUDGET_GZIP_BYTES = 12 * 1024;
 
 function sizeBudget(): Plugin {
   return {
@@ -31,7 +31,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: false,
-    target: 'es2020',
+    target: 'es2022',
     minify: true,
     sourcemap: true,
     copyPublicDir: false,

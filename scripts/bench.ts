@@ -5,6 +5,7 @@
  *
  *   npm run bench                                  # default model, every backend
  *   npx tsx scripts/bench.ts --model .cache/models/probe --backends auto,wasm
+ *   npm run bench -- --only reorder                # the script tag reordering 500- and 2,000-tile lists
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,9 @@ import { register } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { markdown, type BackendResult, type BenchResults, type RerankRow, type StartupRun, type Stats } from './bench/report';
+import { markdown, reorderMarkdown, type BackendResult, type BenchResults, type RerankRow, type StartupRun, type Stats } from './bench/report';
 import { startServer } from './serve';
+import { reorderBench } from './bench/reorder';
 import { bundleSizes } from './bench/sizes';
 import { buildWorkload, type BenchCandidate } from './bench/workload';
 
@@ -29,8 +31,12 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'auto,wasm,cpu,webgl,webgpu' },
     startups: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-out' },
+    /** `reorder`: only the script tag's reordering of long lists. */
+    only: { type: 'string' },
+    'reorder-runs': { type: 'string', default: '3' },
   },
 });
+const REORDER_SIZES = [500, 2_000];
 
 const modelDir = resolve(ROOT, args.model!);
 if (!existsSync(join(modelDir, 'manifest.json'))) {
@@ -72,6 +78,33 @@ function maxAbsError(engine: Record<string, number>, candidates: BenchCandidate[
   return worst;
 }
 
+/** Only the reordering of long lists by the script tag: `--only reorder`. */
+async function reorderOnly(): Promise<void> {
+  ensureScriptTagBuild();
+  const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
+  const browser = await launch();
+  try {
+    log('script tag: reordering long lists');
+    const reorder = await reorderBench(browser, server.origin, REORDER_SIZES, Number(args['reorder-runs']));
+    const table = reorderMarkdown(reorder, `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})`, `Chromium ${browser.version()} headless`);
+    const outDir = resolve(ROOT, args.out!);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'reorder.json'), `${JSON.stringify(reorder, null, 1)}\n`);
+    writeFileSync(join(outDir, 'reorder.md'), `${table}\n`);
+    console.log(table);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'],
+  });
+}
+
 async function main(): Promise<void> {
   ensureScriptTagBuild();
   const now = Date.now();
@@ -79,10 +112,7 @@ async function main(): Promise<void> {
   log('computing the reference vectors in Node (cpu backend)');
   const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
   const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'],
-  });
+  const browser = await launch();
   try {
     log('plain-loop reference on the main thread');
     const refPage = await openPage(browser, server.origin);
@@ -170,6 +200,9 @@ async function main(): Promise<void> {
       await close();
     }
 
+    log('script tag: reordering long lists');
+    const reorder = await reorderBench(browser, server.origin, REORDER_SIZES, Number(args['reorder-runs']));
+
     const auto = backends.find((b) => b.backend === 'auto');
     const gpu = (auto as { gpu?: { adapter: string; description?: string } } | undefined)?.gpu;
     const results: BenchResults = {
@@ -187,6 +220,7 @@ async function main(): Promise<void> {
       backends,
       startup: { cold, warm },
       longTasks,
+      reorder,
     };
     const outDir = resolve(ROOT, args.out!);
     mkdirSync(outDir, { recursive: true });
@@ -201,4 +235,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await (args.only === 'reorder' ? reorderOnly() : main());

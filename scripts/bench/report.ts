@@ -1,4 +1,5 @@
 /** Turns the benchmark's results into the Markdown tables printed and pasted into the docs. */
+import type { ReorderRow } from './reorder';
 import type { SizeRow } from './sizes';
 
 export interface Stats {
@@ -47,6 +48,7 @@ export interface BenchResults {
   backends: BackendResult[];
   startup: { cold: StartupRun[]; warm: StartupRun[] };
   longTasks: { sessionMs: number; backend: string; autoTrained: boolean; trainingRuns: number; longTasks: Array<{ start: number; duration: number }> };
+  reorder: ReorderRow[];
 }
 
 const ms = (x: number | undefined) => (x === undefined ? '–' : x < 0.1 ? x.toFixed(3) : x < 1 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
@@ -118,9 +120,31 @@ export function markdown(r: BenchResults): string {
     '',
   );
 
+  out.push(reorderMarkdown(r.reorder), '');
+
   out.push('**Bundle sizes**', '');
   out.push('| file | raw | gzip |');
   out.push('|---|---|---|');
   for (const s of r.sizes) out.push(`| ${s.what}${s.note ? ` (${s.note})` : ''} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
+  return out.join('\n');
+}
+
+const tasks = (xs: number[], runs: number) => (xs.length ? `${xs.length} in ${runs} runs (longest ${ms(Math.max(...xs))})` : `0 in ${runs} runs`);
+
+/** The script tag reordering long lists (scripts/bench/reorder.ts). */
+export function reorderMarkdown(rows: ReorderRow[], machine?: string, browser?: string): string {
+  const out: string[] = [];
+  if (machine) out.push(`Machine: ${machine}. Browser: ${browser}.`, '');
+  out.push(
+    "**The script tag reordering a long grid** (bench/reorder.html; every movable tile moves, the worst case; medians of the runs). localrank's time is the sum of its `localrank:reorder` slices, layout included; tasks are the page's main-thread tasks while it works (rendering included), from a Chromium trace, in wall-clock time and in CPU time (wall-clock time includes waiting for a core on a busy machine).",
+    '',
+  );
+  out.push('| tiles | mode | localrank main-thread ms | longest slice ms | slices | moved / held | done after ms | main thread CPU ms, all tasks | longest task, CPU ms | tasks > 50 ms CPU | tasks > 50 ms wall-clock | without localrank: tasks > 50 ms CPU / wall-clock | CLS |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    out.push(
+      `| ${r.tiles.toLocaleString('en')} | ${r.mode} | ${ms(r.mainThreadMs)} | ${ms(r.longestSliceMs)} | ${r.slices} | ${r.moved} / ${r.pinned} | ${ms(r.doneMs)} | ${ms(r.cpuMs)} | ${ms(r.longestTaskCpuMs)} | ${tasks(r.longTasksCpu, r.runs)} | ${tasks(r.longTasks, r.runs)} | ${r.controlLongTasksCpu.length} / ${r.controlLongTasks.length} | ${r.cls.toFixed(3)} |`,
+    );
+  }
   return out.join('\n');
 }

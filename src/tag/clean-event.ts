@@ -30,19 +30,43 @@ export function cleanEvent(value: unknown, now: number): TrackEvent | null {
   return event;
 }
 
-/** The same event for the same item from two sources (markup and dataLayer) within this window counts once. */
-const REPEAT_MS = 2000;
+/** Where an event came from: the markup, the GA4 data layer, or a `localrank('track')` call. */
+export type EventSource = 'markup' | 'datalayer' | 'page';
 
-/** Impressions count once per item per page; other events once per item within {@link REPEAT_MS}. */
+/** Two sources reporting the same event for the same item within this window report it once. */
+const TWIN_MS = 2000;
+
+/**
+ * Drops events that report what was already recorded:
+ * - an impression of an item in a list counts once per page (a list id of its own makes a list);
+ * - another event counts once when two sources report it within {@link TWIN_MS} (the markup's
+ *   add-to-cart button and the data layer's `add_to_cart` for one click). Each report pairs with at
+ *   most one from another source, so genuine repeats (two clicks on add to cart) all count.
+ */
 export class RepeatFilter {
-  private readonly last = new Map<string, number>();
+  private impressions = new Set<string>();
+  private readonly recent = new Map<string, Array<{ at: number; source: EventSource; paired: boolean }>>();
 
-  isRepeat(event: TrackEvent, now: number): boolean {
+  isRepeat(event: TrackEvent, source: EventSource, now: number): boolean {
     const key = `${event.type}\u0000${event.itemId}`;
-    const last = this.last.get(key);
-    if (last !== undefined && (event.type === 'impression' || now - last < REPEAT_MS)) return true;
-    if (this.last.size > 10_000) this.last.clear();
-    this.last.set(key, now);
-    return false;
+    if (event.type === 'impression') {
+      const listKey = `${key}\u0000${event.listId ?? ''}`;
+      if (this.impressions.has(listKey)) return true;
+      if (this.impressions.size > 10_000) this.impressions.clear();
+      this.impressions.add(listKey);
+      return false;
+    }
+    if (this.recent.size > 10_000) this.recent.clear();
+    const reports = (this.recent.get(key) ?? []).filter((r) => now - r.at < TWIN_MS);
+    this.recent.set(key, reports);
+    const twin = reports.find((r) => !r.paired && r.source !== source);
+    if (twin) twin.paired = true;
+    else reports.push({ at: now, source, paired: false });
+    return twin !== undefined;
+  }
+
+  /** A new page of a single-page app: impressions count again. */
+  newPage(): void {
+    this.impressions = new Set();
   }
 }

@@ -4,6 +4,7 @@
  * with an `items` array; each item becomes one localrank event, so no new instrumentation is needed.
  */
 import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
+import { parsePrice } from './price';
 
 const GA4_EVENTS = new Map<string, EventType>([
   ['view_item', 'view'],
@@ -31,7 +32,7 @@ function text(value: unknown): string | undefined {
 }
 
 function amount(value: unknown): number | undefined {
-  const n = typeof value === 'string' && value.trim() ? Number(value) : value;
+  const n = typeof value === 'string' ? parsePrice(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 

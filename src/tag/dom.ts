@@ -1,21 +1,25 @@
 /**
- * Declarative tracking of product tiles. The page marks its HTML; nothing here changes it:
+ * Declarative tracking of product tiles. The page marks its HTML (attributes in markup.ts); nothing
+ * here changes it:
  *
- * - `data-lr-item="SKU"` on a tile (the item id), optionally `data-lr-position` (the server's 0-based
- *   position; default: order of appearance in its list), `data-lr-category="Shoes > Running"`,
- *   `data-lr-price`, `data-lr-brand`, `data-lr-title`, `data-lr-score` (the server's score).
+ * - `data-lr-item="SKU"` on a tile, optionally `data-lr-position` (the server's 0-based position;
+ *   default: its place in its list when first seen) and the item facts of markup.ts.
  * - `data-lr-list="search"` on the element holding a list of tiles (the list id).
  * - `data-lr-action="add_to_cart"` (or `remove_from_cart`, `purchase`, `view`, `click`) on a button
- *   inside a tile, or on any element that carries its own `data-lr-item`.
- * - `data-lr-view="SKU"` on a product page's main element: one `view` when the page is read.
+ *   inside a tile, inside a product view, or carrying its own `data-lr-item`.
+ * - `data-lr-view="SKU"` on a product page's element: a `view` when it appears and whenever its value changes.
  *
  * A tile counts as an impression once per page after it stayed at least half visible for
  * `impressionMs`; a click anywhere on it (a link, the image, a middle click) is a `click`.
  */
-import type { EventType, ItemFeatures, TrackEvent } from '../shared/types';
+import type { EventType, TrackEvent } from '../shared/types';
+import { readFeatures, readId, readNumber, readText, type Problems } from './markup';
+import type { Diagnostics } from './warnings';
 
-export const TILE = '[data-lr-item]';
-const LIST = '[data-lr-list],[data-lr-rerank]';
+/** A tile: an element with an item id that is not itself an action button. */
+export const TILE = '[data-lr-item]:not([data-lr-action])';
+export const LIST = '[data-lr-list],[data-lr-rerank]';
+const VIEW = '[data-lr-view]';
 const ACTIONS: ReadonlySet<string> = new Set<EventType>(['click', 'view', 'add_to_cart', 'remove_from_cart', 'purchase']);
 
 /** What the markup says about one tile. */
@@ -23,33 +27,16 @@ export interface Tile {
   id: string;
   listId?: string;
   position?: number;
-  features?: ItemFeatures;
+  features?: TrackEvent['features'];
   score?: number;
 }
 
-function value(el: Element, name: string): string | undefined {
-  const raw = el.getAttribute(name);
-  const trimmed = raw == null ? '' : raw.trim();
-  return trimmed && trimmed.length <= 256 ? trimmed : undefined;
-}
-
-function number(el: Element, name: string): number | undefined {
-  const raw = value(el, name);
-  const n = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-export function readFeatures(el: Element): ItemFeatures | undefined {
-  const features: ItemFeatures = {};
-  const category = value(el, 'data-lr-category');
-  if (category) features.category = category.split('>').map((part) => part.trim()).filter(Boolean);
-  const price = number(el, 'data-lr-price');
-  if (price !== undefined && price >= 0) features.price = price;
-  const brand = value(el, 'data-lr-brand');
-  if (brand) features.brand = brand;
-  const title = value(el, 'data-lr-title');
-  if (title) features.text = title;
-  return Object.keys(features).length ? features : undefined;
+interface Known {
+  /** The id the tile had when first seen; a new id (a framework patching the element) starts over. */
+  id: string | null;
+  /** The server's position, fixed when first seen so that reordering never changes it. */
+  position: number;
+  counted: boolean;
 }
 
 function safely(what: string, fn: () => void): void {
@@ -60,88 +47,116 @@ function safely(what: string, fn: () => void): void {
   }
 }
 
-/** Watches marked tiles for impressions and clicks, and finds tiles added later. */
+function listOf(el: Element): Element | null {
+  return el.parentElement?.closest(LIST) ?? null;
+}
+
+/** Watches marked tiles for impressions and clicks, and product views. */
 export class TileTracker {
-  /** Server positions, fixed when a tile is first seen so that reordering never changes them. */
-  private readonly positions = new WeakMap<Element, number>();
-  private readonly listSizes = new WeakMap<Node, number>();
+  private readonly known = new WeakMap<Element, Known>();
   /** Tiles that have been in the viewport at least once. */
   private readonly seenTiles = new WeakSet<Element>();
-  private readonly counted = new WeakSet<Element>();
-  private readonly views = new WeakSet<Element>();
+  private readonly views = new WeakMap<Element, string>();
   private readonly timers = new Map<Element, ReturnType<typeof setTimeout>>();
   private observer: IntersectionObserver | null = null;
-  private mutations: MutationObserver | null = null;
-  private rescan: ReturnType<typeof setTimeout> | null = null;
-  private running = false;
+  private tracking = false;
 
   constructor(
     private readonly doc: Document,
     private readonly emit: (events: TrackEvent[]) => void,
     private readonly impressionMs: number,
-    /** Called after tiles or lists were added to the page. */
-    private readonly onChange: () => void,
+    private readonly diagnostics: Diagnostics,
   ) {}
 
+  /** Starts recording impressions, clicks, actions and views. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.tracking) return;
+    this.tracking = true;
     this.doc.addEventListener('click', this.onClick, { capture: true, passive: true });
     this.doc.addEventListener('auxclick', this.onClick, { capture: true, passive: true });
     const view = this.doc.defaultView;
     if (view && typeof view.IntersectionObserver === 'function') {
       this.observer = new view.IntersectionObserver(this.onIntersect, { threshold: [0, 0.5] });
     }
-    if (view && typeof view.MutationObserver === 'function') {
-      this.mutations = new view.MutationObserver(this.onMutation);
-      this.mutations.observe(this.doc.documentElement, { childList: true, subtree: true });
-    }
-    this.scan();
+    this.scan(true);
   }
 
   stop(): void {
-    this.running = false;
+    this.tracking = false;
     this.doc.removeEventListener('click', this.onClick, { capture: true });
     this.doc.removeEventListener('auxclick', this.onClick, { capture: true });
     this.observer?.disconnect();
-    this.mutations?.disconnect();
-    this.observer = this.mutations = null;
+    this.observer = null;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    if (this.rescan) clearTimeout(this.rescan);
   }
 
-  /** Starts watching tiles and product views that appeared since the last scan. */
-  scan(): void {
+  /**
+   * Takes note of tiles and product views that appeared or changed id since the last scan (or of
+   * all of them, `all`): their server positions, their impressions, their problems.
+   */
+  scan(all = false): void {
+    const indexes = new Map<Node, Map<Element, number>>();
     for (const el of this.doc.querySelectorAll(TILE)) {
-      if (this.positions.has(el)) continue;
-      const list = el.parentElement?.closest(LIST) ?? this.doc;
-      const index = this.listSizes.get(list) ?? 0;
-      this.listSizes.set(list, index + 1);
-      const explicit = number(el, 'data-lr-position');
-      this.positions.set(el, explicit !== undefined && Number.isInteger(explicit) && explicit >= 0 ? explicit : index);
-      this.observer?.observe(el);
+      const id = el.getAttribute('data-lr-item');
+      const known = this.known.get(el);
+      if (known && known.id === id && !all) continue;
+      let position = known?.position;
+      if (position === undefined) {
+        const list = listOf(el) ?? this.doc;
+        let index = indexes.get(list);
+        if (!index) indexes.set(list, (index = new Map(Array.from(list.querySelectorAll(TILE), (tile, i) => [tile, i]))));
+        position = index.get(el) ?? 0;
+      }
+      if (!known || known.id !== id) this.known.set(el, { id, position, counted: false });
+      this.tile(el);
+      if (this.observer) {
+        // A fresh observation reports the tile's visibility even when it did not change.
+        this.observer.unobserve(el);
+        this.observer.observe(el);
+      }
     }
-    for (const el of this.doc.querySelectorAll('[data-lr-view]')) {
-      if (this.views.has(el)) continue;
-      this.views.add(el);
-      const itemId = value(el, 'data-lr-view');
-      if (itemId) this.emit([{ type: 'view', itemId, time: Date.now(), features: readFeatures(el) }]);
+    if (!this.tracking) return;
+    for (const el of this.doc.querySelectorAll(VIEW)) {
+      const value = el.getAttribute('data-lr-view') ?? '';
+      if (this.views.get(el) === value) continue;
+      this.views.set(el, value);
+      const event = this.itemEvent('view', el, 'data-lr-view');
+      if (event) this.emit([event]);
     }
   }
 
-  /** Reads a tile; null when it has no usable id. */
+  /** A new page of a single-page app: every tile on it may count an impression again. */
+  newPage(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const el of this.doc.querySelectorAll(TILE)) {
+      const known = this.known.get(el);
+      if (known) known.counted = false;
+    }
+    this.scan(true);
+  }
+
+  /** Reads a tile, telling the shop about its problems; null when it has no usable id. */
   tile(el: Element): Tile | null {
-    const id = value(el, 'data-lr-item');
+    const problems: Problems = [];
+    const id = readId(el, 'data-lr-item', problems);
+    const list = listOf(el);
+    const listId = list ? readText(list, 'data-lr-list', problems) : undefined;
+    const features = readFeatures(el, problems);
+    const score = readNumber(el, 'data-lr-score', problems);
+    const explicit = readNumber(el, 'data-lr-position', problems);
+    if (explicit !== undefined && !(Number.isInteger(explicit) && explicit >= 0)) {
+      problems.push({ code: 'BAD_NUMBER', attribute: 'data-lr-position' });
+    }
+    this.diagnostics.report(el, problems, { itemId: id, listId });
     if (!id) return null;
     const tile: Tile = { id };
-    const listId = el.parentElement?.closest(LIST)?.getAttribute('data-lr-list')?.trim();
     if (listId) tile.listId = listId;
-    const position = this.positions.get(el);
+    const known = this.known.get(el);
+    const position = problems.some((p) => p.attribute === 'data-lr-position') ? undefined : (explicit ?? known?.position);
     if (position !== undefined) tile.position = position;
-    const features = readFeatures(el);
     if (features) tile.features = features;
-    const score = number(el, 'data-lr-score');
     if (score !== undefined) tile.score = score;
     return tile;
   }
@@ -154,11 +169,17 @@ export class TileTracker {
   private event(type: EventType, el: Element): TrackEvent | null {
     const tile = this.tile(el);
     if (!tile) return null;
-    const event: TrackEvent = { type, itemId: tile.id, time: Date.now() };
-    if (tile.listId) event.listId = tile.listId;
-    if (tile.position !== undefined) event.position = tile.position;
-    if (tile.features) event.features = tile.features;
-    return event;
+    const { id, score: _score, ...rest } = tile;
+    return { type, itemId: id, time: Date.now(), ...rest };
+  }
+
+  /** An event about the item a product view (`data-lr-view`) or an action button names itself. */
+  private itemEvent(type: EventType, el: Element, attribute: string): TrackEvent | null {
+    const problems: Problems = [];
+    const itemId = readId(el, attribute, problems);
+    const features = readFeatures(el, problems);
+    this.diagnostics.report(el, problems, { itemId });
+    return itemId ? { type, itemId, time: Date.now(), ...(features ? { features } : {}) } : null;
   }
 
   private readonly onClick = (ev: MouseEvent): void =>
@@ -167,11 +188,16 @@ export class TileTracker {
       const target = ev.target;
       if (!target || typeof (target as Element).closest !== 'function') return;
       const action = (target as Element).closest('[data-lr-action]');
-      const tileEl = (action ?? (target as Element)).closest(TILE);
-      if (!tileEl) return;
-      const type = action ? action.getAttribute('data-lr-action') ?? '' : 'click';
+      const type = action ? (action.getAttribute('data-lr-action') ?? '').trim() : 'click';
       if (!ACTIONS.has(type)) return;
-      const event = this.event(type as EventType, tileEl);
+      let event: TrackEvent | null = null;
+      const tileEl = action?.hasAttribute('data-lr-item') ? null : (action ?? (target as Element)).closest(TILE);
+      if (tileEl) event = this.event(type as EventType, tileEl);
+      else if (action?.hasAttribute('data-lr-item')) event = this.itemEvent(type as EventType, action, 'data-lr-item');
+      else if (action) {
+        const view = action.closest(VIEW);
+        if (view) event = this.itemEvent(type as EventType, view, 'data-lr-view');
+      }
       if (event) this.emit([event]);
     });
 
@@ -180,7 +206,7 @@ export class TileTracker {
       for (const entry of entries) {
         const el = entry.target;
         if (entry.isIntersecting) this.seenTiles.add(el);
-        if (this.counted.has(el)) continue;
+        if (this.known.get(el)?.counted !== false) continue;
         const visible = entry.isIntersecting && entry.intersectionRatio >= 0.5;
         const timer = this.timers.get(el);
         if (visible && timer === undefined) {
@@ -195,22 +221,11 @@ export class TileTracker {
   private countImpression(el: Element): void {
     safely('impression tracking', () => {
       this.timers.delete(el);
-      if (!this.running || !el.isConnected || this.doc.visibilityState === 'hidden') return;
-      this.counted.add(el);
-      this.observer?.unobserve(el);
+      const known = this.known.get(el);
+      if (!this.tracking || !known || known.counted || !el.isConnected || this.doc.visibilityState === 'hidden') return;
+      known.counted = true;
       const event = this.event('impression', el);
       if (event) this.emit([event]);
     });
   }
-
-  private readonly onMutation = (records: MutationRecord[]): void => {
-    if (this.rescan || !records.some((record) => record.addedNodes.length)) return;
-    this.rescan = setTimeout(() => {
-      this.rescan = null;
-      safely('tile scan', () => {
-        this.scan();
-        this.onChange();
-      });
-    }, 100);
-  };
 }

@@ -12,9 +12,10 @@ import { serverOrderResult } from '../shared/fallback';
 import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
 import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
-import { cleanEvent, RepeatFilter } from './clean-event';
+import { cleanEvent, RepeatFilter, type EventSource } from './clean-event';
 import { initialConsent, type ConsentState } from './consent';
 import { Outbox } from './outbox';
+import { SavedOrders } from './saved-orders';
 import { personalizerOptions, type TagOptions } from './tag-config';
 
 /** What the lazily loaded module must export: the npm build's entry (`dist/localrank.js`). */
@@ -46,7 +47,7 @@ const BATCH = 100;
 /** Events recorded within this many ms travel together. */
 const FLUSH_MS = 50;
 
-type EngineState = 'idle' | 'scheduled' | 'loading' | 'ready' | 'failed';
+export type EngineState = 'idle' | 'scheduled' | 'loading' | 'ready' | 'failed';
 
 /** The error's own code when it has a known one, else `otherwise`. */
 function failureOf(error: unknown, otherwise: ErrorCode): Fallback {
@@ -66,16 +67,17 @@ export function serverOrder(candidates: unknown, failure: Fallback): RerankResul
 export class TagSession {
   consent: ConsentState;
   private explicitConsent = false;
-  private state: EngineState = 'idle';
+  state: EngineState = 'idle';
   private personalizer: Personalizer | null = null;
   /** The engine is up and has answered; false while it is degraded (model missing, worker failed). */
-  private healthy = false;
+  healthy = false;
   private failure: Fallback | null = null;
   private started = false;
   private held: TrackEvent[] = [];
   private readonly inflight = new Set<TrackEvent[]>();
   private readonly repeats = new RepeatFilter();
   private readonly outbox: Outbox;
+  private readonly orders: SavedOrders;
   private readonly waiters: Array<(personalizer: Personalizer | null) => void> = [];
   private readonly healthyListeners: Array<() => void> = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -85,8 +87,20 @@ export class TagSession {
     private options: TagOptions,
   ) {
     this.consent = initialConsent(options.consent, env.gpc);
-    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.options.namespace ?? DEFAULTS.namespace}`);
+    this.outbox = new Outbox(env.storage, () => `localrank:outbox:${this.namespace}`);
+    this.orders = new SavedOrders(env.storage, () => `localrank:orders:${this.namespace}`);
   }
+
+  get namespace(): string {
+    return this.options.namespace ?? DEFAULTS.namespace;
+  }
+
+  /** Where the orders the visitor saw are remembered; null without consent. */
+  savedOrders(): SavedOrders | null {
+    return this.consent === 'granted' ? this.orders : null;
+  }
+
+
 
   get config(): TagOptions {
     return this.options;
@@ -187,16 +201,16 @@ export class TagSession {
     return this.healthy;
   }
 
-  /** Runs `task` now if the engine can personalise, else once it first can. */
-  whenHealthy(task: () => void): void {
+  /** Runs `task` now if the engine can personalise, and again each time it can after it could not. */
+  onHealthy(task: () => void): void {
+    this.healthyListeners.push(task);
     if (this.healthy) task();
-    else this.healthyListeners.push(task);
   }
 
   private becameHealthy(): void {
     this.healthy = true;
     this.failure = null;
-    for (const task of this.healthyListeners.splice(0)) task();
+    for (const task of this.healthyListeners) task();
   }
 
   private withWait<T>(promise: Promise<T>, ms: number | undefined): Promise<T | null> {
@@ -210,8 +224,11 @@ export class TagSession {
     ]).finally(() => clearTimeout(timer));
   }
 
-  /** Records events from any source: the page, the markup, the dataLayer. */
-  record(input: unknown, skipRepeats = true): void {
+  /**
+   * Records events from any source: the page, the markup, the dataLayer. Without a `source` (events a
+   * previous page kept) nothing is taken for a repeat.
+   */
+  record(input: unknown, source?: EventSource): void {
     if (this.consent === 'denied') return;
     const now = Date.now();
     const events = Array.isArray(input) ? input : [input];
@@ -221,7 +238,7 @@ export class TagSession {
         console.debug('[localrank] event ignored', value);
         continue;
       }
-      if (skipRepeats && this.repeats.isRepeat(event, now)) continue;
+      if (source && this.repeats.isRepeat(event, source, now)) continue;
       this.held.push(event);
     }
     if (this.held.length > MAX_HELD) this.held.splice(0, this.held.length - MAX_HELD);
@@ -258,6 +275,11 @@ export class TagSession {
         }
       })
       .finally(() => this.inflight.delete(batch));
+  }
+
+  /** A new page of a single-page app: impressions count again. */
+  newPage(): void {
+    this.repeats.newPage();
   }
 
   /** Never rejects: the server's order with a `fallback` whenever the engine cannot answer. */
@@ -321,6 +343,7 @@ export class TagSession {
   async forget(): Promise<void> {
     this.held = [];
     this.removeOutbox();
+    this.orders.clear();
     try {
       if (this.personalizer) await this.personalizer.forget();
       else await this.env.deleteDatabase(databaseName(this.options.namespace ?? DEFAULTS.namespace));
@@ -348,6 +371,6 @@ export class TagSession {
 
   private restoreOutbox(): void {
     const events = this.outbox.take();
-    if (events.length && this.consent !== 'denied') this.record(events, false);
+    if (events.length && this.consent !== 'denied') this.record(events);
   }
 }

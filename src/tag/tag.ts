@@ -7,15 +7,29 @@ import { DEFAULTS } from '../shared/limits';
 import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
-import { TileTracker } from './dom';
-import { rerankContainer } from './reorder';
+import { TILE, TileTracker } from './dom';
+import { Lists, RERANKABLE } from './lists';
 import { takeQueue, type LocalrankGlobal } from './snippet';
 import { mergeOptions, readTagAttributes, type TagOptions } from './tag-config';
 import { TagSession, type EngineModule } from './tag-session';
+import { Diagnostics, type Warning } from './warnings';
+import { PageWatcher } from './watch';
 
 /** Marks the real function, so a second copy of the script leaves the first in charge. */
 const LOADED = Symbol.for('localrank.loaded');
-const RERANKABLE = '[data-lr-rerank]';
+/** On the real function: how a later copy of the script reports itself to the one in charge. */
+const ANOTHER = Symbol.for('localrank.another');
+
+/** What `localrank('diagnose')` answers. */
+export interface Diagnosis {
+  namespace: string;
+  consent: string;
+  engine: string;
+  /** The engine personalises now. */
+  personalizing: boolean;
+  /** What could not be used, about elements still on the page (see warnings.ts). */
+  warnings: Warning[];
+}
 
 export type Host = Window & typeof globalThis & { localrank?: unknown } & Record<string, unknown>;
 
@@ -31,15 +45,33 @@ function sessionStore(win: Host): Storage | null {
   }
 }
 
-/** Installs `window.localrank` and starts watching the page. Returns false when it was already there. */
+/** A localrank script tag: its file is named `localrank….iife.js`. */
+function isTag(el: HTMLScriptElement): boolean {
+  return /\/localrank[^/]*\.iife\.js(?:[?#]|$)/i.test(el.src);
+}
+
+function tagOptions(tag: HTMLScriptElement | null, base: string): TagOptions {
+  return tag ? readTagAttributes((name) => tag.getAttribute(name), base) : {};
+}
+
+/**
+ * Installs `window.localrank` and starts watching the page. Returns false when it was already there.
+ * The first localrank script of the page sets the options, whichever copy runs first; a copy with
+ * other settings is ignored with a `SECOND_TAG` warning.
+ */
 export function installTag(win: Host, script: HTMLScriptElement | null): boolean {
-  const existing = win.localrank;
-  if (typeof existing === 'function' && (existing as unknown as Record<symbol, unknown>)[LOADED]) return false;
+  const existing = win.localrank as (LocalrankGlobal & Record<symbol, unknown>) | undefined;
+  if (typeof existing === 'function' && existing[LOADED]) {
+    if (script) (existing[ANOTHER] as ((tag: HTMLScriptElement) => void) | undefined)?.(script);
+    return false;
+  }
   const doc = win.document;
-  const scriptUrl = script?.src || doc.baseURI;
+  const first = Array.from(doc.querySelectorAll<HTMLScriptElement>('script[src]')).find((el) => el === script || isTag(el)) ?? script;
+  const scriptUrl = first?.src || doc.baseURI;
+  const settings = (tag: HTMLScriptElement): string => JSON.stringify([tagOptions(tag, doc.baseURI), new URL('.', tag.src || doc.baseURI).href]);
 
   const queue = takeQueue(existing);
-  let options: TagOptions = script ? readTagAttributes((name) => script.getAttribute(name), doc.baseURI) : {};
+  let options: TagOptions = tagOptions(first, doc.baseURI);
   for (const call of queue) if (call[0] === 'init') options = mergeOptions(options, call[1]);
 
   const session = new TagSession(
@@ -54,30 +86,48 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     options,
   );
 
-  const record = (events: TrackEvent[]): void => session.record(events);
-  const tracker = new TileTracker(doc, record, options.impressionMs ?? DEFAULTS.impressionMs, () => rerankAll());
-  const reranked = new WeakSet<Element>();
-
-  function rerankAll(): void {
-    session.whenHealthy(() => {
-      for (const el of doc.querySelectorAll<HTMLElement>(RERANKABLE)) {
-        if (reranked.has(el)) continue;
-        reranked.add(el);
-        rerankContainer(el, {
-          tile: (tile) => tracker.tile(tile),
-          seen: (tile) => tracker.seen(tile),
-          rerank: (candidates: Candidate[], opts?: RerankOptions) => session.rerank(candidates, opts),
-          options: session.config.rerank,
-        }).catch((error: unknown) => debug('reordering failed', error));
-      }
-    });
-  }
+  const diagnostics = new Diagnostics();
+  const checked = new WeakSet<Element>([...(first ? [first] : [])]);
+  const another = (tag: HTMLScriptElement): void => {
+    if (checked.has(tag)) return;
+    checked.add(tag);
+    if (first && settings(tag) !== settings(first)) diagnostics.report(tag, [{ code: 'SECOND_TAG', attribute: 'src' }]);
+  };
+  const tracker = new TileTracker(doc, (events: TrackEvent[]) => session.record(events, 'markup'), options.impressionMs ?? DEFAULTS.impressionMs, diagnostics);
+  const path = (): string => win.location.pathname + win.location.search;
+  const navigation = (win as { navigation?: { currentEntry?: { id?: string } | null } }).navigation;
+  const lists = new Lists(doc, {
+    tile: (el) => tracker.tile(el),
+    seen: (el) => tracker.seen(el),
+    report: (el, problems, context) => diagnostics.report(el, problems, context),
+    rerank: (candidates: Candidate[], opts?: RerankOptions) => session.rerank(candidates, opts),
+    options: () => session.config.rerank,
+    healthy: () => session.healthy,
+    saved: () => session.savedOrders(),
+    // The history entry where the Navigation API tells it: back, forward and reload find it again, a new visit does not.
+    page: () => `${navigation?.currentEntry?.id ?? ''} ${path()}`,
+    quiet: (moves) => watcher.quiet(moves),
+  });
+  let page = path();
+  const watcher = new PageWatcher(doc, (changed) => {
+    if (path() !== page) {
+      page = path();
+      session.newPage();
+      tracker.newPage();
+    } else tracker.scan();
+    // While the parser is still adding tiles, lists are handled once it is done (DOMContentLoaded).
+    if (doc.readyState !== 'loading') for (const list of changed) lists.changed(list, true);
+  });
 
   function watchPage(): void {
     const current = session.config;
     if (current.autoTrack === false) tracker.stop();
     else tracker.start();
-    if (current.dataLayer !== false) watchDataLayer(win, current.dataLayer ?? DEFAULTS.dataLayer, record);
+    tracker.scan();
+    watcher.start();
+    if (current.dataLayer !== false) {
+      watchDataLayer(win, current.dataLayer ?? DEFAULTS.dataLayer, (events) => session.record(events, 'datalayer'));
+    }
   }
 
   const commands: Record<string, (...args: unknown[]) => unknown> = {
@@ -85,11 +135,24 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
       session.configure(mergeOptions(session.config, update));
       if (doc.readyState !== 'loading') watchPage();
     },
-    track: (events) => session.record(events),
+    track: (events) => session.record(events, 'page'),
     rerank: (candidates, opts) => session.rerank(candidates, opts as RerankOptions | undefined),
-    refresh() {
+    refresh(scope) {
+      watcher.flush();
       tracker.scan();
-      rerankAll();
+      if (session.healthy) lists.runAll(true, scope instanceof Element ? scope : undefined);
+    },
+    diagnose(): Diagnosis {
+      watcher.flush();
+      for (const el of doc.querySelectorAll(TILE)) tracker.tile(el);
+      lists.inspect();
+      return {
+        namespace: session.namespace,
+        consent: session.consent,
+        engine: session.state,
+        personalizing: session.healthy,
+        warnings: diagnostics.current(),
+      };
     },
     consent: (value) => session.setConsent(parseConsent(value)),
     forget: () => session.forget(),
@@ -128,9 +191,13 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     return run(args);
   } as LocalrankGlobal & Record<symbol, unknown>;
   api[LOADED] = true;
+  api[ANOTHER] = another;
   win.localrank = api;
+  for (const el of doc.querySelectorAll<HTMLScriptElement>('script[src]')) if (isTag(el)) another(el);
+  if (script) another(script);
 
   for (const call of queue) if (call[0] !== 'init') void run(call);
+  session.onHealthy(() => lists.runAll());
   session.start();
 
   win.addEventListener('pagehide', () => session.saveOutbox());
@@ -146,7 +213,9 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   const onReady = (): void => {
     try {
       watchPage();
-      rerankAll();
+      // A list not painted yet may be put back in the order the visitor saw before it shows.
+      const unpainted = !performance.getEntriesByType?.('paint').length;
+      for (const list of doc.querySelectorAll<HTMLElement>(RERANKABLE)) lists.changed(list, unpainted);
     } catch (error) {
       debug('watching the page failed', error);
     }

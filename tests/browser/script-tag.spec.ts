@@ -273,11 +273,11 @@ test('with the real engine a list takes the personalised order', async ({ page }
   expect(detail.personalized).toBe(true);
   expect(detail.serverOrder).toEqual(server);
 
-  // The candidates as the tag reads them from the tiles, ranked with the shop's options.
+  // The candidates as the tag reads them from the markup: id, category path and title.
   const candidates = await page.$$eval('#recs [data-lr-item]', (tiles) =>
     tiles.map((t) => ({
       id: t.getAttribute('data-lr-item')!,
-      features: { category: t.getAttribute('data-lr-category')!.split('>').map((part) => part.trim()), text: t.getAttribute('data-lr-title')! },
+      features: { category: t.getAttribute('data-lr-category')!.split('>').map((c) => c.trim()), text: t.getAttribute('data-lr-title')! },
     })),
   );
   const byServer = server.map((id) => candidates.find((c) => c.id === id)!);

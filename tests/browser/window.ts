@@ -5,6 +5,7 @@
  */
 import type * as Localrank from '../../src/index';
 import type { Personalizer, PersonalizerEvent } from '../../src/index';
+import type { Candidate, TrackEvent } from '../../src/index';
 import type { RerankedDetail } from '../../src/tag/reorder';
 import type { LocalrankGlobal } from '../../src/tag/snippet';
 
@@ -26,6 +27,20 @@ declare global {
     shop: { ready?: boolean; reranked: RerankedDetail[]; violations: string[] };
     /** What the garden fixture (a catalogue no model saw) records. */
     garden: { ready?: boolean; reranked: RerankedDetail[] };
+    /** What the storefront fixtures record (fixtures/record.js). */
+    seen: {
+      reranked: RerankedDetail[];
+      warnings: Array<{ code: string; attribute?: string; itemId?: string; listId?: string; skipped: boolean; tag: string; id: string }>;
+      shifts: number[];
+      shown: Array<{ persisted: boolean; type: string }>;
+    };
+    /** What the storefront fixtures' stand-in engine was told (fixtures/fake-engine.js). */
+    fakeEngine: { tracked: TrackEvent[]; reranks: Candidate[][]; options: Record<string, unknown> };
+    fakeEngineDelayMs?: number;
+    /** What each frame of the long list showed: place → item, for the places in view (fixtures/long-list/frames.js). */
+    painted: Array<Record<string, string>>;
+    /** The single-page shop (fixtures/spa/app.js). */
+    app: { renders: number; firstFrameOrder: string[] | null; loadMore(): void; navigate(url: string): void; rerender(): void };
     /** Scratch values single tests keep in the page. */
     serverOrder: Record<string, string[]>;
     animations: Record<string, number>;

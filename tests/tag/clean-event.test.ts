@@ -23,15 +23,43 @@ describe('cleanEvent', () => {
 });
 
 describe('RepeatFilter', () => {
-  it('lets the same event for the same item through once per two seconds, an impression once', () => {
+  const click = { type: 'click' as const, itemId: 'A' };
+
+  it('counts one event reported by two sources within two seconds once', () => {
     const filter = new RepeatFilter();
-    const click = { type: 'click' as const, itemId: 'A' };
-    const impression = { type: 'impression' as const, itemId: 'A' };
-    expect(filter.isRepeat(click, 0)).toBe(false);
-    expect(filter.isRepeat(click, 1999)).toBe(true);
-    expect(filter.isRepeat({ type: 'click', itemId: 'B' }, 1999)).toBe(false);
-    expect(filter.isRepeat(click, 4500)).toBe(false);
-    expect(filter.isRepeat(impression, 0)).toBe(false);
-    expect(filter.isRepeat(impression, 60_000)).toBe(true);
+    expect(filter.isRepeat(click, 'markup', 0)).toBe(false);
+    expect(filter.isRepeat(click, 'datalayer', 500)).toBe(true);
+    expect(filter.isRepeat({ type: 'click', itemId: 'B' }, 'datalayer', 600)).toBe(false);
+    expect(filter.isRepeat({ type: 'add_to_cart', itemId: 'A' }, 'datalayer', 700)).toBe(false);
+    // Past the window a report from the other source is an event of its own.
+    expect(filter.isRepeat(click, 'markup', 10_000)).toBe(false);
+    expect(filter.isRepeat(click, 'page', 12_500)).toBe(false);
+  });
+
+  it('keeps genuine repeats: each report pairs with at most one from another source', () => {
+    const filter = new RepeatFilter();
+    const add = { type: 'add_to_cart' as const, itemId: 'A' };
+    // Two clicks on "add to cart", each also pushed to the data layer by the shop's tag manager.
+    expect(filter.isRepeat(add, 'markup', 0)).toBe(false);
+    expect(filter.isRepeat(add, 'datalayer', 10)).toBe(true);
+    expect(filter.isRepeat(add, 'markup', 800)).toBe(false);
+    expect(filter.isRepeat(add, 'datalayer', 810)).toBe(true);
+    // A third add from the data layer alone has nothing left to pair with.
+    expect(filter.isRepeat(add, 'datalayer', 900)).toBe(false);
+    // Repeats from one source all count.
+    expect(filter.isRepeat(add, 'page', 1000)).toBe(true);
+    expect(filter.isRepeat(add, 'page', 1001)).toBe(false);
+    expect(filter.isRepeat(add, 'page', 1002)).toBe(false);
+  });
+
+  it('counts an impression once per item and list per page', () => {
+    const filter = new RepeatFilter();
+    const impression = (listId?: string) => ({ type: 'impression' as const, itemId: 'A', listId });
+    expect(filter.isRepeat(impression('top'), 'markup', 0)).toBe(false);
+    expect(filter.isRepeat(impression('top'), 'datalayer', 60_000)).toBe(true);
+    expect(filter.isRepeat(impression('recs'), 'markup', 60_000)).toBe(false);
+    expect(filter.isRepeat(impression(), 'markup', 60_000)).toBe(false);
+    filter.newPage();
+    expect(filter.isRepeat(impression('top'), 'markup', 70_000)).toBe(false);
   });
 });

@@ -121,7 +121,7 @@ describe('TagSession', () => {
     const { session, engine, loadPage } = setup();
     session.record(click('A'));
     let trackedWhenHealthy = -1;
-    session.whenHealthy(() => {
+    session.onHealthy(() => {
       trackedWhenHealthy = engine.calls.tracked.flat().length;
     });
     session.start();
@@ -129,15 +129,26 @@ describe('TagSession', () => {
     expect(trackedWhenHealthy).toBe(1);
   });
 
-  it('counts the same event for the same item once within two seconds, and an impression once per page', async () => {
+  it('counts an event two sources report once, genuine repeats each time, an impression once per list and page', async () => {
     const { session, engine, loadPage } = setup();
     session.start();
     await loadPage();
-    session.record([click('A'), click('A'), { type: 'impression', itemId: 'A' }, { type: 'add_to_cart', itemId: 'A' }]);
-    await vi.advanceTimersByTimeAsync(2500);
-    session.record([click('A'), { type: 'impression', itemId: 'A' }]);
+    const impression = { type: 'impression', itemId: 'A', listId: 'top' };
+    session.record([click('A'), click('A'), impression, { type: 'add_to_cart', itemId: 'A' }], 'markup');
+    session.record([click('A'), { type: 'add_to_cart', itemId: 'A' }, impression, { ...impression, listId: 'recs' }], 'datalayer');
+    session.record([click('A')], 'datalayer');
     await vi.runAllTimersAsync();
-    expect(engine.calls.tracked.flat().map((e) => `${e.type}:${e.itemId}`)).toEqual(['click:A', 'impression:A', 'add_to_cart:A', 'click:A']);
+    expect(engine.calls.tracked.flat().map((e) => `${e.type}:${e.itemId}:${e.listId ?? ''}`)).toEqual([
+      'click:A:',
+      'click:A:',
+      'impression:A:top',
+      'add_to_cart:A:',
+      'impression:A:recs',
+    ]);
+    session.newPage();
+    session.record([impression], 'markup');
+    await vi.runAllTimersAsync();
+    expect(engine.calls.tracked.flat()).toHaveLength(6);
   });
 
   it('drops invalid events and retries a rejected batch one event at a time', async () => {
@@ -249,13 +260,16 @@ describe('TagSession', () => {
       const engine = fakeEngine({ info: Object.assign(new Error('404'), { code: 'MODEL_LOAD_FAILED' }) });
       const { session, loadPage } = setup({}, { engine });
       let healthy = 0;
-      session.whenHealthy(() => healthy++);
+      session.onHealthy(() => healthy++);
       session.start();
       await loadPage();
       expect(await session.ready()).toBe(false);
       expect(healthy).toBe(0);
       engine.emit({ type: 'recovered', backend: 'cpu' });
       expect(healthy).toBe(1);
+      engine.emit({ type: 'degraded', code: 'WORKER_FAILED', message: 'gone' });
+      engine.emit({ type: 'recovered', backend: 'cpu' });
+      expect(healthy, 'each recovery runs the task again').toBe(2);
     });
 
     it('rerank errors, even for bad input, resolve with the server order', async () => {

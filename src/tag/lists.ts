@@ -1,0 +1,256 @@
+/**
+ * Rerankable lists (`data-lr-rerank` on the element whose children are the tiles): when each is
+ * reordered, put back as the visitor saw it, or left alone.
+ *
+ * A list is handled whenever its tiles change, however the page made them: rendered by the
+ * server, rendered by a script into an existing container, re-rendered by a framework (the same
+ * container, new children or patched ids), grown by infinite scroll; and on `localrank('refresh')`.
+ * The engine's order is applied around what the visitor sees (reorder.ts). Each order applied is
+ * remembered for the list on this history entry (saved-orders.ts): when the list is rendered again
+ * there (back/forward without the back/forward cache, a single-page app going back), the same order
+ * is put back at once, before it is painted, and the engine is not asked.
+ *
+ * Tiles without a usable id, and the later of two tiles with one id, stay where they are; the rest
+ * of the list is reordered around them. After each attempt the list dispatches `localrank:reranked`.
+ */
+import type { Candidate, RerankOptions, RerankResult } from '../shared/types';
+import type { Tile } from './dom';
+import type { Problem } from './markup';
+import { applyOrder, measure, pinsOf, planOrder, reducedMotion, RERANKED_EVENT, tileOf, unitsOf, type PinRules, type RerankedDetail } from './reorder';
+import type { SavedOrders } from './saved-orders';
+
+export const RERANKABLE = '[data-lr-rerank]';
+
+export interface ListEnv {
+  /** Reads a tile (telling the shop about its problems); null without a usable id. */
+  tile(el: Element): Tile | null;
+  seen(tile: Element): boolean;
+  report(el: Element, problems: Problem[], context: { itemId?: string; listId?: string }): void;
+  rerank(candidates: Candidate[], options?: RerankOptions): Promise<RerankResult>;
+  options(): RerankOptions | undefined;
+  /** The engine personalises now. */
+  healthy(): boolean;
+  /** Where orders are remembered; null without consent. */
+  saved(): SavedOrders | null;
+  /** The key of this page's history entry (the list id is added). */
+  page(): string;
+  quiet(moves: () => void): void;
+}
+
+interface Entry {
+  unit: Element;
+  tile: Tile;
+}
+
+interface ListState {
+  /** The arrangement last handled: the units in DOM order, and their ids as written. */
+  units: Element[];
+  ids: string;
+  running: boolean;
+  /** The page changed the list while it was being handled. */
+  dirty: boolean;
+}
+
+/** The entries in the server's order: by recorded position, else as they appear. */
+function serverOrder(entries: Entry[]): Entry[] {
+  return entries
+    .map((entry, i) => ({ entry, at: entry.tile.position ?? i, i }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map(({ entry }) => entry);
+}
+
+export class Lists {
+  private readonly states = new WeakMap<Element, ListState>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly env: ListEnv,
+  ) {}
+
+  private state(container: Element): ListState {
+    let state = this.states.get(container);
+    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false }));
+    return state;
+  }
+
+  private listId(container: Element): string | undefined {
+    return container.getAttribute('data-lr-list')?.trim() || undefined;
+  }
+
+  /** The units with a usable, unique id, in DOM order. */
+  private read(container: Element): Entry[] {
+    const read: Entry[] = [];
+    for (const unit of unitsOf(container)) {
+      const tile = this.env.tile(tileOf(unit));
+      if (tile) read.push({ unit, tile });
+    }
+    // Of two tiles with one id, the server's first keeps it, wherever a reorder has put them since.
+    const first = new Map<string, Entry>();
+    for (const entry of serverOrder(read)) {
+      const kept = first.get(entry.tile.id);
+      if (!kept) first.set(entry.tile.id, entry);
+      else this.env.report(tileOf(entry.unit), [{ code: 'DUPLICATE_ID', attribute: 'data-lr-item' }], { itemId: entry.tile.id, listId: entry.tile.listId });
+    }
+    return read.filter((entry) => first.get(entry.tile.id) === entry);
+  }
+
+  /** The list's arrangement: its units in DOM order and their tiles' ids as written (cheap to compare). */
+  private arrangement(container: Element): { units: Element[]; ids: string } {
+    const units = unitsOf(container);
+    return { units, ids: units.map((unit) => tileOf(unit).getAttribute('data-lr-item')).join('\n') };
+  }
+
+  private remember(state: ListState, container: Element): void {
+    Object.assign(state, this.arrangement(container));
+  }
+
+  private unchanged(state: ListState, container: Element): boolean {
+    const { units, ids } = this.arrangement(container);
+    return units.length === state.units.length && units.every((unit, i) => unit === state.units[i]) && ids === state.ids;
+  }
+
+  /** Reads every rerankable list, so that `diagnose` knows about duplicate ids. */
+  inspect(): void {
+    for (const container of this.doc.querySelectorAll(RERANKABLE)) this.read(container);
+  }
+
+  private key(container: Element): string {
+    const index = Array.from(this.doc.querySelectorAll(RERANKABLE)).indexOf(container);
+    return `${this.env.page()} ${this.listId(container) ?? `#${index}`}`;
+  }
+
+  /**
+   * The page rendered or changed the list. `unpainted`: it has not been painted since (a change seen
+   * by the MutationObserver, or a page not painted yet), so it may be put back in the order saved for
+   * it; else it is ranked once the engine is ready.
+   */
+  changed(container: HTMLElement, unpainted: boolean): void {
+    const state = this.state(container);
+    // Changes inside tiles (a price, a countdown) leave the arrangement as it was: nothing to do.
+    if (this.unchanged(state, container)) return;
+    if (state.running) {
+      state.dirty = true;
+      return;
+    }
+    const entries = this.read(container);
+    const handled = new Set(state.units);
+    if (this.restore(container, entries, (unit) => !handled.has(unit) && (unpainted || !reducedMotion(this.doc.defaultView)))) {
+      // Restored at once: what is in the DOM now is handled.
+      this.remember(state, container);
+      return;
+    }
+    if (this.env.healthy()) void this.run(container);
+  }
+
+  /** Reranks every list not handled in its current arrangement, or all of them (`force`) within `scope`. */
+  runAll(force = false, scope?: Element): void {
+    const all = Array.from(this.doc.querySelectorAll<HTMLElement>(RERANKABLE));
+    for (const container of all) {
+      if (!scope || scope.contains(container) || container.contains(scope)) void this.run(container, force);
+    }
+  }
+
+  /** Puts back the order saved for this list when the list is (the start of) the one saved. */
+  private restore(container: HTMLElement, entries: Entry[], unpainted: (unit: Element) => boolean): boolean {
+    const saved = this.env.saved()?.get(this.key(container));
+    const server = serverOrder(entries).map((e) => e.tile.id);
+    if (!saved || server.length < 2 || server.some((id, i) => saved.server[i] !== id)) return false;
+    const rank = new Map(saved.order.map((id, i) => [id, i]));
+    const ranked = [...server].sort((a, b) => rank.get(a)! - rank.get(b)!);
+    const rules: PinRules = { free: false, seen: (tile) => this.env.seen(tile), unpainted };
+    void this.apply(container, this.state(container), entries, server, ranked, rules, true).then((detail) =>
+      this.dispatch(container, { ...detail!, personalized: true, restored: true }),
+    );
+    return true;
+  }
+
+  private async run(container: HTMLElement, force = false): Promise<void> {
+    const state = this.state(container);
+    if (state.running) {
+      state.dirty = true;
+      return;
+    }
+    state.running = true;
+    try {
+      do {
+        state.dirty = false;
+        const start = performance.now();
+        if (!force && this.unchanged(state, container)) break;
+        force = false;
+        const entries = this.read(container);
+        this.remember(state, container);
+        if (entries.length < 2) break;
+        const server = serverOrder(entries);
+        const pending = this.env.rerank(
+          server.map(({ tile }) => ({ id: tile.id, features: tile.features, score: tile.score })),
+          this.env.options(),
+        );
+        measure(start);
+        const result = await pending;
+        if (state.dirty || !container.isConnected) continue;
+        const ids = server.map((e) => e.tile.id);
+        const ranked = result.items.map((item) => item.id);
+        const known = new Set(ids);
+        const permutation = ranked.length === ids.length && new Set(ranked).size === ids.length && ranked.every((id) => known.has(id));
+        const animate = container.getAttribute('data-lr-rerank') === 'animate' && !reducedMotion(this.doc.defaultView);
+        const detail = result.personalized && permutation
+          ? await this.apply(container, state, entries, ids, ranked, { free: animate, seen: (tile) => this.env.seen(tile) }, false, animate)
+          : { order: entries.map((e) => e.tile.id), moved: 0, pinned: 0 };
+        if (!detail) continue;
+        this.remember(state, container);
+        if (detail.moved) this.env.saved()?.save(this.key(container), { server: ids, order: detail.order });
+        this.dispatch(container, { ...detail, serverOrder: ids, personalized: result.personalized, fallback: result.fallback });
+      } while (state.dirty);
+    } finally {
+      state.running = false;
+    }
+  }
+
+  /** Moves the entries into `ranked` around the pinned ones; null when the page changed the list first. */
+  private async apply(
+    container: HTMLElement,
+    state: ListState,
+    entries: Entry[],
+    server: string[],
+    ranked: string[],
+    rules: PinRules,
+    now: boolean,
+    glide = false,
+  ): Promise<Omit<RerankedDetail, 'personalized'> | null> {
+    const byId = new Map(entries.map((e) => [e.tile.id, e.unit]));
+    const idOf = new Map(entries.map((e) => [e.unit, e.tile.id]));
+    const before = unitsOf(container).filter((unit) => idOf.has(unit));
+    const pinned = await applyOrder(container, {
+      plan: () => {
+        const units = unitsOf(container).filter((unit) => idOf.has(unit));
+        const pins = pinsOf(units, rules);
+        const next = planOrder(units.map((unit) => idOf.get(unit)!), ranked, pins).map((id) => byId.get(id)!);
+        return { units, next, pinned: pins };
+      },
+      now,
+      glide,
+      stale: () => state.dirty,
+      // The arrangement our moves make is handled: only the page's own changes count as changes.
+      quiet: (moves) =>
+        this.env.quiet(() => {
+          moves();
+          this.remember(state, container);
+        }),
+    });
+    if (!pinned) return null;
+    const after = unitsOf(container).filter((unit) => idOf.has(unit));
+    const moved = after.filter((unit, i) => unit !== before[i]).length;
+    if (moved) container.setAttribute('data-lr-reranked', '');
+    return {
+      listId: this.listId(container),
+      serverOrder: server,
+      order: after.map((unit) => idOf.get(unit)!),
+      moved,
+      pinned: pinned.filter(Boolean).length,
+    };
+  }
+
+  private dispatch(container: HTMLElement, detail: RerankedDetail): void {
+    container.dispatchEvent(new CustomEvent(RERANKED_EVENT, { bubbles: true, detail: { listId: this.listId(container), ...detail } }));
+  }
+}

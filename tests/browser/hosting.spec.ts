@@ -1,0 +1,83 @@
+/**
+ * The files a shop must host (docs/script-tag.md, "Host the files") against what the build makes
+ * and what the browser loads. The list of files comes from `dist/` itself, so a new or renamed file
+ * fails here until the table names it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { reranked } from './storefront';
+
+const ROOT = join(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'dist');
+
+/** Never loaded by the tag, the engine or the worker: source maps, TypeScript declarations. */
+const NOT_LOADED = [/\.map$/, /\.d\.ts$/, /^types\//];
+
+/** The paths in the first column of the table under "## 1. Host the files", as patterns. */
+function documented(): RegExp[] {
+  const doc = readFileSync(join(ROOT, 'docs/script-tag.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## 1. Host the files'), doc.indexOf('## 2.'));
+  const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+  const paths = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+  expect(paths.length, 'the table lists files').toBeGreaterThan(3);
+  return paths.map((path) => {
+    const pattern = path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+    return new RegExp(`^${pattern}${path.endsWith('/') ? '' : '$'}`);
+  });
+}
+
+function built(dir = DIST): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? built(join(dir, entry.name)) : [relative(DIST, join(dir, entry.name)).split('\\').join('/')],
+  );
+}
+
+const undocumented = (files: string[]) => {
+  const table = documented();
+  return files.filter((file) => !table.some((pattern) => pattern.test(file)));
+};
+
+test('every built file the runtime may load is in the table of files to host', () => {
+  const files = built().filter((file) => !NOT_LOADED.some((pattern) => pattern.test(file)));
+  expect(files).toContain('localrank.iife.js');
+  expect(undocumented(files)).toEqual([]);
+});
+
+/** The files under /dist/ the page and its worker request while `run` goes on. */
+async function requested(page: Page, run: () => Promise<void>): Promise<string[]> {
+  const files = new Set<string>();
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/dist/')) files.add(path.slice('/dist/'.length));
+  });
+  await run();
+  return [...files];
+}
+
+/** The server-rendered fixture shop with the real engine and its default model. */
+async function shop(page: Page): Promise<void> {
+  await page.route('**/fixtures/fake-engine.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: 'export { createPersonalizer } from "/dist/localrank.js";' }),
+  );
+  await page.goto('/tests/browser/fixtures/storefront/list.html');
+  await page.evaluate(() => window.localrank('ready'));
+  await reranked(page, 'catalogue');
+}
+
+test('every file the browser loads from dist/ is in the table, the in-memory storage chunk included', async ({ page }) => {
+  const normal = await requested(page, () => shop(page));
+  expect(normal).toEqual(expect.arrayContaining(['localrank.iife.js', 'localrank.js', 'models/default/manifest.json']));
+  expect(undocumented(normal)).toEqual([]);
+
+  // Where IndexedDB cannot be used (some private modes) the worker loads its in-memory storage.
+  const noIndexedDb = 'Object.defineProperty(globalThis, "indexedDB", { value: undefined, configurable: true });';
+  await page.addInitScript(noIndexedDb);
+  await page.route('**/dist/assets/worker-*.js', async (route) => {
+    const original = await route.fetch();
+    await route.fulfill({ response: original, body: `${noIndexedDb}\n${await original.text()}` });
+  });
+  const memory = await requested(page, () => shop(page));
+  expect(memory.some((file) => file.startsWith('assets/') && !file.startsWith('assets/worker-')), 'a chunk besides the worker').toBe(true);
+  expect(undocumented(memory)).toEqual([]);
+});
