@@ -123,6 +123,7 @@ export class Engine {
       const artifacts =
         typeof config.model === 'string' ? await loadModel(config.model, { fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
       const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (config.model as Scorer);
+      await warmUp(scorer);
       const engine = new Engine(config, store, scorer, artifacts, choice);
       created = engine;
       await engine.restore();
@@ -447,6 +448,19 @@ export class Engine {
   private assertOpen(): void {
     if (this.closed) throw new LocalrankError('CLOSED', 'this personalizer was closed');
   }
+}
+
+/**
+ * Runs both towers once, so that a GPU backend compiles its shaders now, within the start-up's
+ * time, rather than in the visitor's first `rerank` (seconds on a software GPU).
+ */
+async function warmUp(scorer: Scorer): Promise<void> {
+  const known = scorer.itemIds[0] ?? 'warm-up';
+  const items = scorer.itemVectors([{ id: known }, { id: '\u0000warm-up', features: { category: ['warm-up'], text: 'warm up' } }]);
+  const user = scorer.userVector([{ itemId: known, type: 'click', time: 0 }], 0);
+  await Promise.all([items.data(), user.data()]);
+  items.dispose();
+  user.dispose();
 }
 
 /** Interactions the taste reads (it keeps the latest 64; older ones weigh under 1e-6). */
