@@ -11,8 +11,11 @@ import { reranked } from './storefront';
 const ROOT = join(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist');
 
-/** Never loaded by the tag, the engine or the worker: source maps, TypeScript declarations. */
-const NOT_LOADED = [/\.map$/, /\.d\.ts$/, /^types\//];
+/**
+ * Never loaded by the tag, the engine or the worker: source maps, TypeScript declarations, and the
+ * `localrank train` command (Node only).
+ */
+const NOT_LOADED = [/\.map$/, /\.d\.ts$/, /^types\//, /^cli\//];
 
 /** The paths in the first column of the table under "## 1. Host the files", as patterns. */
 function documented(): RegExp[] {
