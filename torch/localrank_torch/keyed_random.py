@@ -1,0 +1,27 @@
+"""Counter-based uniform numbers: a pure function of (seed, keys), so every rank draws the same
+dropout mask for the same window of a global batch, however the batch is split across ranks.
+That is what makes a 2-process run reproduce a 1-process run with the same global batch."""
+import torch
+
+_M = 0xFFFFFFFF
+
+
+def mix32(x):
+    """A 32-bit integer finaliser (lowbias32) on int64 tensors holding values in [0, 2^32)."""
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & _M
+    x = x ^ (x >> 15)
+    x = (x * 0x846CA68B) & _M
+    return x ^ (x >> 16)
+
+
+def combine(a, b):
+    return mix32(a ^ mix32(b & _M))
+
+
+def uniform(seed, *keys):
+    """Uniform [0, 1) float32 numbers for broadcast integer key tensors (int64)."""
+    h = mix32(torch.as_tensor(seed & _M, dtype=torch.int64))
+    for k in keys:
+        h = combine(h, k)
+    return h.to(torch.float64).mul_(1.0 / 4294967296.0).to(torch.float32)
