@@ -36,7 +36,7 @@ export function parityCases(known: readonly string[], dim: number, now: number):
     { id: 'emb-2', features: { category: ['Action'] }, embedding: embedding(dim, 2) },
     { id: 'bare' },
     { id: 'wrong-length', embedding: embedding(dim + 1, 3) },
-    { id: known[3], features: { category: ['Ignored for known ids'] } },
+    { id: known[10], features: { category: ['Ignored for known ids'] } },
   ];
   return [
     { history: [], now, candidates },

@@ -8,7 +8,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import films from '../fixtures/films.json' with { type: 'json' };
 import { pythonPath, torchEnv } from '../../src/training/python';
-import { seededRandom } from '../../src/worker/trainer';
 
 interface Film {
   id: string;
@@ -18,10 +17,19 @@ interface Film {
 
 const GENRES = ['Comedy', 'Action', 'Drama', 'Thriller', "Children's"];
 
+/** A small seeded generator (this file is also loaded by Playwright, which cannot load tfjs). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
 /** Writes `log.txt` (`user item item ...`) and `catalog.jsonl` into `dir`; returns their paths. */
 export function writeShopFixture(dir: string, users = 120): { log: string; catalog: string } {
   mkdirSync(dir, { recursive: true });
-  const random = seededRandom(11);
+  const random = lcg(11);
   const all = films as Film[];
   const lines: string[] = [];
   for (let u = 0; u < users; u++) {
@@ -71,7 +79,6 @@ export function trainFixture(fixture: { log: string; catalog: string }, out: str
     '--eval-every', '2',
     '--batch', '32',
     '--negatives', '64',
-    '--lr', '0.01',
     ...SMALL_MODEL,
     ...extra,
   ]);

@@ -45,7 +45,13 @@ describe('PyTorch trainer', () => {
     const one = tensorsOf(join(dir, 'p1'));
     const two = tensorsOf(join(dir, 'p2'));
     expect([...two.keys()]).toEqual([...one.keys()]);
-    for (const [name, values] of one) expect(maxAbsDiff(values, two.get(name)!), name).toBeLessThan(1e-5);
+    // Sums run in another order on two ranks; Adam divides by the gradient's own size, so a
+    // coordinate whose gradient is nearly zero can move a little more: bound the worst and the mean.
+    for (const [name, values] of one) {
+      const other = two.get(name)!;
+      expect(maxAbsDiff(values, other), name).toBeLessThan(1e-4);
+      expect(values.reduce((s, v, i) => s + Math.abs(v - other[i]), 0) / values.length, name).toBeLessThan(1e-6);
+    }
     const report = JSON.parse(readFileSync(join(dir, 'p2', 'report.json'), 'utf8'));
     expect(report.training.processes).toBe(2);
     const [first, second] = report.training.epochs.map((e: { loss: number }) => e.loss);
@@ -78,14 +84,12 @@ describe('PyTorch trainer', () => {
     writeFileSync(path, JSON.stringify(cases));
     const torch = JSON.parse(runTorch(['score', '--model', folder, '--cases', path])) as Array<{ user: number[]; scores: number[]; items: number[][] }>;
     const scorer = Scorer.fromArtifacts(manifest, weights);
-    const users = scorer.userStates(cases.map((c) => c.history), cases.map((c) => c.now));
-    const userValues = (await users.array()) as number[][];
     for (const [i, c] of cases.entries()) {
-      expect(maxAbsDiff(userValues[i], torch[i].user), `user vector ${i}`).toBeLessThan(1e-4);
+      const user = scorer.userVector(c.history, c.now);
+      expect(maxAbsDiff(await user.data(), torch[i].user), `user vector ${i}`).toBeLessThan(1e-4);
       const items = scorer.itemVectors(c.candidates);
       const itemValues = (await items.array()) as number[][];
       itemValues.forEach((row, j) => expect(maxAbsDiff(row, torch[i].items[j]), `item ${c.candidates[j].id}`).toBeLessThan(1e-4));
-      const user = tf.tensor1d(userValues[i]);
       const scores = scorer.score(user, items);
       expect(maxAbsDiff(await scores.data(), torch[i].scores), `scores of case ${i}`).toBeLessThan(1e-4);
       tf.dispose([user, scores, items]);
@@ -95,7 +99,6 @@ describe('PyTorch trainer', () => {
     for (const id of ['new-1', 'new-2', 'new-3', 'emb-1', 'emb-2']) {
       expect(maxAbsDiff(torch[0].items[cases[0].candidates.findIndex((c) => c.id === id)], bare), id).toBeGreaterThan(1e-3);
     }
-    users.dispose();
     scorer.dispose();
   });
 });

@@ -181,11 +181,12 @@ def score(argv):
     scorer = Scorer.load(args.model)
     with open(args.cases, encoding='utf-8') as f:
         cases = json.load(f)
-    users = scorer.user_states([c['history'] for c in cases], [c['now'] for c in cases])
     out = []
-    for i, c in enumerate(cases):
+    for c in cases:
+        # One history at a time, as the engine asks: the tower is not invariant to batch padding.
+        user = scorer.user_states([c['history']], [c['now']])[0]
         items = scorer.item_vectors(c['candidates'])
-        out.append({'user': users[i].tolist(), 'scores': (items @ users[i]).tolist(), 'items': items.tolist()})
+        out.append({'user': user.tolist(), 'scores': (items @ user).tolist(), 'items': items.tolist()})
     json.dump(out, sys.stdout)
 
 
