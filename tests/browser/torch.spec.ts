@@ -44,7 +44,8 @@ function inverseRows(w: Float32Array, n: number): number[][] {
 async function engineScores(page: Page, namespace: string, c: ParityCase): Promise<Map<string, number>> {
   const result = await page.evaluate(
     async ([url, ns, events, candidates]) => {
-      const lib = await import(/* @vite-ignore */ '/dist/localrank.js');
+      const bundle = '/dist/localrank.js';
+      const lib = await import(/* @vite-ignore */ bundle);
       const lr = await lib.createPersonalizer({ model: url, namespace: ns, autoTrain: false, backend: 'wasm' });
       if (events.length) await lr.track(events);
       const ranked = await lr.rerank(candidates, { serverWeight: 0 });
