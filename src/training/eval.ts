@@ -1,7 +1,8 @@
 /**
  * `npm run eval -- --dataset <file> [--protocol standard|device|retriever] [--users N] [--seed S]
- * [--json out.json] [--target test|valid]`: pretrains (cached under .cache/eval) and evaluates
- * through the same Engine the browser runs, with fake-indexeddb as storage.
+ * [--json out.json] [--target test|valid] [--model dir]`: pretrains (cached under .cache/eval), or
+ * loads the model in `--model`, and evaluates through the same Engine the browser runs, with
+ * fake-indexeddb as storage. A `--model` must not have trained on the protocol's test items.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -69,7 +70,7 @@ async function pretrained(data: Dataset, args: ReturnType<typeof parseArgs>, pro
 export async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   const path = str(args, 'dataset');
-  if (!path) throw new Error('usage: npm run eval -- --dataset <file> [--protocol standard|device|retriever] [--users N] [--seed S] [--json out.json]');
+  if (!path) throw new Error('usage: npm run eval -- --dataset <file> [--protocol standard|device|retriever] [--users N] [--seed S] [--json out.json] [--model dir]');
   const protocol = str(args, 'protocol', 'standard') as Protocol;
   if (!['standard', 'device', 'retriever'].includes(protocol)) throw new Error(`unknown protocol ${protocol}`);
   const target = str(args, 'target', 'test') as Target;
@@ -79,7 +80,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   await initTf('wasm');
   const data = readDataset(path);
   console.log(`${data.name}: ${data.sequences.length} users, ${data.itemIds.length} items; protocol ${protocol}, target ${target}`);
-  const { split, manifest, weights } = await pretrained(data, args, protocol, target);
+  // --model <dir>: evaluate that model (e.g. one trained by `npm run pretrain:torch -- --holdout 2`) instead of pretraining.
+  const modelDir = str(args, 'model');
+  const { split, manifest, weights } = modelDir
+    ? { split: splitFor(data, protocol, target), ...readArtifacts(modelDir) }
+    : await pretrained(data, args, protocol, target);
+  if (modelDir) console.log(`model: ${modelDir} (${manifest.version})`);
   if (args['pretrain-only']) return;
   const scorer = Scorer.fromArtifacts(manifest, weights);
   const { cases, recall, sampled } = evalCases(data, split, protocol, users, seed);
