@@ -1,6 +1,5 @@
-"""Counter-based uniform numbers: a pure function of (seed, keys), so every rank draws the same
-dropout mask for the same window of a global batch, however the batch is split across ranks.
-That is what makes a 2-process run reproduce a 1-process run with the same global batch."""
+"""Counter-based uniform numbers: a pure function of (seed, keys). Id dropout draws one per item
+row this way, so a row is hidden or kept alike on every rank without drawing for the whole table."""
 import torch
 
 _M = 0xFFFFFFFF
@@ -21,7 +20,7 @@ def combine(a, b):
 
 def uniform(seed, *keys):
     """Uniform [0, 1) float32 numbers for broadcast integer key tensors (int64)."""
-    h = mix32(torch.as_tensor(seed & _M, dtype=torch.int64))
+    h = mix32(torch.as_tensor(seed & _M, dtype=torch.int64, device=keys[0].device))
     for k in keys:
         h = combine(h, k)
     return h.to(torch.float64).mul_(1.0 / 4294967296.0).to(torch.float32)

@@ -56,7 +56,7 @@ def _truncated_normal(shape, std, g):
 class TwoTower(nn.Module):
     """The model's trainable tensors; `forward` is the loss of one rank's share of a global batch.
 
-    `content` is (buckets long [V + 1, K], counts [V + 1, 1]) or None. Tensors no step touches
+    `content` is (buckets int32 [V + 1, K], counts [V + 1, 1]) or None. Tensors no step touches
     (`item/server`; `item/hash` without a catalogue) are buffers, exported as initialised, as the
     Node trainer does; DistributedDataParallel requires every parameter to get a gradient.
     """
@@ -97,7 +97,7 @@ class TwoTower(nn.Module):
             vectors = vectors * keep + ids[0:1] * (1 - keep)
         if self.has_content:
             vectors = vectors + content_vectors(
-                self.weights['item/hash'], self.content_buckets[rows], self.content_counts[rows]
+                self.weights['item/hash'], self.content_buckets[rows].long(), self.content_counts[rows]
             )
         return vectors
 
@@ -105,8 +105,8 @@ class TwoTower(nn.Module):
         """Sum of the sampled-softmax losses of this rank's targets, times `scale`.
 
         `batch` holds tensors: inputs [b, T] item rows (0 pads), types [b, T], mask [b, T + 1],
-        recency [b, T + 1], slots / targets of each target, negatives (shared by all ranks),
-        window (index of each window in the global batch) and step_seed (shared).
+        recency [b, T + 1], slots / targets of each target, negatives and step_seed (shared by
+        all ranks), and share: (index of this rank's first window, size of the global batch).
         """
         cfg = self.config
         d = cfg.dim
@@ -120,15 +120,15 @@ class TwoTower(nn.Module):
         pos = table[inverse[n_in : n_in + targets.numel()]]
         neg = table[inverse[n_in + targets.numel() :]]
 
+        # Every rank draws the dropout masks of the whole global batch from the step's seed and
+        # keeps its own rows: the masks do not depend on how the batch is split.
+        generator = torch.Generator(device=inputs.device).manual_seed(seed) if dropout > 0 else None
+        first, size = batch['share']
+
         def drop(x, salt):
             if dropout <= 0:
                 return x
-            # Keyed by (step, site, window in the global batch, slot from the right, unit).
-            slots = x.shape[1]
-            window = batch['window'].reshape(-1, 1, 1)
-            from_right = torch.arange(slots - 1, -1, -1, device=x.device).reshape(1, -1, 1)
-            unit = torch.arange(d, device=x.device).reshape(1, 1, -1)
-            u = keyed_random.uniform(seed, torch.tensor(salt, device=x.device), window, from_right, unit)
+            u = torch.rand((size, *x.shape[1:]), generator=generator, device=x.device)[first : first + x.shape[0]]
             return x * (u >= dropout).to(x.dtype) / (1 - dropout)
 
         out = user_tower(self.weights, cfg, items, batch['types'], batch['mask'], batch['recency'], drop)
@@ -152,7 +152,7 @@ def export_tensors(tensors, config, content=None):
             value = tensors['item/id'].detach().clone()
             if content is not None:
                 buckets, counts = (c.to(value.device) for c in content)
-                value[1:] += content_vectors(tensors['item/hash'], buckets[1:], counts[1:])
+                value[1:] += content_vectors(tensors['item/hash'], buckets[1:].long(), counts[1:])
         else:
             value = tensors[name].detach().clone()
             if name == 'item/hash':
@@ -164,13 +164,13 @@ def export_tensors(tensors, config, content=None):
 
 
 def content_index(tokens, config, memo=None):
-    """(buckets long [V + 1, K], counts float [V + 1, 1]) from each row's tokens (row 0: none)."""
+    """(buckets int32 [V + 1, K], counts float [V + 1, 1]) from each row's tokens (row 0: none)."""
     from .features import token_buckets
 
     if config.hash_buckets <= 0 or tokens is None:
         return None
     k = config.max_tokens
-    buckets = np.zeros((len(tokens) + 1, k), dtype=np.int64)
+    buckets = np.zeros((len(tokens) + 1, k), dtype=np.int32)
     counts = np.zeros((len(tokens) + 1, 1), dtype=np.float32)
     memo = {} if memo is None else memo
     for i, row_tokens in enumerate(tokens):

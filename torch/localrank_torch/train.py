@@ -102,9 +102,9 @@ def _train(rank, world, device, backend, job, config, options, log):
             steps = batch_steps(starts[b0:b1], ends[b0:b1])
             batch = make_batch(corpus, users[b0:b1][mine], starts[b0:b1][mine], ends[b0:b1][mine], config, steps)
             batch['negatives'] = negatives
-            batch['window'] = mine.astype(np.int64)
             batch = _to(batch, device)
             batch['step_seed'] = step_seed
+            batch['share'] = (int(mine[0]) if len(mine) else 0, b1 - b0)
             loss = ddp(batch, options.dropout, options.id_dropout, world / max(1, n_targets))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
