@@ -40,8 +40,15 @@ def scorer_of(model, corpus, content):
     return Scorer(manifest, tensors, next(model.parameters()).device)
 
 
-def _to(batch, device):
-    return {k: torch.from_numpy(v).to(device) for k, v in batch.items()}
+def _share(corpus, config, window, rank, world, device):
+    """This rank's contiguous share of a global batch of windows, padded to the global batch's
+    length, as tensors on `device`."""
+    users, starts, ends = window
+    mine = np.array_split(np.arange(len(users)), world)[rank]
+    arrays = make_batch(corpus, users[mine], starts[mine], ends[mine], config, batch_steps(starts, ends))
+    batch = {k: torch.from_numpy(v).to(device) for k, v in arrays.items()}
+    batch['share'] = (int(mine[0]) if len(mine) else 0, len(users))
+    return batch
 
 
 def start_rank(rank, world, local_rank, device_kind, init_method):
@@ -96,16 +103,12 @@ def _train(rank, world, device, backend, job, config, options, log):
         (users, starts, ends), ranges = epoch_plan(train_lengths, config.max_history, options.batch_size, rng)
         loss_sum = torch.zeros((), device=device)
         for b0, b1 in ranges:
-            n_targets = targets_in(starts[b0:b1], ends[b0:b1])
+            window = (users[b0:b1], starts[b0:b1], ends[b0:b1])
             negatives, step_seed = step_randomness(rng, num_items, options.negatives)
-            mine = np.array_split(np.arange(b1 - b0), world)[rank]
-            steps = batch_steps(starts[b0:b1], ends[b0:b1])
-            batch = make_batch(corpus, users[b0:b1][mine], starts[b0:b1][mine], ends[b0:b1][mine], config, steps)
-            batch['negatives'] = negatives
-            batch = _to(batch, device)
+            batch = _share(corpus, config, window, rank, world, device)
+            batch['negatives'] = torch.from_numpy(negatives).to(device)
             batch['step_seed'] = step_seed
-            batch['share'] = (int(mine[0]) if len(mine) else 0, b1 - b0)
-            loss = ddp(batch, options.dropout, options.id_dropout, world / max(1, n_targets))
+            loss = ddp(batch, options.dropout, options.id_dropout, world / max(1, targets_in(window[1], window[2])))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
