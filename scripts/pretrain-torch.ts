@@ -1,0 +1,16 @@
+/**
+ * `npm run pretrain:torch -- --dataset ../shared/datasets/beauty.txt --processes 2 --out dir`:
+ * the PyTorch trainer (torch/localrank_torch, DistributedDataParallel); options as `npm run pretrain`.
+ */
+import { spawnSync } from 'node:child_process';
+import { pythonPath, torchEnv } from '../src/training/python';
+
+const result = spawnSync(pythonPath(), ['-m', 'localrank_torch', 'train', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: torchEnv(),
+});
+if (result.error) {
+  console.error(`could not run ${pythonPath()}: ${result.error.message} (install python3-torch, or set PYTHON)`);
+  process.exit(1);
+}
+process.exit(result.status ?? 1);
