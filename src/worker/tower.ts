@@ -157,7 +157,12 @@ export function userTower(
   if (steps > 0) {
     const types = tf.oneHot(tf.reshape(input.types, [-1]), config.eventTypes.length);
     const typeVec = tf.reshape(matMul(types, p['user/type']), [batch, steps, d]);
-    h = tf.concat([bos, tf.add(input.items, typeVec)], 1);
+    const events = tf.concat([tf.zeros([batch, 1, d]), tf.add(input.items, typeVec)], 1);
+    // A history shorter than the batch's is left-padded: its start token goes in its own first
+    // slot (the first 1 of its mask), so it reads the same alone or in any batch.
+    const before = tf.concat([tf.zeros([batch, 1]), tf.slice(input.mask, [0, 0], [batch, steps])], 1);
+    const first = tf.expandDims(tf.sub(input.mask, before), 2);
+    h = tf.add(tf.mul(events, tf.sub(tf.expandDims(input.mask, 2), first)), tf.mul(bos, first));
   }
   // Slots are right-aligned: the most recent event always sits at position maxHistory.
   const pos = tf.slice(p['user/pos'], [config.maxHistory + 1 - slots, 0], [slots, d]);

@@ -163,6 +163,14 @@ describe('Scorer', () => {
     integrityError(() => Scorer.fromArtifacts({ ...manifest, card: { datasets: 'x' } as never }, weights));
   });
 
+  it('gives a history the same user vector alone and batched with a longer one (its start token in its own first slot)', async () => {
+    const short = history(scorer.itemIds.slice(0, 1) as string[]);
+    const long = history(scorer.itemIds.slice(5, 9) as string[]);
+    const alone = await values(scorer.userStates([short], [T0 + 1e6]));
+    const batched = await values(scorer.userStates([short, long], [T0 + 1e6, T0 + 1e6]));
+    alone.forEach((x, i) => expect(batched[i]).toBeCloseTo(x, 4));
+  });
+
   it('keeps the tensor count flat across calls', async () => {
     const run = async () => {
       const u = scorer.userVector(history(scorer.itemIds.slice(0, 7)), T0 + 1e6);

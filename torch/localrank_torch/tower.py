@@ -70,7 +70,12 @@ def user_tower(p, config, items, types, mask, recency, drop=None):
     bos = p['user/bos'].reshape(1, 1, d).expand(batch, 1, d)
     h = bos
     if steps > 0:
-        h = torch.cat([bos, items + F.embedding(types, p['user/type'])], 1)
+        events = torch.cat([torch.zeros_like(bos), items + F.embedding(types, p['user/type'])], 1)
+        # A left-padded history's start token goes in its own first slot (the first 1 of its mask),
+        # so it reads the same alone or in any batch.
+        before = torch.cat([torch.zeros_like(mask[:, :1]), mask[:, :-1]], 1)
+        first = (mask - before).unsqueeze(2)
+        h = events * (mask.unsqueeze(2) - first) + bos * first
     # Slots are right-aligned: the most recent event always sits at position maxHistory.
     pos = p['user/pos'][config.max_history + 1 - slots :]
     m = mask.unsqueeze(2)
