@@ -27,6 +27,7 @@ declare global {
     /** What the garden fixture (a catalogue no model saw) records. */
     garden: { ready?: boolean; reranked: RerankedDetail[] };
     /** Scratch values single tests keep in the page. */
+    tracked: Array<Promise<string>>;
     serverOrder: Record<string, string[]>;
     animations: Record<string, number>;
     serverDom: string;
