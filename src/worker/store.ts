@@ -337,45 +337,23 @@ export class Store {
     try {
       await this.removingEvents(() =>
         this.run([...STORE_NAMES], 'readwrite', async (tx) => {
-          const removed: string[] = [];
-          let events = await tx.objectStore('events').openCursor();
-          while (events) {
-            if (!readEvent(events.value, now)) {
-              removed.push(String(events.primaryKey));
-              await events.delete();
-            }
-            events = await events.continue();
-          }
-          this.droppedRecords.events += removed.length;
-          let items = await tx.objectStore('items').openCursor();
-          while (items) {
-            if (!readItem(items.value)) {
-              this.droppedRecords.items++;
-              await items.delete();
-            }
-            items = await items.continue();
-          }
-          let weights = await tx.objectStore('weights').openCursor();
-          while (weights) {
-            if (weights.key !== WEIGHTS_KEY || !readWeights(weights.value)) {
-              this.droppedRecords.weights++;
-              await weights.delete();
-            }
-            weights = await weights.continue();
-          }
+          // Read in bulk (a cursor costs a round trip per record), delete one by one: rarely any.
+          const invalid = async (name: 'events' | 'items' | 'weights' | 'meta', valid: (key: IDBValidKey, value: unknown) => boolean) => {
+            const store = tx.objectStore(name);
+            const [keys, values] = await Promise.all([store.getAllKeys(), store.getAll()]);
+            const bad = keys.filter((key, i) => !valid(key, values[i]));
+            for (const key of bad) await store.delete(key as string);
+            this.droppedRecords[name] += bad.length;
+            return bad.map(String);
+          };
           const readers: Record<string, (value: unknown) => unknown> = {
             [META_KEYS.lastTraining]: readTrainReport,
             [META_KEYS.backend]: readBackendCache,
           };
-          let meta = await tx.objectStore('meta').openCursor();
-          while (meta) {
-            const read = readers[String(meta.key)];
-            if (!read?.(meta.value)) {
-              this.droppedRecords.meta++;
-              await meta.delete();
-            }
-            meta = await meta.continue();
-          }
+          const removed = await invalid('events', (_, value) => readEvent(value, now) !== null);
+          await invalid('items', (_, value) => readItem(value) !== null);
+          await invalid('weights', (key, value) => key === WEIGHTS_KEY && readWeights(value) !== null);
+          await invalid('meta', (key, value) => Object.hasOwn(readers, String(key)) && Boolean(readers[String(key)](value)));
           return { result: undefined, removed };
         }),
       );
