@@ -274,7 +274,7 @@ describe('stored records are read defensively', () => {
     await plant(idbFactory, {
       items: [[{ id: 'bad-category', features: { category: 5 }, seenAt: NOW }], [{ id: 'no-seen', features: {} }], [{ id: 'nested', features: { category: [{}] }, seenAt: NOW }]],
       weights: [[{ modelVersion: 'v1', savedAt: 1, tensors: { reactions: { shape: [4], values: Float32Array.of(NaN, 0, 0, 0) } } }, 'user'], [{ junk: true }, 'other']],
-      meta: [['not a report', 'lastTraining'], [{ big: 'x'.repeat(1000) }, 'someone-else']],
+      meta: [['not a report', 'lastTraining'], [{ big: 'x'.repeat(1000) }, 'someone-else'], ['x', 'toString']],
     });
     const store = await open({ idbFactory });
     expect((await store.itemFeatures(['ok', 'bad-category'])).size).toBe(1);
@@ -282,7 +282,7 @@ describe('stored records are read defensively', () => {
     expect(await store.loadWeights()).toBeNull();
     expect(await store.lastTraining()).toBeNull();
     await store.sweep();
-    expect(store.dropped).toEqual({ events: 0, items: 3, weights: 2, meta: 2 });
+    expect(store.dropped).toEqual({ events: 0, items: 3, weights: 2, meta: 3 });
     expect((await store.items()).map((item) => item.id)).toEqual(['ok']);
     expect(await store.getMeta('someone-else')).toBeUndefined();
   });
