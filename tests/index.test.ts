@@ -49,6 +49,8 @@ typeAssert<
     | 'STORAGE_FAILED'
     | 'BACKEND_UNAVAILABLE'
     | 'CLOSED'
+    | 'QUEUE_FULL'
+    | 'FORGOTTEN'
     | 'NO_CONSENT'
     | 'ENGINE_UNAVAILABLE'
     | 'NO_EVIDENCE'

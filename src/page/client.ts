@@ -34,9 +34,26 @@ const TRAIN_TIMEOUT_MS = 120_000;
 const PING_EVERY_MS = 1_000;
 const PING_TIMEOUT_MS = 5_000;
 
+/** After a delivery of events fails while the worker is up (storage failing), it is retried after 2 s, 10 s, 1 min, then every 5 min. */
+const REDELIVERY_DELAYS_MS = RETRY_DELAYS_MS;
+/** Events per `track` call to the worker. */
+const DELIVERY_BATCH = 1000;
+
 export type WorkerFactory = () => Worker;
 
 type State = 'starting' | 'ready' | 'degraded' | 'closed';
+
+/** One `track()` call whose events the engine has not stored yet: it settles when all are, or when they are given up. */
+interface Ticket {
+  left: number;
+  resolve(): void;
+  reject(error: LocalrankError): void;
+}
+
+interface Queued {
+  event: StoredEvent;
+  ticket: Ticket;
+}
 
 export class Client implements Personalizer {
   private worker: Worker | null = null;
@@ -46,9 +63,15 @@ export class Client implements Personalizer {
   private starting: Promise<void> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
-  /** Validated events not yet acknowledged by a worker; re-sent after a restart (ids make it idempotent). */
-  private unsent: StoredEvent[] = [];
+  /**
+   * Validated events not yet acknowledged by a worker, oldest first; re-sent after a restart (ids
+   * make it idempotent). Never trimmed: a `track` that would overflow it is refused instead.
+   */
+  private unsent: Queued[] = [];
   private flushing: Promise<void> | null = null;
+  private redeliveryTimer: ReturnType<typeof setTimeout> | null = null;
+  private failedDeliveries = 0;
+  private closing: Promise<void> | null = null;
   private readonly pending = new Set<(error: LocalrankError) => void>();
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private pinging = false;
@@ -202,13 +225,27 @@ export class Client implements Personalizer {
     }
   }
 
+  /**
+   * Resolves once every event of the call is stored; until then (a restart, failing storage) they
+   * wait in the page. Rejects with a typed error when they never will be: bad input, a full queue
+   * (`QUEUE_FULL`, nothing of the call kept), `close()` (`CLOSED`) or `forget()` (`FORGOTTEN`).
+   */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<void> {
     const checked = checkTrackEvents(events, Date.now(), env.randomId);
-    if (this.state === 'closed') throw new LocalrankError('CLOSED', 'this personalizer was closed');
-    this.unsent.push(...checked);
-    // Capped, so a long outage cannot grow memory without bound.
-    if (this.unsent.length > LIMITS.maxQueuedEvents) this.unsent.splice(0, this.unsent.length - LIMITS.maxQueuedEvents);
-    if (this.state === 'ready') await this.flushUnsent().catch(() => undefined);
+    if (this.state === 'closed' || this.closing) throw new LocalrankError('CLOSED', 'this personalizer was closed');
+    if (checked.length === 0) return;
+    if (this.unsent.length + checked.length > LIMITS.maxQueuedEvents) {
+      throw new LocalrankError(
+        'QUEUE_FULL',
+        `${this.unsent.length} events are already waiting to be stored (at most ${LIMITS.maxQueuedEvents}); none of these ${checked.length} was kept`,
+      );
+    }
+    const stored = new Promise<void>((resolve, reject) => {
+      const ticket: Ticket = { left: checked.length, resolve, reject };
+      for (const event of checked) this.unsent.push({ event, ticket });
+    });
+    if (this.state === 'ready') void this.flushUnsent();
+    return stored;
   }
 
   /** Delivers queued events; one delivery at a time, which picks up events queued meanwhile. */
@@ -219,14 +256,50 @@ export class Client implements Personalizer {
     return this.flushing;
   }
 
+  /** Never rejects: what cannot be delivered now stays queued for a retry or the next worker. */
   private async deliver(): Promise<void> {
     while (this.unsent.length > 0 && this.state === 'ready') {
-      const batch = this.unsent.slice(0, 1000);
-      await this.call('track', (remote) => remote.track(batch));
-      // Acknowledged: drop exactly these (forget() or trimming may have changed the queue meanwhile).
-      const sent = new Set(batch.map((e) => e.id));
-      this.unsent = this.unsent.filter((e) => !sent.has(e.id));
+      const batch = this.unsent.slice(0, DELIVERY_BATCH);
+      try {
+        await this.call('track', (remote) => remote.track(batch.map((q) => q.event)));
+      } catch (error) {
+        const typed = toLocalrankError(error, 'WORKER_FAILED');
+        // The page validated these events: an input error here would refuse them on every retry.
+        if (isInputError(typed)) {
+          this.giveUp(batch, typed);
+          continue;
+        }
+        this.redeliverLater();
+        return;
+      }
+      this.failedDeliveries = 0;
+      this.acknowledge(batch);
     }
+  }
+
+  /** Stored: these leave the queue (forget() may have taken them already) and their calls settle. */
+  private acknowledge(batch: readonly Queued[]): void {
+    const done = new Set(batch);
+    this.unsent = this.unsent.filter((q) => !done.has(q));
+    for (const { ticket } of batch) if (--ticket.left === 0) ticket.resolve();
+  }
+
+  /** These will never be stored: they leave the queue and their calls reject with `error`. */
+  private giveUp(batch: readonly Queued[], error: LocalrankError): void {
+    const gone = new Set(batch);
+    this.unsent = this.unsent.filter((q) => !gone.has(q));
+    for (const { ticket } of batch) ticket.reject(error);
+  }
+
+  /** The worker is up but storing failed (quota, a closed database): the queue waits, then tries again. */
+  private redeliverLater(): void {
+    if (this.state !== 'ready' || this.closing || this.redeliveryTimer) return;
+    const delay = REDELIVERY_DELAYS_MS[Math.min(this.failedDeliveries, REDELIVERY_DELAYS_MS.length - 1)];
+    this.failedDeliveries++;
+    this.redeliveryTimer = setTimeout(() => {
+      this.redeliveryTimer = null;
+      void this.flushUnsent();
+    }, delay);
   }
 
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
@@ -257,9 +330,13 @@ export class Client implements Personalizer {
     return this.call('exportData', (remote) => remote.exportData(), Math.max(this.timeoutMs, 10_000));
   }
 
-  /** Works even with no worker: the database is then deleted from the page. */
+  /**
+   * Works even with no worker: the database is then deleted from the page. Events tracked before
+   * the call and not stored yet are erased too (their `track` rejects with `FORGOTTEN`); events
+   * tracked after it are kept: the worker stores them once the wipe is done.
+   */
   async forget(): Promise<void> {
-    this.unsent = [];
+    this.giveUp(this.unsent, new LocalrankError('FORGOTTEN', 'forget() erased these events before they were stored'));
     if (this.state === 'ready') {
       try {
         await this.call('forget', (remote) => remote.forget(), Math.max(this.timeoutMs, 10_000));
@@ -286,13 +363,27 @@ export class Client implements Personalizer {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.state === 'closed') return;
+  /**
+   * Stores what was tracked before the call (waiting at most `timeoutMs`), then stops the worker.
+   * Events that could not be stored by then (no worker, failing storage) are given up: their
+   * `track` rejects with `CLOSED`, never resolves.
+   */
+  close(): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.redeliveryTimer) clearTimeout(this.redeliveryTimer);
+    if (this.state === 'ready') await withTimeout(this.flushUnsent(), this.timeoutMs, 'storing events before closing').catch(() => undefined);
     const remote = this.remote;
     if (remote && this.state === 'ready') await withTimeout(remote.close(), 2_000, 'close').catch(() => undefined);
+    const closed = new LocalrankError('CLOSED', 'this personalizer was closed');
     this.state = 'closed';
-    this.teardownWorker(new LocalrankError('CLOSED', 'this personalizer was closed'));
+    this.teardownWorker(closed);
+    this.giveUp(this.unsent, closed);
     this.listeners.clear();
   }
 }

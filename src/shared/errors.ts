@@ -34,8 +34,15 @@ const ERROR_CODES = {
   STORAGE_FAILED: 'engine',
   /** No backend passed its checks, or the GPU was lost and no other backend could take over. */
   BACKEND_UNAVAILABLE: 'engine',
-  /** The personalizer was closed. */
+  /** The personalizer was closed (`track`: before these events could be stored). */
   CLOSED: 'engine',
+  /**
+   * `track`: the page already holds `LIMITS.maxQueuedEvents` events the engine has not stored yet;
+   * nothing of this call was kept. Retry once earlier calls have settled.
+   */
+  QUEUE_FULL: 'engine',
+  /** `track`: `forget()` was called before these events were stored, so they were erased with the rest. */
+  FORGOTTEN: 'engine',
   /** Script tag: the visitor has not consented (or Global Privacy Control is on). */
   NO_CONSENT: 'tag',
   /** Script tag: the engine module could not be loaded or started. */

@@ -17,8 +17,16 @@ export const LIMITS = {
   maxAttributes: 64,
   /** Numbers in a server-provided embedding. */
   maxEmbeddingLength: 4096,
-  /** Events the page keeps while no worker can take them (a restart, failing storage); the oldest go first. */
+  /**
+   * Events the page holds that the engine has not stored yet (a restart, failing storage, a burst):
+   * a `track` call that would go beyond is refused whole with `QUEUE_FULL`; nothing held is dropped.
+   */
   maxQueuedEvents: 5000,
+  /**
+   * Items whose public features are remembered on the device (from candidates seen), so a later
+   * interaction with the bare id is understood; the least recently seen go first.
+   */
+  maxRememberedItems: 5000,
 } as const;
 
 /**

@@ -180,9 +180,14 @@ export interface Info {
   queuedEvents?: number;
   /**
    * Internal diagnostics for tests and bug reports; not a stable API. `tensors` is the worker's
-   * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says.
+   * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says,
+   * `droppedRecords` the stored records (per store) found invalid and dropped since the engine started.
    */
-  diagnostics?: { tensors: number; heapBytes?: number };
+  diagnostics?: {
+    tensors: number;
+    heapBytes?: number;
+    droppedRecords?: { events: number; weights: number; items: number; meta: number };
+  };
 }
 
 export interface StorageStatus {
@@ -204,6 +209,11 @@ export interface ExportedData {
   exportedAt: number;
   modelVersion: string;
   events: StoredEvent[];
+  /**
+   * Public features of items seen in candidate lists, remembered so that a later interaction with
+   * the bare id is understood (`seenAt`: when last seen, ms since the epoch).
+   */
+  items: Array<{ id: string; features: ItemFeatures; seenAt: number }>;
   /** The reactions `train()` learned for this visitor, if any (`tensors.reactions`: server, model, taste, repeat). */
   weights: null | {
     modelVersion: string;

@@ -27,6 +27,11 @@ export function checkTrackEvents(
   now: number,
   newId: () => string,
 ): StoredEvent[] {
+  // The whole check is typed: even `Array.isArray` throws on a revoked Proxy.
+  return typed('INVALID_EVENT', () => checkTrackList(input, now, newId));
+}
+
+function checkTrackList(input: unknown, now: number, newId: () => string): StoredEvent[] {
   const list = Array.isArray(input) ? input : [input];
   if (list.length > LIMITS.maxEventsPerBatch) {
     throw new LocalrankError(
@@ -55,7 +60,7 @@ function checkTrackEvent(event: unknown, index: number, now: number, newId: () =
   const stored: StoredEvent = {
     id: newId(),
     type: e.type as EventType,
-    itemId: checkId(e.itemId, `${where}.itemId`),
+    itemId: checkId(e.itemId, `${where}.itemId`, 'INVALID_EVENT'),
     time: e.time === undefined ? now : checkTime(e.time, `${where}.time`, now),
   };
   if (e.dwellMs !== undefined) stored.dwellMs = checkNumber(e.dwellMs, `${where}.dwellMs`, 0);
@@ -66,6 +71,10 @@ function checkTrackEvent(event: unknown, index: number, now: number, newId: () =
 }
 
 export function checkCandidates(input: unknown): CheckedCandidate[] {
+  return typed('INVALID_CANDIDATES', () => checkCandidateList(input));
+}
+
+function checkCandidateList(input: unknown): CheckedCandidate[] {
   if (!Array.isArray(input)) {
     throw new LocalrankError('INVALID_CANDIDATES', `rerank() takes an array of candidates, got ${describe(input)}`);
   }
@@ -87,29 +96,40 @@ function checkCandidate(candidate: unknown, index: number, seen: Set<string>): C
   const where = `candidate ${index}`;
   if (!isPlainObject(candidate)) throw new LocalrankError('INVALID_CANDIDATES', `${where} is not an object`);
   const c = candidate as Partial<Candidate>;
-  const id = checkId(c.id, `${where}.id`);
+  const id = checkId(c.id, `${where}.id`, 'INVALID_CANDIDATES');
   if (seen.has(id)) throw new LocalrankError('DUPLICATE_ID', `${where}: id "${id}" appears twice`);
   seen.add(id);
   const checked: CheckedCandidate = { id };
-  if (c.score !== undefined) checked.score = checkNumber(c.score, `${where}.score`);
+  if (c.score !== undefined) checked.score = checkNumber(c.score, `${where}.score`, -Infinity, 'INVALID_CANDIDATES');
   if (c.features !== undefined) checked.features = checkFeatures(c.features, `${where}.features`);
   if (c.embedding !== undefined) checked.embedding = checkEmbedding(c.embedding, `${where}.embedding`);
   return checked;
 }
 
+/** Every problem with rerank options is `INVALID_OPTIONS`, a non-finite number included. */
 export function checkRerankOptions(input: unknown): RerankOptions {
-  if (input === undefined) return {};
-  if (!isPlainObject(input)) throw new LocalrankError('INVALID_OPTIONS', 'rerank options must be an object');
-  const o = input as RerankOptions;
-  const checked: RerankOptions = {};
-  if (o.k !== undefined) checked.k = Math.floor(checkNumber(o.k, 'options.k', 0));
-  if (o.serverWeight !== undefined) checked.serverWeight = checkUnit(o.serverWeight, 'options.serverWeight');
-  if (o.diversity !== undefined) checked.diversity = checkUnit(o.diversity, 'options.diversity');
-  if (o.explain !== undefined) checked.explain = Boolean(o.explain);
-  return checked;
+  return typed('INVALID_OPTIONS', () => {
+    if (input === undefined) return {};
+    if (!isPlainObject(input)) throw new LocalrankError('INVALID_OPTIONS', 'rerank options must be an object');
+    const o = input as RerankOptions;
+    const checked: RerankOptions = {};
+    if (o.k !== undefined) checked.k = Math.floor(optionNumber(o.k, 'options.k', 0, Number.MAX_SAFE_INTEGER));
+    if (o.serverWeight !== undefined) checked.serverWeight = optionNumber(o.serverWeight, 'options.serverWeight', 0, 1);
+    if (o.diversity !== undefined) checked.diversity = optionNumber(o.diversity, 'options.diversity', 0, 1);
+    if (o.explain !== undefined) checked.explain = Boolean(o.explain);
+    return checked;
+  });
 }
 
-function checkFeatures(input: unknown, where: string): ItemFeatures {
+function optionNumber(value: unknown, where: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    throw new LocalrankError('INVALID_OPTIONS', `${where} must be a number from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Item features, checked and normalised; also how stored features are read back (`records.ts`). */
+export function checkFeatures(input: unknown, where: string): ItemFeatures {
   if (!isPlainObject(input)) throw new LocalrankError('INVALID_EVENT', `${where} must be an object`);
   const f = input as Record<string, unknown>;
   const features: ItemFeatures = {};
@@ -169,14 +189,13 @@ function checkEmbedding(input: unknown, where: string): Float32Array {
   }
   const out = new Float32Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    out[i] = checkNumber(values[i], `${where}[${i}]`);
-    // A finite double beyond float32's range becomes Infinity here, and NaN in every score.
-    if (!Number.isFinite(out[i])) throw new LocalrankError('NON_FINITE', `${where}[${i}] is outside the float32 range`);
+    // checkNumber refuses a finite double beyond float32's range: it would become Infinity here.
+    out[i] = checkNumber(values[i], `${where}[${i}]`, -Infinity, 'INVALID_CANDIDATES');
   }
   return out;
 }
 
-function checkId(value: unknown, where: string): string {
+function checkId(value: unknown, where: string, tooLong: 'INVALID_EVENT' | 'INVALID_CANDIDATES'): string {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new LocalrankError('NON_FINITE', `${where} must be finite, got ${value}`);
     return String(value);
@@ -185,7 +204,7 @@ function checkId(value: unknown, where: string): string {
     throw new LocalrankError('MISSING_ID', `${where} must be a non-empty string or a number, got ${describe(value)}`);
   }
   if (value.length > LIMITS.maxIdLength) {
-    throw new LocalrankError('INVALID_EVENT', `${where} is longer than ${LIMITS.maxIdLength} characters`);
+    throw new LocalrankError(tooLong, `${where} is longer than ${LIMITS.maxIdLength} characters`);
   }
   return value;
 }
@@ -197,10 +216,14 @@ function checkString(value: unknown, where: string): string {
   return value;
 }
 
-function checkNumber(value: unknown, where: string, min = -Infinity): number {
-  if (typeof value !== 'number') throw new LocalrankError('INVALID_EVENT', `${where} must be a number, got ${describe(value)}`);
+/** The largest float32: numbers travel to the model as float32, where anything beyond is Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function checkNumber(value: unknown, where: string, min = -Infinity, code: 'INVALID_EVENT' | 'INVALID_CANDIDATES' = 'INVALID_EVENT'): number {
+  if (typeof value !== 'number') throw new LocalrankError(code, `${where} must be a number, got ${describe(value)}`);
   if (!Number.isFinite(value)) throw new LocalrankError('NON_FINITE', `${where} must be finite, got ${value}`);
-  if (value < min) throw new LocalrankError('INVALID_EVENT', `${where} must be >= ${min}, got ${value}`);
+  if (Math.abs(value) > FLOAT32_MAX) throw new LocalrankError('NON_FINITE', `${where} is outside the float32 range, got ${value}`);
+  if (value < min) throw new LocalrankError(code, `${where} must be >= ${min}, got ${value}`);
   return value;
 }
 
@@ -215,14 +238,8 @@ function checkTime(value: unknown, where: string, now: number): number {
   return time;
 }
 
-function checkUnit(value: unknown, where: string): number {
-  const n = checkNumber(value, where, 0);
-  if (n > 1) throw new LocalrankError('INVALID_OPTIONS', `${where} must be between 0 and 1, got ${n}`);
-  return n;
-}
-
 /** Runs a check; anything but a LocalrankError (a throwing getter, a revoked Proxy) becomes `code`. */
-function typed<T>(code: 'INVALID_EVENT' | 'INVALID_CANDIDATES', check: () => T): T {
+function typed<T>(code: 'INVALID_EVENT' | 'INVALID_CANDIDATES' | 'INVALID_OPTIONS', check: () => T): T {
   try {
     return check();
   } catch (error) {

@@ -3,9 +3,18 @@ import { EVENT_TYPES } from '../shared/types';
 
 /**
  * A valid copy of an event from the page, or null. The engine validates again; cleaning here keeps
- * one bad event from sinking the batch it travels in.
+ * one bad event from sinking the batch it travels in, also one that throws as it is read (a
+ * getter, a revoked Proxy).
  */
 export function cleanEvent(value: unknown, now: number): TrackEvent | null {
+  try {
+    return copyEvent(value, now);
+  } catch {
+    return null;
+  }
+}
+
+function copyEvent(value: unknown, now: number): TrackEvent | null {
   if (value == null || typeof value !== 'object') return null;
   const e = value as Record<string, unknown>;
   if (!EVENT_TYPES.includes(e.type as TrackEvent['type'])) return null;

@@ -54,7 +54,8 @@ function features(item: Dict): ItemFeatures | undefined {
 /**
  * The localrank events in one data-layer entry: GTM style `{event: 'add_to_cart', ecommerce: {items}}`
  * or gtag style `['event', 'add_to_cart', {items}]` (gtag pushes its `arguments`). Anything else,
- * including items without an `item_id`, yields nothing.
+ * including items without an `item_id`, yields nothing. Each item is read on its own: one that
+ * throws (a getter, a revoked Proxy) costs only itself.
  */
 export function eventsFromDataLayer(entry: unknown, time: number): TrackEvent[] {
   let name: unknown;
@@ -69,24 +70,42 @@ export function eventsFromDataLayer(entry: unknown, time: number): TrackEvent[] 
     params = entry.ecommerce;
   }
   const type = typeof name === 'string' ? GA4_EVENTS.get(name) : undefined;
-  if (!type || !isDict(params) || !Array.isArray(params.items)) return [];
+  if (!type || !isDict(params)) return [];
+  const items = params.items;
+  if (!Array.isArray(items)) return [];
 
-  const listId = text(params.item_list_id) ?? text(params.item_list_name);
+  const listId = guarded(() => text(params.item_list_id) ?? text(params.item_list_name));
   const events: TrackEvent[] = [];
-  for (const item of params.items.slice(0, MAX_ITEMS)) {
-    if (!isDict(item)) continue;
-    const itemId = text(item.item_id);
-    if (!itemId) continue;
-    const event: TrackEvent = { type, itemId, time };
-    const itemList = text(item.item_list_id) ?? text(item.item_list_name) ?? listId;
-    if (itemList) event.listId = itemList;
-    const index = item.index;
-    if (typeof index === 'number' && Number.isInteger(index) && index >= 0) event.position = index;
-    const itemFeatures = features(item);
-    if (itemFeatures) event.features = itemFeatures;
-    events.push(event);
+  const count = Math.min(items.length, MAX_ITEMS);
+  for (let i = 0; i < count; i++) {
+    const event = guarded(() => eventOf(items[i], type, listId, time));
+    if (event) events.push(event);
   }
   return events;
+}
+
+function eventOf(item: unknown, type: EventType, listId: string | undefined, time: number): TrackEvent | undefined {
+  if (!isDict(item)) return undefined;
+  const itemId = text(item.item_id);
+  if (!itemId) return undefined;
+  const event: TrackEvent = { type, itemId, time };
+  const itemList = text(item.item_list_id) ?? text(item.item_list_name) ?? listId;
+  if (itemList) event.listId = itemList;
+  const index = item.index;
+  if (typeof index === 'number' && Number.isInteger(index) && index >= 0) event.position = index;
+  const itemFeatures = features(item);
+  if (itemFeatures) event.features = itemFeatures;
+  return event;
+}
+
+/** `read()`, or undefined when reading the page's value throws. */
+function guarded<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    console.debug('[localrank] dataLayer value ignored', error);
+    return undefined;
+  }
 }
 
 const watched = new WeakSet<object>();
@@ -94,8 +113,9 @@ const watched = new WeakSet<object>();
 /**
  * Learns from `host[name]` (normally `window.dataLayer`): replays the entries already there, then
  * wraps its `push` so later entries are read right after the original `push` ran. The page's own
- * `push` keeps its result and its exceptions; a failure in reading an entry is swallowed.
- * Returns false when there is no such array yet (it is never created, so the page is unchanged).
+ * `push` keeps its result and its exceptions. Every entry is read on its own: one that cannot be
+ * read costs only itself, never the entries beside it. Returns false when there is no such array
+ * yet (it is never created, so the page is unchanged), or when it cannot be watched.
  */
 export function watchDataLayer(
   host: Dict,
@@ -103,28 +123,44 @@ export function watchDataLayer(
   onEvents: (events: TrackEvent[]) => void,
   now: () => number = Date.now,
 ): boolean {
-  const layer = host[name];
-  if (!Array.isArray(layer)) return false;
+  const layer = guarded(() => {
+    const value = host[name];
+    return Array.isArray(value) ? (value as unknown[]) : undefined;
+  });
+  if (!layer) return false;
   if (watched.has(layer)) return true;
-  watched.add(layer);
 
-  const read = (entries: readonly unknown[]): void => {
+  const read = (entries: ArrayLike<unknown>): void => {
+    const time = now();
+    const events: TrackEvent[] = [];
+    for (let i = 0; i < entries.length; i++) events.push(...(guarded(() => eventsFromDataLayer(entries[i], time)) ?? []));
+    if (events.length === 0) return;
     try {
-      const time = now();
-      const events = entries.flatMap((entry) => eventsFromDataLayer(entry, time));
-      if (events.length) onEvents(events);
+      onEvents(events);
     } catch (error) {
-      console.debug('[localrank] dataLayer entry ignored', error);
+      console.debug('[localrank] dataLayer events ignored', error);
     }
   };
 
-  const existing = layer.slice();
-  const original = layer.push;
-  layer.push = function push(this: unknown, ...entries: unknown[]): number {
-    const result = original.apply(this, entries);
-    read(entries);
-    return result;
-  };
+  const existing = guarded(() => {
+    const copy: unknown[] = [];
+    const length = layer.length;
+    for (let i = 0; i < length; i++) copy.push(guarded(() => layer[i]));
+    return copy;
+  });
+  const original = guarded(() => layer.push);
+  if (!existing || typeof original !== 'function') return false;
+  try {
+    layer.push = function push(this: unknown, ...entries: unknown[]): number {
+      const result = original.apply(this, entries);
+      read(entries);
+      return result;
+    };
+  } catch (error) {
+    // A frozen array: nothing later can be learned, what is there still is.
+    console.debug('[localrank] dataLayer cannot be watched', error);
+  }
+  watched.add(layer);
   read(existing);
   return true;
 }

@@ -177,8 +177,9 @@ export class TagSession {
       this.failure = failureOf(error, 'WORKER_FAILED');
       console.debug('[localrank] engine degraded; the page keeps the server order', error);
     }
-    // What the page recorded before the engine arrived shapes its first answers.
-    if (healthy) await this.flush();
+    // What the page recorded before the engine arrived shapes its first answers; waited for at most
+    // timeoutMs, since a track() stays pending while the engine cannot store (failing storage).
+    if (healthy) await this.withWait(this.flush(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
     if (healthy && this.personalizer === personalizer) this.becameHealthy();
     this.settle(this.personalizer);
     this.scheduleFlush();

@@ -82,6 +82,10 @@ export class Engine {
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Writes of tracked events in progress: `forget()` and `close()` wait for them. */
+  private readonly writes = new Set<Promise<number>>();
+  /** A `forget()` in progress: events and training that arrive meanwhile wait for it, so it never erases them. */
+  private forgetting: Promise<void> | null = null;
   /** `savedAt` of the reaction weights in use, to notice another tab's newer ones. */
   private weightsSavedAt: number | null = null;
   private readonly sync: TabSync;
@@ -117,6 +121,7 @@ export class Engine {
       idbFactory: config.idbFactory,
       now: config.now,
       onTerminated: () => created?.refresh.request(),
+      onEventsRemoved: (ids) => created?.eventsRemoved(ids),
     });
     try {
       const choice = await pickBackend(config, store);
@@ -141,8 +146,12 @@ export class Engine {
     return this.config.now?.() ?? Date.now();
   }
 
-  /** Loads the reaction weights (dropping them if the model changed) and the recent history. */
+  /**
+   * Drops stored records that fail validation, applies retention, then loads the reaction weights
+   * (dropping them if the model changed) and the recent history.
+   */
   private async restore(): Promise<void> {
+    await this.store.sweep().catch(() => undefined);
     await this.store.enforceRetention().catch(() => undefined);
     await this.reload();
   }
@@ -150,7 +159,7 @@ export class Engine {
   /** Re-reads weights, the last training and the recent history from storage. */
   private async reload(): Promise<void> {
     await this.adoptStoredWeights();
-    this.lastTraining = (await this.store.getMeta<TrainReport>('lastTraining')) ?? null;
+    this.lastTraining = await this.store.lastTraining();
     const events = await this.store.events();
     this.eventCount = events.length;
     this.history.reset(events);
@@ -165,7 +174,8 @@ export class Engine {
   private async adoptStoredWeights(): Promise<void> {
     const weights = await this.store.loadWeights();
     const reactions = weights && weights.modelVersion === this.scorer.version ? reactionsFromWeights(weights.tensors) : null;
-    if (weights && !reactions) await this.store.deleteWeights().catch(() => undefined);
+    // Another model's weights are outdated; ours that do not read as reactions are damaged (counted).
+    if (weights && !reactions) await this.store.deleteWeights(weights.modelVersion === this.scorer.version).catch(() => undefined);
     const savedAt = reactions ? weights!.savedAt : null;
     if (savedAt === this.weightsSavedAt) return;
     this.reactions = reactions ?? NO_REACTIONS;
@@ -192,9 +202,23 @@ export class Engine {
     return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId));
   }
 
-  /** Stores events already validated by the page; re-delivered ids are ignored. */
+  /**
+   * Stores events already validated by the page; re-delivered ids are ignored. Resolves once they
+   * are stored; events that arrive during a `forget()` are stored after it.
+   */
   async trackChecked(events: readonly StoredEvent[]): Promise<number> {
     this.assertOpen();
+    const write = this.storeEvents(events);
+    this.writes.add(write);
+    try {
+      return await write;
+    } finally {
+      this.writes.delete(write);
+    }
+  }
+
+  private async storeEvents(events: readonly StoredEvent[]): Promise<number> {
+    await this.forgetting?.catch(() => undefined);
     const added = await this.store.addEvents(events);
     if (added === 0) return 0;
     this.sync.post({ type: 'events' });
@@ -207,6 +231,13 @@ export class Engine {
       this.scheduleTraining();
     }
     return added;
+  }
+
+  /** Storage deleted these events (retention, quota, a record that failed validation): so does memory. */
+  private eventsRemoved(ids: readonly string[]): void {
+    this.history.remove(ids);
+    this.recent = null;
+    this.userVector = null;
   }
 
   /** Validates and ranks candidates (the entry point for Node and tests). */
@@ -270,6 +301,8 @@ export class Engine {
     const scores = new Float32Array(evidence.length);
     const weights = new Float32Array(evidence.length);
     known.forEach((i, j) => {
+      // An overflow (a huge server embedding through the projection) says nothing: no model term.
+      if (!Number.isFinite(scoresOfKnown[j])) return;
       scores[i] = scoresOfKnown[j];
       weights[i] = user * evidence[i];
     });
@@ -309,7 +342,7 @@ export class Engine {
 
   private scheduleTraining(): void {
     const auto = this.config.autoTrain;
-    if (!auto || this.newSinceTraining < auto.minNewEvents) return;
+    if (!auto || this.closed || this.newSinceTraining < auto.minNewEvents) return;
     if (this.trainTimer) clearTimeout(this.trainTimer);
     this.trainTimer = setTimeout(() => {
       this.trainTimer = null;
@@ -323,17 +356,20 @@ export class Engine {
    */
   train(): Promise<TrainReport> {
     this.assertOpen();
+    const forgetting = this.forgetting;
     // One trainer per namespace across tabs; inside the lock, start from the newest stored weights.
-    this.training ??= this.sync
-      .exclusive(async () => {
+    // After a forget() in progress, so nothing it erases is learned from.
+    this.training ??= (async () => {
+      await forgetting?.catch(() => undefined);
+      return this.sync.exclusive(async () => {
         this.assertOpen();
         this.recovery.assertAvailable();
         await this.adoptStoredWeights();
         return this.runTraining();
-      })
-      .finally(() => {
-        this.training = null;
       });
+    })().finally(() => {
+      this.training = null;
+    });
     return this.training;
   }
 
@@ -364,7 +400,7 @@ export class Engine {
       this.weightsSavedAt = report.at;
       this.sync.post({ type: 'weights', savedAt: report.at });
     } else {
-      await this.store.setMeta('lastTraining', report);
+      await this.store.setLastTraining(report);
     }
     this.lastTraining = report;
     this.config.onTrain?.(report);
@@ -384,7 +420,7 @@ export class Engine {
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
-      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes() },
+      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped },
     };
   }
 
@@ -396,6 +432,7 @@ export class Engine {
       exportedAt: this.now(),
       modelVersion: this.scorer.version,
       events: await this.store.events(),
+      items: await this.store.items(),
       weights: weights && {
         modelVersion: weights.modelVersion,
         savedAt: weights.savedAt,
@@ -407,12 +444,26 @@ export class Engine {
     };
   }
 
-  /** Wipes events, weights and remembered items; the base model keeps serving. */
-  async forget(): Promise<void> {
+  /**
+   * Wipes events, weights and remembered items; the base model keeps serving. What was tracked
+   * before the call is erased (writes in progress finish first); events that arrive while it runs
+   * (it waits for a training run) are stored after the wipe, not erased by it.
+   */
+  forget(): Promise<void> {
     this.assertOpen();
     if (this.trainTimer) clearTimeout(this.trainTimer);
     this.trainTimer = null;
-    await this.training?.catch(() => undefined);
+    const wipe = this.wipe([...this.writes], this.training);
+    const forgetting = wipe.finally(() => {
+      if (this.forgetting === forgetting) this.forgetting = null;
+    });
+    this.forgetting = forgetting;
+    return forgetting;
+  }
+
+  private async wipe(writes: ReadonlyArray<Promise<unknown>>, training: Promise<unknown> | null): Promise<void> {
+    await Promise.allSettled(writes);
+    await training?.catch(() => undefined);
     // Under the training lock: another tab's run must not write weights after the wipe.
     await this.sync.exclusive(() => this.store.clear());
     this.dropMemory();
@@ -435,10 +486,13 @@ export class Engine {
     this.userVector = null;
   }
 
+  /** Finishes the writes, `forget()` and training in progress, then releases everything. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     if (this.trainTimer) clearTimeout(this.trainTimer);
+    await Promise.allSettled([...this.writes]);
+    await this.forgetting?.catch(() => undefined);
     await this.training?.catch(() => undefined);
     if (this.artifacts) this.scorer.dispose();
     this.sync.close();
@@ -472,9 +526,9 @@ function tokensOfFeatures(features: ItemFeatures | undefined) {
 
 async function pickBackend(config: EngineConfig, store: Store): Promise<BackendChoice> {
   const gpu: GpuInfo = await probeGpu();
-  const cacheKey = `backend:${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
-  const cached = await store.getMeta<BackendName>(cacheKey).catch(() => undefined);
+  const device = `${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
+  const cached = await store.cachedBackend(device).catch(() => undefined);
   const choice = await chooseBackend(config.backend, { cached, gpu });
-  if (config.backend === 'auto' && choice.backend !== cached) await store.setMeta(cacheKey, choice.backend).catch(() => undefined);
+  if (config.backend === 'auto' && choice.backend !== cached) await store.cacheBackend(device, choice.backend).catch(() => undefined);
   return choice;
 }

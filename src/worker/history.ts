@@ -31,6 +31,12 @@ export class RecentInteractions {
     return interactions.length;
   }
 
+  /** Forgets events deleted from storage (retention, quota): nothing is read that is no longer stored. */
+  remove(ids: readonly string[]): void {
+    const gone = new Set(ids);
+    this.events = this.events.filter((e) => !gone.has(e.id));
+  }
+
   clear(): void {
     this.events = [];
   }

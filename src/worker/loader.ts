@@ -1,10 +1,12 @@
 /**
  * Downloads a model (manifest + weights) and refuses anything that does not match its manifest:
- * wrong size, wrong SHA-256, or a manifest of another format. A refused model is never used.
+ * wrong size, wrong SHA-256, a manifest of another format or beyond `MODEL_LIMITS`. Both files are
+ * streamed with a byte limit (the weights: the size the manifest declares, itself capped), so a
+ * hostile or broken server cannot make the page read without end. A refused model is never used.
  */
 import { LocalrankError } from '../shared/errors';
 import type { LoadProgress } from '../shared/types';
-import type { ModelManifest } from './scorer';
+import { MODEL_LIMITS, checkManifestShape, type ModelManifest } from './scorer';
 
 export interface ModelArtifacts {
   manifest: ModelManifest;
@@ -19,9 +21,12 @@ export interface LoadOptions {
 export async function loadModel(manifestUrl: string, options: LoadOptions = {}): Promise<ModelArtifacts> {
   const doFetch = options.fetch ?? fetch;
   options.onProgress?.({ status: 'download', url: manifestUrl });
-  const manifest = checkManifest(await (await get(doFetch, manifestUrl)).json().catch(() => null), manifestUrl);
+  const manifestBytes = await readLimited(await get(doFetch, manifestUrl), manifestUrl, MODEL_LIMITS.manifestBytes, false);
+  const manifest = checkManifest(parseJson(manifestBytes), manifestUrl);
+  // Sizes, shapes and limits are checked before a byte of weights is read.
+  checkManifestShape(manifest);
   const weightsUrl = new URL(manifest.weights.path, manifestUrl).href;
-  const weights = await readWithProgress(await get(doFetch, weightsUrl), weightsUrl, manifest.weights.byteLength, options);
+  const weights = await readLimited(await get(doFetch, weightsUrl), weightsUrl, manifest.weights.byteLength, true, options.onProgress);
   await verify(weights, manifest);
   return { manifest, weights };
 }
@@ -37,30 +42,60 @@ async function get(doFetch: typeof fetch, url: string): Promise<Response> {
   return response;
 }
 
-async function readWithProgress(
+/**
+ * Reads a response as a stream into a buffer of at most `limit` bytes: a response that goes on
+ * beyond it (an endless or oversized body) is cancelled there and refused, never read to its end.
+ * `exact`: the manifest declared the size, so the body must be exactly `limit` bytes.
+ */
+async function readLimited(
   response: Response,
   url: string,
-  total: number,
-  options: LoadOptions,
+  limit: number,
+  exact: boolean,
+  onProgress?: LoadOptions['onProgress'],
 ): Promise<ArrayBuffer> {
-  if (!response.body || !options.onProgress) return response.arrayBuffer();
+  const tooLong = () => new LocalrankError('MODEL_INTEGRITY', `${url} holds more than the ${limit} bytes ${exact ? 'its manifest declares' : 'a manifest may have'}`);
+  if (!response.body) {
+    const buffer = await response.arrayBuffer();
+    if (buffer.byteLength > limit) throw tooLong();
+    return buffer;
+  }
   const reader = response.body.getReader();
+  // Declared weights go straight into one buffer of their size; a manifest grows as it arrives.
+  const out = exact ? new Uint8Array(limit) : null;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.byteLength;
-    options.onProgress({ status: 'progress', url, loaded, total });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (loaded + value.byteLength > limit) throw tooLong();
+      if (out) out.set(value, loaded);
+      else chunks.push(value);
+      loaded += value.byteLength;
+      onProgress?.({ status: 'progress', url, loaded, total: limit });
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    if (error instanceof LocalrankError) throw error;
+    throw new LocalrankError('MODEL_LOAD_FAILED', `reading ${url} failed: ${String(error)}`);
   }
-  const out = new Uint8Array(loaded);
+  if (out) return loaded === limit ? out.buffer : out.slice(0, loaded).buffer;
+  const joined = new Uint8Array(loaded);
   let offset = 0;
   for (const chunk of chunks) {
-    out.set(chunk, offset);
+    joined.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return out.buffer;
+  return joined.buffer;
+}
+
+function parseJson(bytes: ArrayBuffer): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
 }
 
 function checkManifest(value: unknown, url: string): ModelManifest {

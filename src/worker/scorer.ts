@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { LocalrankError } from '../shared/errors';
-import type { EventType, ItemFeatures } from '../shared/types';
+import { LIMITS } from '../shared/limits';
+import { EVENT_TYPES, type EventType, type ItemFeatures } from '../shared/types';
 import { featureBuckets } from './features';
 import { contentVectors, recencyBucket, tensorSpecs, userTower, type Params, type ScorerConfig } from './tower';
 
@@ -70,21 +71,102 @@ function integrity(message: string): never {
   throw new LocalrankError('MODEL_INTEGRITY', message);
 }
 
-function isPositiveInt(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+/**
+ * What a model may declare. Every number in a manifest that sizes work is tied to a tensor shape
+ * (and so paid for in bytes of weights) or bounded here; a manifest beyond them is refused before
+ * any weights are downloaded.
+ */
+export const MODEL_LIMITS = {
+  /** Bytes of weights: the loader never reads more, whatever a manifest says (the bundled model: 1.7 MB). */
+  weightsBytes: 128 * 2 ** 20,
+  /** Bytes of the manifest (the bundled one: 14 kB). */
+  manifestBytes: 16 * 2 ** 20,
+  /** Largest |weight|: the bundled models stay under 2; far beyond, sums in the towers overflow float32. */
+  weightMagnitude: 1e3,
+  /** Content tokens hashed per item; sizes an [items x maxTokens] buffer on every rerank. */
+  maxTokens: 128,
+  /** Tokens in `vocabulary.tokens`, kept as a set in memory. */
+  vocabulary: 1_000_000,
+  /** Config fields, each also tied to tensor shapes (the weights file must hold them). */
+  dim: 512,
+  maxHistory: 512,
+  blocks: 8,
+  ffnDim: 4096,
+  hashBuckets: 2 ** 20,
+  recencyBuckets: 64,
+  serverEmbeddingDim: LIMITS.maxEmbeddingLength,
+} as const;
+
+function isInt(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
 
 function checkConfig(config: ScorerConfig): void {
   if (!config || typeof config !== 'object') integrity('manifest has no config');
-  for (const key of ['dim', 'maxHistory', 'blocks', 'heads', 'ffnDim', 'recencyBuckets'] as const) {
-    if (!isPositiveInt(config[key])) integrity(`config.${key} must be a positive integer`);
+  for (const key of ['dim', 'maxHistory', 'blocks', 'ffnDim', 'recencyBuckets'] as const) {
+    if (!isInt(config[key], 1, MODEL_LIMITS[key])) integrity(`config.${key} must be an integer from 1 to ${MODEL_LIMITS[key]}`);
   }
   for (const key of ['hashBuckets', 'maxTokens', 'serverEmbeddingDim'] as const) {
-    const v = config[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) integrity(`config.${key} must be an integer >= 0`);
+    if (!isInt(config[key], 0, MODEL_LIMITS[key])) integrity(`config.${key} must be an integer from 0 to ${MODEL_LIMITS[key]}`);
   }
-  if (config.dim % config.heads !== 0) integrity('config.heads must divide config.dim');
-  if (!Array.isArray(config.eventTypes) || config.eventTypes.length === 0) integrity('config.eventTypes is empty');
+  if (!isInt(config.heads, 1, config.dim) || config.dim % config.heads !== 0) integrity('config.heads must divide config.dim');
+  const types = config.eventTypes;
+  if (!Array.isArray(types) || types.length === 0 || types.length > EVENT_TYPES.length || new Set(types).size !== types.length || !types.every((t) => EVENT_TYPES.includes(t))) {
+    integrity('config.eventTypes must list distinct event types');
+  }
+}
+
+/**
+ * Checks everything a manifest declares before a byte of weights is read: format, config within
+ * `MODEL_LIMITS`, ids, vocabulary, card, ranker, and tensors of the expected names and shapes
+ * that fill the declared weights exactly, without overlapping. Returns the tensors to read.
+ */
+export function checkManifestShape(manifest: ModelManifest): Array<{ name: string; shape: number[]; offset: number }> {
+  if (!manifest || typeof manifest !== 'object' || manifest.format !== 'localrank-model/1') integrity('unknown model format');
+  if (typeof manifest.version !== 'string' || !manifest.version) integrity('manifest has no version');
+  checkConfig(manifest.config);
+  const ids = manifest.items?.ids;
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) integrity('items.ids must be strings');
+  if (new Set(ids).size !== ids.length) integrity('items.ids holds duplicates');
+  const tokens = manifest.vocabulary?.tokens;
+  if (manifest.vocabulary !== undefined && (!Array.isArray(tokens) || tokens.length > MODEL_LIMITS.vocabulary || tokens.some((t) => typeof t !== 'string'))) {
+    integrity(`vocabulary.tokens must be at most ${MODEL_LIMITS.vocabulary} strings`);
+  }
+  if (manifest.card !== undefined && (typeof manifest.card !== 'object' || !Array.isArray(manifest.card.datasets) || typeof manifest.card.priorBeatsServer !== 'boolean')) {
+    integrity('card must have datasets and priorBeatsServer');
+  }
+  const head = manifest.ranker?.weights;
+  if (manifest.ranker !== undefined && (typeof head !== 'object' || head === null || Object.values(head).some((w) => typeof w !== 'number' || !Number.isFinite(w) || Math.abs(w) > 1e3))) {
+    integrity('ranker.weights must be finite numbers');
+  }
+  const byteLength = manifest.weights?.byteLength;
+  if (!isInt(byteLength, 0, MODEL_LIMITS.weightsBytes)) integrity(`weights.byteLength must be an integer up to ${MODEL_LIMITS.weightsBytes}`);
+  const expected = tensorSpecs(manifest.config, ids.length);
+  const listed = new Map((Array.isArray(manifest.tensors) ? manifest.tensors : []).map((t) => [t?.name, t]));
+  if (listed.size !== (manifest.tensors ?? []).length) integrity('a tensor is listed twice');
+  for (const name of listed.keys()) {
+    if (!expected.some((s) => s.name === name)) integrity(`unexpected tensor "${name}"`);
+  }
+  const spans: Array<[number, number]> = [];
+  const out = expected.map((spec) => {
+    const entry = listed.get(spec.name) ?? integrity(`tensor "${spec.name}" is missing`);
+    if (!Array.isArray(entry.shape) || entry.shape.join(',') !== spec.shape.join(',')) {
+      integrity(`tensor "${spec.name}" has shape [${entry.shape}], expected [${spec.shape}]`);
+    }
+    const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
+    const { offset } = entry;
+    if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0 || offset + bytes > byteLength) {
+      integrity(`tensor "${spec.name}" lies outside the weights file`);
+    }
+    spans.push([offset, offset + bytes]);
+    return { name: spec.name, shape: spec.shape, offset };
+  });
+  // Tensors never share bytes, and fill the file: what is downloaded is what the shapes need.
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) if (spans[i][0] < spans[i - 1][1]) integrity('tensors overlap in the weights file');
+  const needed = spans.reduce((sum, [from, to]) => sum + to - from, 0);
+  if (needed !== byteLength) integrity(`the tensors take ${needed} bytes, the manifest declares ${byteLength}`);
+  return out;
 }
 
 export class Scorer {
@@ -120,50 +202,19 @@ export class Scorer {
    * LocalrankError('MODEL_INTEGRITY') when they disagree. Creates tensors on the current backend.
    */
   static fromArtifacts(manifest: ModelManifest, weights: ArrayBuffer): Scorer {
-    if (!manifest || manifest.format !== 'localrank-model/1') integrity('unknown model format');
-    if (typeof manifest.version !== 'string' || !manifest.version) integrity('manifest has no version');
-    checkConfig(manifest.config);
-    const ids = manifest.items?.ids;
-    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) integrity('items.ids must be strings');
-    if (new Set(ids).size !== ids.length) integrity('items.ids holds duplicates');
-    const tokens = manifest.vocabulary?.tokens;
-    if (manifest.vocabulary !== undefined && (!Array.isArray(tokens) || tokens.some((t) => typeof t !== 'string'))) {
-      integrity('vocabulary.tokens must be strings');
-    }
-    if (manifest.card !== undefined && (typeof manifest.card !== 'object' || !Array.isArray(manifest.card.datasets) || typeof manifest.card.priorBeatsServer !== 'boolean')) {
-      integrity('card must have datasets and priorBeatsServer');
-    }
-    const head = manifest.ranker?.weights;
-    if (manifest.ranker !== undefined && (typeof head !== 'object' || head === null || Object.values(head).some((w) => typeof w !== 'number' || !Number.isFinite(w) || Math.abs(w) > 1e3))) {
-      integrity('ranker.weights must be finite numbers');
-    }
+    const tensors = checkManifestShape(manifest);
     if (!(weights instanceof ArrayBuffer)) integrity('weights must be an ArrayBuffer');
-    if (manifest.weights?.byteLength !== weights.byteLength) {
-      integrity(`weights are ${weights.byteLength} bytes, manifest says ${manifest.weights?.byteLength}`);
+    if (manifest.weights.byteLength !== weights.byteLength) {
+      integrity(`weights are ${weights.byteLength} bytes, manifest says ${manifest.weights.byteLength}`);
     }
-    const expected = tensorSpecs(manifest.config, ids.length);
-    const listed = new Map((manifest.tensors ?? []).map((t) => [t.name, t]));
-    if (listed.size !== (manifest.tensors ?? []).length) integrity('a tensor is listed twice');
-    for (const name of listed.keys()) {
-      if (!expected.some((s) => s.name === name)) integrity(`unexpected tensor "${name}"`);
-    }
-    const views: Array<{ name: string; shape: number[]; values: Float32Array }> = [];
-    for (const spec of expected) {
-      const entry = listed.get(spec.name) ?? integrity(`tensor "${spec.name}" is missing`);
-      if (!Array.isArray(entry.shape) || entry.shape.join(',') !== spec.shape.join(',')) {
-        integrity(`tensor "${spec.name}" has shape [${entry.shape}], expected [${spec.shape}]`);
-      }
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      const { offset } = entry;
-      if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0 || offset + size * 4 > weights.byteLength) {
-        integrity(`tensor "${spec.name}" lies outside the weights file`);
-      }
-      const values = new Float32Array(weights.slice(offset, offset + size * 4));
+    const views = tensors.map(({ name, shape, offset }) => {
+      const values = new Float32Array(weights.slice(offset, offset + shape.reduce((a, b) => a * b, 1) * 4));
       for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i])) integrity(`tensor "${spec.name}" holds a non-finite value`);
+        if (!Number.isFinite(values[i])) integrity(`tensor "${name}" holds a non-finite value`);
+        if (Math.abs(values[i]) > MODEL_LIMITS.weightMagnitude) integrity(`tensor "${name}" holds ${values[i]}, beyond ±${MODEL_LIMITS.weightMagnitude}`);
       }
-      views.push({ name: spec.name, shape: spec.shape, values });
-    }
+      return { name, shape, values };
+    });
     const params: Params = {};
     for (const v of views) params[v.name] = tf.tensor(v.values, v.shape, 'float32');
     return new Scorer(manifest, params);

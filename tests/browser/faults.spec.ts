@@ -93,13 +93,16 @@ test.describe('the model download goes wrong', () => {
       expect(first.personalized).toBe(false);
       expect(first.fallback?.code).toBe(code);
       expect(first.items.map((i) => i.id)).toEqual(serverOrder);
-      // The page keeps working: events are queued, not refused.
-      await call(page, 'track', views('offline', 5));
+      // The page keeps working: events are queued, not refused; the call resolves once they are stored.
+      await page.evaluate((events) => {
+        window.tracked = [window.lr.track(events).then(() => 'resolved', (e: { code?: string }) => `rejected ${e.code}`)];
+      }, views('offline', 5));
       expect(await errorOf(page, 'info')).toMatchObject({ code });
 
       broken = false;
       await expect.poll(() => rerank(page).then((r) => r.personalized), { timeout: 20_000 }).toBe(true);
       expect(attempts).toBeGreaterThanOrEqual(2);
+      expect(await page.evaluate(() => Promise.all(window.tracked))).toEqual(['resolved']);
       expect((await info(page)).events).toBe(5);
     });
   }
@@ -172,12 +175,21 @@ test('quota exceeded mid-write: the oldest events are pruned by policy, nothing 
   expect((await info(page)).events).toBe(200);
   const noise = (n: number) => randomBytes(n).toString('base64').slice(0, n);
   const big = (i: number) => ({
-    type: 'view',
+    type: 'view' as const,
     itemId: `big-${i}`,
     listId: `late-${i}`,
     features: { text: noise(500), category: Array.from({ length: 16 }, () => noise(250)) },
   });
-  for (let i = 0; i < 60; i++) await call(page, 'track', [big(i)]);
+  // While writes fail, a track() waits (its events queued in the page) instead of resolving: each
+  // call is given a moment, and all of them must resolve once space returns.
+  await page.evaluate(async (events) => {
+    window.tracked = [];
+    for (const event of events) {
+      const settled = window.lr.track([event]).then(() => 'resolved', (e: { code?: string }) => `rejected ${e.code}`);
+      window.tracked.push(settled);
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
+  }, Array.from({ length: 60 }, (_, i) => big(i)));
   const full = await info(page);
   expect(full.storageStatus?.state, JSON.stringify(full.storageStatus)).not.toBe('ok');
   expect(full.storageStatus?.lastError).toMatch(/quota/i);
@@ -194,6 +206,7 @@ test('quota exceeded mid-write: the oldest events are pruned by policy, nothing 
   // is accounted for: stored, or pruned by policy (counted in the status).
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
   await call(page, 'track', [big(1000)]);
+  expect(new Set(await page.evaluate(() => Promise.all(window.tracked)))).toEqual(new Set(['resolved']));
   const healed = await info(page);
   expect(healed.queuedEvents).toBe(0);
   expect(healed.storageStatus?.state).not.toBe('failing');
@@ -226,12 +239,12 @@ test('a newer schema upgrade in another tab while this tab holds the old version
   await call(a, 'track', views('a', 10));
   const b = await context.newPage();
   await b.goto(BLANK);
-  // Tab B runs a newer localrank (schema 2 adds a store); tab A's worker holds version 1.
+  // Tab B runs a newer localrank (schema 3 adds a store); tab A's worker holds version 2.
   const upgradeMs = await b.evaluate(
     () =>
       new Promise<number>((resolve, reject) => {
         const start = performance.now();
-        const req = indexedDB.open('localrank:upgrade', 2);
+        const req = indexedDB.open('localrank:upgrade', 3);
         req.onupgradeneeded = () => req.result.createObjectStore('newer');
         req.onblocked = () => undefined; // resolved only if A lets go
         req.onsuccess = () => {
@@ -246,7 +259,7 @@ test('a newer schema upgrade in another tab while this tab holds the old version
   await call(a, 'track', views('a', 5, 10));
   expect(await info(a)).toMatchObject({ events: 15, storage: 'indexeddb' });
   const version = await b.evaluate(async () => (await indexedDB.databases()).find((d) => d.name === 'localrank:upgrade')?.version);
-  expect(version).toBe(2);
+  expect(version).toBe(3);
 });
 
 test('a page closed during training leaves either the old weights or the new ones, never half', async ({ context }) => {

@@ -83,7 +83,7 @@ export interface InfoSnapshot {
   lastTraining: { at: number; steps: number; kept: boolean; durationMs: number } | null;
   storageStatus?: { state: string; prunedForQuota: number; lastError?: string };
   queuedEvents?: number;
-  diagnostics?: { tensors: number; heapBytes?: number };
+  diagnostics?: { tensors: number; heapBytes?: number; droppedRecords?: { events: number; weights: number; items: number; meta: number } };
 }
 
 export const info = (page: Page) => call<InfoSnapshot>(page, 'info');

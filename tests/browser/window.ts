@@ -42,6 +42,7 @@ declare global {
     /** The single-page shop (fixtures/spa/app.js). */
     app: { renders: number; firstFrameOrder: string[] | null; loadMore(): void; navigate(url: string): void; rerender(): void };
     /** Scratch values single tests keep in the page. */
+    tracked: Array<Promise<string>>;
     serverOrder: Record<string, string[]>;
     animations: Record<string, number>;
     serverDom: string;

@@ -7,6 +7,7 @@ import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../../src/page/client';
 import type { WorkerApi, WorkerCallbacks, WorkerInit } from '../../src/shared/protocol';
+import { LIMITS } from '../../src/shared/limits';
 import type { Info, PersonalizerEvent, StoredEvent } from '../../src/shared/types';
 
 const INIT: WorkerInit = {
@@ -90,7 +91,8 @@ describe('Client', () => {
     workers[0].state.stuck = true;
     const started = Date.now();
     const training = client.train().then(() => 'resolved', (e: { code: string }) => e.code);
-    await client.track({ type: 'click', itemId: 'c' }); // times out in the worker: stays queued
+    // Times out in the worker: stays queued, and its promise waits until it is stored.
+    const tracked = client.track({ type: 'click', itemId: 'c' }).then(() => store.events.size);
     const ranked = await client.rerank([{ id: 'x' }, { id: 'y' }, { id: 'z' }]);
     expect(ranked.personalized).toBe(false);
     expect(ranked.items.map((i) => i.id)).toEqual(['x', 'y', 'z']);
@@ -100,10 +102,13 @@ describe('Client', () => {
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(events.some((e) => e.type === 'degraded')).toBe(true);
     expect(workers[0].state.terminated).toBe(true);
-    await client.track({ type: 'click', itemId: 'd' }); // while degraded: queued
+    expect((client as unknown as { unsent: unknown[] }).unsent).toHaveLength(1);
+    const later = client.track({ type: 'click', itemId: 'd' }); // while degraded: queued
 
     // Restarted after 2 s; the queue is delivered; re-deliveries of 'c' are not stored twice.
     await waitFor(() => workers.length === 2 && store.events.size === 4, 8_000);
+    expect(await tracked).toBeGreaterThanOrEqual(3);
+    await later;
     expect([...store.events.values()].map((e) => e.itemId).sort()).toEqual(['a', 'b', 'c', 'd']);
     const info = await client.info();
     expect(info).toMatchObject({ events: 4, queuedEvents: 0 });
@@ -141,13 +146,79 @@ describe('Client', () => {
     const client = new Client(INIT, { timeoutMs: 100 }, () => (current = fakeWorker(store)).worker);
     await client.start();
     current!.state.stuck = true;
-    await client.track({ type: 'view', itemId: 'queued' });
+    const queued = outcomeOf(client.track({ type: 'view', itemId: 'queued' }));
     // No IndexedDB in Node: the page-side fallback resolves (nothing was stored by the page).
     await client.forget();
     expect((client as unknown as { unsent: unknown[] }).unsent).toEqual([]);
+    // Erased before it was stored: its promise says so instead of resolving.
+    expect(await queued).toBe('FORGOTTEN');
     await client.close();
   }, 20_000);
 });
+
+describe('every accepted event is stored, or its track() rejects', () => {
+  it('a burst beyond the page queue is refused whole with QUEUE_FULL; every resolved call is stored', async () => {
+    const { store, client } = clientOnFakeWorkers();
+    await client.start();
+    const calls = Array.from({ length: 20 }, (_, c) =>
+      Array.from({ length: 1000 }, (_, i) => ({ type: 'click' as const, itemId: `c${c}-${i}` })),
+    );
+    const outcomes = await Promise.all(calls.map((events) => outcomeOf(client.track(events))));
+    const resolved = calls.filter((_, c) => outcomes[c] === 'resolved').flat();
+    expect(outcomes.filter((o) => o !== 'resolved').every((o) => o === 'QUEUE_FULL')).toBe(true);
+    expect(resolved.length).toBeGreaterThanOrEqual(LIMITS.maxQueuedEvents);
+    // Exactly the events of the calls that resolved, none of the refused ones.
+    expect([...store.events.values()].map((e) => e.itemId).sort()).toEqual(resolved.map((e) => e.itemId).sort());
+
+    const singles = await Promise.all(Array.from({ length: 20_000 }, (_, i) => outcomeOf(client.track({ type: 'view', itemId: `s${i}` }))));
+    const stored = [...store.events.values()].filter((e) => e.itemId.startsWith('s')).length;
+    expect(stored).toBe(singles.filter((o) => o === 'resolved').length);
+    expect(singles.every((o) => o === 'resolved' || o === 'QUEUE_FULL')).toBe(true);
+    expect((await client.info()).queuedEvents).toBe(0);
+    await client.close();
+  }, 30_000);
+
+  it('close() stores a track() still in flight; what it cannot store rejects with CLOSED', async () => {
+    const healthy = clientOnFakeWorkers();
+    await healthy.client.start();
+    const tracked = outcomeOf(healthy.client.track({ type: 'purchase', itemId: 'sku-1' }));
+    await healthy.client.close();
+    expect(await tracked).toBe('resolved');
+    expect([...healthy.store.events.values()].map((e) => e.itemId)).toEqual(['sku-1']);
+    expect(await outcomeOf(healthy.client.track({ type: 'view', itemId: 'late' }))).toBe('CLOSED');
+
+    const stuck = clientOnFakeWorkers();
+    await stuck.client.start();
+    stuck.workers[0].state.stuck = true;
+    const lost = outcomeOf(stuck.client.track({ type: 'purchase', itemId: 'sku-2' }));
+    await stuck.client.close();
+    expect(await lost).toBe('CLOSED');
+    expect(stuck.store.events.size).toBe(0);
+  }, 20_000);
+
+  it('forget() erases what was tracked before it (FORGOTTEN) and keeps what is tracked after it', async () => {
+    const { store, workers, client } = clientOnFakeWorkers();
+    await client.start();
+    workers[0].state.stuck = true;
+    const before = outcomeOf(client.track({ type: 'view', itemId: 'before' }));
+    const forgetting = client.forget();
+    const after = outcomeOf(client.track({ type: 'view', itemId: 'after' }));
+    await forgetting;
+    expect(await before).toBe('FORGOTTEN');
+    // The worker was stuck: it is restarted and the event tracked after forget() is stored.
+    expect(await after).toBe('resolved');
+    expect([...store.events.values()].map((e) => e.itemId)).toEqual(['after']);
+    await client.close();
+  }, 30_000);
+});
+
+/** 'resolved', or the code the promise rejected with. */
+function outcomeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'resolved',
+    (error: { code?: string }) => error.code ?? String(error),
+  );
+}
 
 async function waitFor(condition: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isErrorCode, isInputError, LocalrankError, type ErrorCode } from '../../src/shared/errors';
 
 const INPUT: ErrorCode[] = ['INVALID_OPTIONS', 'INVALID_EVENT', 'UNKNOWN_EVENT_TYPE', 'MISSING_ID', 'NON_FINITE', 'BATCH_TOO_LARGE', 'INVALID_CANDIDATES', 'DUPLICATE_ID'];
-const NOT_INPUT: ErrorCode[] = ['TIMEOUT', 'WORKER_FAILED', 'MODEL_LOAD_FAILED', 'MODEL_INTEGRITY', 'STORAGE_FAILED', 'BACKEND_UNAVAILABLE', 'CLOSED', 'NO_CONSENT', 'ENGINE_UNAVAILABLE'];
+const NOT_INPUT: ErrorCode[] = ['TIMEOUT', 'WORKER_FAILED', 'MODEL_LOAD_FAILED', 'MODEL_INTEGRITY', 'STORAGE_FAILED', 'BACKEND_UNAVAILABLE', 'CLOSED', 'QUEUE_FULL', 'FORGOTTEN', 'NO_CONSENT', 'ENGINE_UNAVAILABLE'];
 
 describe('isInputError', () => {
   it('is true for every input code, DUPLICATE_ID included', () => {

@@ -200,12 +200,13 @@ describe('rerank input, any shape', () => {
     expect(outcome(() => checkCandidates(new Array(5)))).toEqual({ code: 'INVALID_CANDIDATES' });
   });
 
-  it('checks rerank options to finite numbers in range, or a typed error', () => {
+  it('checks rerank options to finite numbers in range, or INVALID_OPTIONS', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.record({ k: weirdNumber, serverWeight: weirdNumber, diversity: weirdNumber, explain: weirdValue }, { requiredKeys: [] }), weirdValue),
         (input) => {
           const result = outcome(() => checkRerankOptions(input));
+          if ('code' in result) expect(result.code).toBe('INVALID_OPTIONS');
           if ('value' in result) {
             const o = result.value;
             if (o.k !== undefined) expect(Number.isInteger(o.k) && o.k >= 0).toBe(true);

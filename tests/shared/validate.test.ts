@@ -65,10 +65,43 @@ describe('checkCandidates', () => {
     expect(codeOf(() => checkCandidates({ id: 'a' }))).toBe('INVALID_CANDIDATES');
   });
 
-  it('checks rerank options ranges', () => {
+  it('checks rerank options ranges; every bad option is INVALID_OPTIONS', () => {
     expect(checkRerankOptions({ k: 3.7, serverWeight: 0.5 })).toEqual({ k: 3, serverWeight: 0.5 });
-    expect(codeOf(() => checkRerankOptions({ serverWeight: 2 }))).toBe('INVALID_OPTIONS');
-    expect(codeOf(() => checkRerankOptions({ diversity: -1 }))).toBe('INVALID_EVENT');
+    for (const bad of [{ serverWeight: 2 }, { serverWeight: -0.5 }, { diversity: -1 }, { k: -1 }, { k: '5' }, { k: NaN }, { k: Infinity }, { diversity: '0.5' }, 'fast', [1]]) {
+      expect(codeOf(() => checkRerankOptions(bad)), JSON.stringify(bad)).toBe('INVALID_OPTIONS');
+    }
+  });
+
+  it('says INVALID_CANDIDATES for a candidate id over the length limit and a score of the wrong type', () => {
+    expect(codeOf(() => checkCandidates([{ id: 'x'.repeat(LIMITS.maxIdLength + 1) }]))).toBe('INVALID_CANDIDATES');
+    expect(codeOf(() => checkCandidates([{ id: 'a', score: '3' }]))).toBe('INVALID_CANDIDATES');
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'x'.repeat(LIMITS.maxIdLength + 1) }, 0, newId))).toBe('INVALID_EVENT');
+  });
+
+  it('refuses numbers beyond the float32 range (they would be Infinity in the model)', () => {
+    expect(codeOf(() => checkCandidates([{ id: 'c', score: 1e39 }]))).toBe('NON_FINITE');
+    expect(codeOf(() => checkCandidates([{ id: 'c', score: -1e39 }]))).toBe('NON_FINITE');
+    expect(codeOf(() => checkCandidates([{ id: 'c', embedding: [1, 3.5e38] }]))).toBe('NON_FINITE');
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { price: 1e39 } }, 0, newId))).toBe('NON_FINITE');
+    expect(checkCandidates([{ id: 'c', score: 3.4e38 }])[0].score).toBe(3.4e38);
+  });
+});
+
+describe('a revoked Proxy or a throwing trap anywhere', () => {
+  function revoked(): object {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  }
+  const throwing = new Proxy([], { get() { throw new Error('trap'); } });
+
+  it('is a typed error of the call it was passed to, never a raw TypeError', () => {
+    expect(codeOf(() => checkTrackEvents(revoked(), 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkTrackEvents(throwing, 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkCandidates(revoked()))).toBe('INVALID_CANDIDATES');
+    expect(codeOf(() => checkCandidates(throwing))).toBe('INVALID_CANDIDATES');
+    expect(codeOf(() => checkRerankOptions(revoked()))).toBe('INVALID_OPTIONS');
+    expect(codeOf(() => checkRerankOptions({ get k() { throw new Error('getter'); } }))).toBe('INVALID_OPTIONS');
   });
 });
 

@@ -20,6 +20,14 @@ describe('cleanEvent', () => {
       expect(cleanEvent(bad, 0)).toBeNull();
     }
   });
+
+  it('refuses an event that throws as it is read (a getter, a revoked Proxy), and throws nothing', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const getter = { type: 'click', itemId: 'A', get features(): unknown { throw new Error('boom'); } };
+    expect(cleanEvent(proxy, 0)).toBeNull();
+    expect(cleanEvent(getter, 0)).toBeNull();
+  });
 });
 
 describe('RepeatFilter', () => {

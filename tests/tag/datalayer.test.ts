@@ -158,4 +158,50 @@ describe('watchDataLayer', () => {
     layer.push(addToCart('A'));
     expect(seen).toHaveLength(1);
   });
+
+  describe('one hostile entry costs only itself', () => {
+    const throwing = () => ({ event: 'add_to_cart', get ecommerce(): unknown { throw new Error('getter'); } });
+    const revoked = () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    };
+    const quiet = () => vi.spyOn(console, 'debug').mockImplementation(() => undefined);
+
+    it('replays the good entries around one with a throwing getter or a revoked Proxy, present before the tag loads', () => {
+      const debug = quiet();
+      const host: Record<string, unknown> = { dataLayer: [addToCart('A'), throwing(), revoked(), addToCart('B')] };
+      const seen: string[] = [];
+      expect(watchDataLayer(host, 'dataLayer', (events) => seen.push(...events.map((e) => String(e.itemId))), () => T)).toBe(true);
+      expect(seen).toEqual(['A', 'B']);
+      debug.mockRestore();
+    });
+
+    it('reads every good entry of a multi-entry push around a hostile one', () => {
+      const debug = quiet();
+      const layer: unknown[] = [];
+      const seen: string[] = [];
+      watchDataLayer({ dataLayer: layer }, 'dataLayer', (events) => seen.push(...events.map((e) => String(e.itemId))), () => T);
+      layer.push(addToCart('A'), throwing(), addToCart('B'), revoked(), addToCart('C'));
+      expect(seen).toEqual(['A', 'B', 'C']);
+      expect(layer).toHaveLength(5);
+      debug.mockRestore();
+    });
+
+    it('keeps the good items of an entry around one that throws', () => {
+      const debug = quiet();
+      const bad = { get item_id(): string { throw new Error('getter'); } };
+      const events = eventsFromDataLayer({ event: 'purchase', ecommerce: { items: [{ item_id: 'A' }, bad, revoked(), { item_id: 'B' }] } }, T);
+      expect(events.map((e) => e.itemId)).toEqual(['A', 'B']);
+      debug.mockRestore();
+    });
+
+    it('a data layer that cannot be read, or a hostile host, is not watched and throws nothing', () => {
+      const debug = quiet();
+      const host = { get dataLayer(): unknown { throw new Error('getter'); } };
+      expect(watchDataLayer(host, 'dataLayer', () => undefined)).toBe(false);
+      expect(watchDataLayer({ dataLayer: revoked() }, 'dataLayer', () => undefined)).toBe(false);
+      debug.mockRestore();
+    });
+  });
 });

@@ -3,12 +3,13 @@ import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../
 import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
 import type { TagOptions } from '../../src/tag/tag-config';
 
-/** An engine that records calls; `fail` makes the named methods reject. */
-function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create', unknown>> = {}) {
+/** An engine that records calls; `fail` makes the named methods reject; `stall` makes track() wait forever, as while storage fails. */
+function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create', unknown>> = {}, stall = false) {
   const calls = { tracked: [] as TrackEvent[][], forget: 0, close: 0, created: 0, options: [] as unknown[] };
   const listeners: Array<(e: PersonalizerEvent) => void> = [];
   const personalizer = {
     async track(events: TrackEvent[]) {
+      if (stall) await new Promise(() => undefined);
       if (fail.track && (typeof fail.track !== 'function' || (fail.track as (b: TrackEvent[]) => boolean)(events))) {
         throw Object.assign(new Error('bad'), { code: 'INVALID_EVENT' });
       }
@@ -127,6 +128,15 @@ describe('TagSession', () => {
     session.start();
     await loadPage();
     expect(trackedWhenHealthy).toBe(1);
+  });
+
+  it('a track() that stays pending (storage failing) holds the engine back at most timeoutMs', async () => {
+    const { session, pageLoaded } = setup({ timeoutMs: 1000 }, { engine: fakeEngine({}, true) });
+    session.record(click('A'));
+    session.start();
+    pageLoaded();
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(await session.ready(0)).toBe(true);
   });
 
   it('counts an event two sources report once, genuine repeats each time, an impression once per list and page', async () => {

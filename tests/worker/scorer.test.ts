@@ -7,7 +7,7 @@ import { LocalrankError } from '../../src/shared/errors';
 import { exportModel, initParams } from '../../src/training/model';
 import { DEFAULT_CONFIG } from '../../src/training/pretrain';
 import type { Dataset } from '../../src/training/dataset';
-import { Scorer, type ModelManifest } from '../../src/worker/scorer';
+import { MODEL_LIMITS, Scorer, type ModelManifest } from '../../src/worker/scorer';
 import type { ScorerConfig } from '../../src/worker/tower';
 import { fixtureArtifacts, history, loadFixture, T0 } from './helpers';
 
@@ -234,6 +234,23 @@ describe('Scorer artifacts', () => {
     const copy = weights.slice(0);
     new Float32Array(copy)[3] = Number.NaN;
     integrityError(() => Scorer.fromArtifacts(manifest, copy));
+  });
+
+  it('rejects finite weights of an insane magnitude (3e38 would overflow every score)', async () => {
+    const { manifest, weights } = await syntheticArtifacts();
+    const copy = weights.slice(0);
+    new Float32Array(copy)[3] = 3e38;
+    expect(integrityError(() => Scorer.fromArtifacts(manifest, copy)).message).toMatch(/beyond/);
+    new Float32Array(copy)[3] = -(MODEL_LIMITS.weightMagnitude * 2);
+    integrityError(() => Scorer.fromArtifacts(manifest, copy));
+  });
+
+  it('rejects config fields that size work beyond the limits, and tensors that overlap', async () => {
+    const { manifest, weights } = await syntheticArtifacts();
+    const huge = clone(manifest); huge.config.maxTokens = 2e7;
+    integrityError(() => Scorer.fromArtifacts(huge, weights));
+    const overlap = clone(manifest); overlap.tensors[1].offset = overlap.tensors[0].offset;
+    integrityError(() => Scorer.fromArtifacts(overlap, weights));
   });
 
   it('scores the same on the wasm backend as on cpu', async () => {

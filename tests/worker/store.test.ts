@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent, TrainReport } from '../../src/shared/types';
-import { BLOCKED_TIMEOUT_MS, Store } from '../../src/worker/store';
+import { LIMITS } from '../../src/shared/limits';
+import { BLOCKED_TIMEOUT_MS, SCHEMA_VERSION, Store } from '../../src/worker/store';
 
 const DAY = 86_400_000;
 const NOW = 1000 * DAY;
@@ -55,7 +56,7 @@ describe('Store', () => {
     const weights = await store.loadWeights();
     expect(weights?.modelVersion).toBe('v1');
     expect(Array.from(weights!.tensors.w.values)).toEqual([1, 2]);
-    expect(await store.getMeta('lastTraining')).toEqual(report);
+    expect(await store.lastTraining()).toEqual(report);
   });
 
   it('clear() removes everything', async () => {
@@ -67,7 +68,7 @@ describe('Store', () => {
     expect(await store.countEvents()).toBe(0);
     expect(await store.loadWeights()).toBeNull();
     expect((await store.itemFeatures(['a'])).size).toBe(0);
-    expect(await store.getMeta('lastTraining')).toBeUndefined();
+    expect(await store.lastTraining()).toBeNull();
   });
 
   it('reopens after the connection is closed under it', async () => {
@@ -107,7 +108,7 @@ describe('Store under storage faults', () => {
     const first = await open({ idbFactory });
     await first.addEvents([event('a', 1)]);
     await new Promise<void>((resolve) => {
-      const req = idbFactory.open('localrank:test', 2);
+      const req = idbFactory.open('localrank:test', SCHEMA_VERSION + 1);
       req.onupgradeneeded = () => req.result.createObjectStore('newer');
       req.onsuccess = () => {
         req.result.close();
@@ -167,6 +168,144 @@ describe('Store under storage faults', () => {
     now += 10 * DAY;
     await store.enforceRetention();
     expect((await store.events()).map((e) => e.id)).toEqual(['b']);
+  });
+});
+
+describe('every store is bounded and governed by retention', () => {
+  it('remembers at most LIMITS.maxRememberedItems items, the least recently seen going first', async () => {
+    let now = NOW;
+    const store = await open({ now: () => now });
+    const perRound = 1000;
+    const rounds = LIMITS.maxRememberedItems / perRound + 2;
+    for (let round = 0; round < rounds; round++) {
+      now += 1000;
+      await store.rememberItems(Array.from({ length: perRound }, (_, i) => ({ id: `r${round}-${i}`, features: { category: ['Films'] } })));
+    }
+    const items = await store.items();
+    expect(items).toHaveLength(LIMITS.maxRememberedItems);
+    // The two oldest rounds went.
+    expect(items.every((item) => item.seenAt > NOW + 2000)).toBe(true);
+  });
+
+  it('drops items, weights and the last training report past the age limit', async () => {
+    let now = NOW;
+    const store = await open({ now: () => now, retention: { maxEvents: 100, maxAgeDays: 10 } });
+    await store.rememberItems([{ id: 'old', features: { price: 1 } }]);
+    await store.saveWeights({ modelVersion: 'v1', savedAt: now, tensors: {} }, { ...report, at: now });
+    now += 5 * DAY;
+    await store.rememberItems([{ id: 'recent', features: { price: 2 } }]);
+    now += 6 * DAY;
+    await store.enforceRetention();
+    expect((await store.items()).map((item) => item.id)).toEqual(['recent']);
+    expect(await store.loadWeights()).toBeNull();
+    expect(await store.lastTraining()).toBeNull();
+  });
+
+  it('tells the engine which events retention deleted, once they are gone', async () => {
+    const removed: string[] = [];
+    const store = await open({ retention: { maxEvents: 2, maxAgeDays: 365 }, onEventsRemoved: (ids) => removed.push(...ids) });
+    await store.addEvents([event('a', 1), event('b', 2), event('c', 3), event('d', 4)]);
+    expect(removed).toEqual(['a', 'b']);
+  });
+});
+
+describe('stored records are read defensively', () => {
+  /** Writes raw records into the store's database, as other code on the origin could. */
+  async function plant(idbFactory: IDBFactory, records: Partial<Record<'events' | 'items' | 'weights' | 'meta', Array<[unknown, IDBValidKey?]>>>) {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = idbFactory.open('localrank:test');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const tx = db.transaction(Object.keys(records), 'readwrite');
+    for (const [name, list] of Object.entries(records)) for (const [value, key] of list!) tx.objectStore(name).put(value, key);
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+  }
+
+  const good = (id: string, time: number) => event(id, time);
+  const BAD_EVENTS: unknown[] = [
+    { id: 'no-time', type: 'click', itemId: 'x' },
+    { id: 'string-time', type: 'click', itemId: 'x', time: '5' },
+    { id: 'nan-time', type: 'click', itemId: 'x', time: NaN },
+    { id: 'future', type: 'click', itemId: 'x', time: NOW + 30 * DAY },
+    { id: 'numeric-category', type: 'click', itemId: 'x', time: NOW - 10, features: { category: 5 } },
+    { id: 'object-category', type: 'click', itemId: 'x', time: NOW - 10, features: { category: { a: 1 } } },
+    { id: 'bad-type', type: 'like', itemId: 'x', time: NOW - 10 },
+    { id: 'numeric-item', type: 'click', itemId: 7, time: NOW - 10 },
+    { id: 'nan-price', type: 'click', itemId: 'x', time: NOW - 10, features: { price: NaN } },
+  ];
+
+  it('events without a time never make retention delete the event just written', async () => {
+    const idbFactory = new IDBFactory();
+    const first = await open({ idbFactory, retention: { maxEvents: 3, maxAgeDays: 365 } });
+    first.close();
+    await plant(idbFactory, { events: Array.from({ length: 60 }, (_, i) => [{ id: `timeless-${i}`, type: 'view', itemId: 'y' }] as [unknown]) });
+    const store = await open({ idbFactory, retention: { maxEvents: 3, maxAgeDays: 365 } });
+    await store.addEvents([good('a', 1)]);
+    await store.addEvents([good('b', 2)]);
+    expect((await store.events()).map((e) => e.id)).toEqual(['a', 'b']);
+    expect(await store.countEvents()).toBe(2);
+  });
+
+  it('drops events that fail validation and counts them', async () => {
+    const idbFactory = new IDBFactory();
+    const removed: string[] = [];
+    const first = await open({ idbFactory, retention: { maxEvents: 3, maxAgeDays: 365 } });
+    await first.addEvents([good('a', 1)]);
+    first.close();
+    await plant(idbFactory, { events: [...BAD_EVENTS.map((e) => [e] as [unknown]), ...Array.from({ length: 50 }, (_, i) => [{ id: `timeless-${i}`, type: 'view', itemId: 'y' }] as [unknown])] });
+    const store = await open({ idbFactory, retention: { maxEvents: 3, maxAgeDays: 365 }, onEventsRemoved: (ids) => removed.push(...ids) });
+    // Reading skips them (and drops them); the start-up sweep finds those the time index cannot.
+    expect((await store.events()).map((e) => e.id)).toEqual(['a']);
+    await store.addEvents([good('b', 2)]);
+    await store.sweep();
+    expect(store.dropped.events).toBe(BAD_EVENTS.length + 50);
+    expect(removed).toEqual(expect.arrayContaining(['numeric-category', 'timeless-0']));
+    await store.addEvents([good('c', 3), good('d', 4)]);
+    expect((await store.events()).map((e) => e.id)).toEqual(['b', 'c', 'd']);
+  });
+
+  it('drops invalid items, weights and metadata; keeps the valid ones', async () => {
+    const idbFactory = new IDBFactory();
+    const first = await open({ idbFactory });
+    await first.rememberItems([{ id: 'ok', features: { category: ['A'] } }]);
+    first.close();
+    await plant(idbFactory, {
+      items: [[{ id: 'bad-category', features: { category: 5 }, seenAt: NOW }], [{ id: 'no-seen', features: {} }], [{ id: 'nested', features: { category: [{}] }, seenAt: NOW }]],
+      weights: [[{ modelVersion: 'v1', savedAt: 1, tensors: { reactions: { shape: [4], values: Float32Array.of(NaN, 0, 0, 0) } } }, 'user'], [{ junk: true }, 'other']],
+      meta: [['not a report', 'lastTraining'], [{ big: 'x'.repeat(1000) }, 'someone-else'], ['x', 'toString']],
+    });
+    const store = await open({ idbFactory });
+    expect((await store.itemFeatures(['ok', 'bad-category'])).size).toBe(1);
+    expect(store.dropped.items).toBe(1);
+    expect(await store.loadWeights()).toBeNull();
+    expect(await store.lastTraining()).toBeNull();
+    await store.sweep();
+    expect(store.dropped).toEqual({ events: 0, items: 3, weights: 2, meta: 3 });
+    expect((await store.items()).map((item) => item.id)).toEqual(['ok']);
+    expect(await store.getMeta('someone-else')).toBeUndefined();
+  });
+
+  it('upgrades a schema-1 database, keeping what it holds', async () => {
+    const idbFactory = new IDBFactory();
+    await new Promise<void>((resolve) => {
+      const req = idbFactory.open('localrank:test', 1);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        db.createObjectStore('events', { keyPath: 'id' }).createIndex('time', 'time');
+        db.createObjectStore('weights');
+        db.createObjectStore('items', { keyPath: 'id' }).put({ id: 'kept', features: { price: 3 }, seenAt: NOW });
+        db.createObjectStore('meta');
+      };
+      req.onsuccess = () => {
+        req.result.close();
+        resolve();
+      };
+    });
+    const store = await open({ idbFactory });
+    expect(store.kind).toBe('indexeddb');
+    expect((await store.items()).map((item) => item.id)).toEqual(['kept']);
   });
 });
 
