@@ -25,13 +25,15 @@ import type { CheckedCandidate } from './validate';
 export interface WorkerInit {
   /** Absolute URL of the model manifest. */
   model: string;
+  /** Absolute URL of the model's weights, when not where the manifest says (a bundler moved them). */
+  modelWeights?: string;
   namespace: string;
   backend: 'auto' | BackendName;
   retention: Retention;
   autoTrain: AutoTrain;
   serverWeight?: number;
-  /** Absolute URL of the wasm binaries' folder, when the page names one. */
-  wasmPaths?: string;
+  /** Where the wasm binaries are: absolute URLs of each file, or of their folder. */
+  wasmPaths: string | Record<string, string>;
 }
 
 /** Retention limits with their defaults applied. */

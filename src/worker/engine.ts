@@ -121,7 +121,7 @@ export class Engine {
     try {
       const choice = await pickBackend(config, store);
       const artifacts =
-        typeof config.model === 'string' ? await loadModel(config.model, { fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
+        typeof config.model === 'string' ? await loadModel(config.model, { weights: config.modelWeights, fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
       const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (config.model as Scorer);
       const engine = new Engine(config, store, scorer, artifacts, choice);
       created = engine;

@@ -12,6 +12,8 @@ export interface ModelArtifacts {
 }
 
 export interface LoadOptions {
+  /** The weights' URL, when not where the manifest says (an app's bundler emitted them elsewhere). */
+  weights?: string;
   fetch?: typeof fetch;
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -19,12 +21,16 @@ export interface LoadOptions {
 export async function loadModel(manifestUrl: string, options: LoadOptions = {}): Promise<ModelArtifacts> {
   const doFetch = options.fetch ?? fetch;
   options.onProgress?.({ status: 'download', url: manifestUrl });
-  const manifest = checkManifest(await (await get(doFetch, manifestUrl)).json().catch(() => null), manifestUrl);
-  const weightsUrl = new URL(manifest.weights.path, manifestUrl).href;
+  const manifest = checkManifest(await readJson(await get(doFetch, manifestUrl), manifestUrl), manifestUrl);
+  const weightsUrl = options.weights ?? new URL(manifest.weights.path, manifestUrl).href;
   const weights = await readWithProgress(await get(doFetch, weightsUrl), weightsUrl, manifest.weights.byteLength, options);
   await verify(weights, manifest);
   return { manifest, weights };
 }
+
+/** What to do when the model is not where localrank looked. */
+const WHERE_TO_PUT_IT =
+  "Serve localrank's model files there (an app's bundler emits them from `dist/localrank.js`; see Install in the README), or set the `model` option to your manifest.json's URL.";
 
 async function get(doFetch: typeof fetch, url: string): Promise<Response> {
   let response: Response;
@@ -33,8 +39,23 @@ async function get(doFetch: typeof fetch, url: string): Promise<Response> {
   } catch (error) {
     throw new LocalrankError('MODEL_LOAD_FAILED', `could not fetch ${url}: ${String(error)}`);
   }
+  if (response.status === 404) throw new LocalrankError('MODEL_LOAD_FAILED', `no model at ${url} (HTTP 404). ${WHERE_TO_PUT_IT}`);
   if (!response.ok) throw new LocalrankError('MODEL_LOAD_FAILED', `fetching ${url} failed with HTTP ${response.status}`);
   return response;
+}
+
+/**
+ * The manifest's JSON. Anything else means no model is there: servers and dev servers with a
+ * single-page-app fallback answer a missing file with their index.html.
+ */
+async function readJson(response: Response, url: string): Promise<unknown> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    const what = /^\s*</.test(text) ? 'an HTML page' : 'something that is not JSON';
+    throw new LocalrankError('MODEL_LOAD_FAILED', `no model at ${url}: it answered with ${what}, not a model manifest. ${WHERE_TO_PUT_IT}`);
+  }
 }
 
 async function readWithProgress(

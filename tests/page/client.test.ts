@@ -16,6 +16,7 @@ const INIT: WorkerInit = {
   retention: { maxEvents: 100, maxAgeDays: 30 },
   autoTrain: false,
   serverWeight: 0.3,
+  wasmPaths: 'https://shop.example/wasm/',
 };
 
 const INFO: Info = {
