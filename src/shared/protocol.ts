@@ -8,8 +8,8 @@ import { isErrorCode, LocalrankError, type ErrorCode, type Fallback } from './er
 import type {
   AutoTrainOptions,
   BackendName,
+  EngineInfo,
   ExportedData,
-  Info,
   LoadProgress,
   RankedItem,
   Reason,
@@ -52,12 +52,12 @@ export interface WorkerCallbacks {
 }
 
 export interface WorkerApi {
-  init(config: WorkerInit, callbacks: WorkerCallbacks): Promise<Info>;
+  init(config: WorkerInit, callbacks: WorkerCallbacks): Promise<EngineInfo>;
   track(events: StoredEvent[]): Promise<number>;
   /** Candidates and options already validated by the page; the answer's arrays are transferred. */
   rerank(candidates: PackedCandidates, options?: RerankOptions): Promise<PackedRanking>;
   train(): Promise<TrainReport>;
-  info(): Promise<Info>;
+  info(): Promise<EngineInfo>;
   exportData(): Promise<ExportedData>;
   forget(): Promise<void>;
   close(): Promise<void>;

@@ -14,9 +14,9 @@ import { packCandidates, unpackRanking, type PackedCandidates, type PackedRankin
 import type {
   BackendName,
   Candidate,
+  EngineInfo,
   ExportedData,
   GpuInfo,
-  Info,
   ItemFeatures,
   LoadProgress,
   RerankOptions,
@@ -370,7 +370,7 @@ export class Engine {
     return report;
   }
 
-  async info(): Promise<Info> {
+  async info(): Promise<EngineInfo> {
     this.assertOpen();
     return {
       backend: this.choice.backend,

@@ -95,7 +95,7 @@ test.describe('the model download goes wrong', () => {
       expect(first.items.map((i) => i.id)).toEqual(serverOrder);
       // The page keeps working: events are queued, not refused.
       await call(page, 'track', views('offline', 5));
-      expect(await errorOf(page, 'info')).toMatchObject({ code });
+      expect(await call(page, 'info')).toMatchObject({ state: 'degraded', failure: { code } });
 
       broken = false;
       await expect.poll(() => rerank(page).then((r) => r.personalized), { timeout: 20_000 }).toBe(true);
