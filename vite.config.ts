@@ -113,6 +113,8 @@ export default defineConfig(({ mode, command }) => {
           minify: true,
           copyPublicDir: false,
           lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'localrank.js' },
+          // No `@vite-ignore` may reach apps: Vite's dev server would leave those URLs unresolved.
+          rolldownOptions: { output: { comments: { legal: true, annotation: false, jsdoc: false } } },
         }
       : { outDir: 'dist-demo', target: 'es2022', sourcemap: true },
     server: { port: 5173 },
