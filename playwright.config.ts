@@ -1,16 +1,21 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { chromiumPathOrExit } from './scripts/chromium';
 
 /**
- * Browser tests run in real Chromium: Debian's (/usr/bin/chromium, or CHROMIUM_PATH) where
- * Playwright cannot download its own, else Playwright's. WebGPU runs on the SwiftShader adapter.
+ * Browser tests run in real Chromium: CHROMIUM_PATH, Debian's (/usr/bin/chromium) where
+ * Playwright cannot download its own, else Playwright's (scripts/chromium.ts). WebGPU runs on the
+ * SwiftShader adapter.
  */
-const executablePath = process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+const executablePath = chromiumPathOrExit();
 export const PORT = Number(process.env.LOCALRANK_TEST_PORT ?? 4310);
 
 export default defineConfig({
-  testDir: 'tests/browser',
   testMatch: '**/*.spec.ts',
+  projects: [
+    { name: 'browser', testDir: 'tests/browser' },
+    // npm pack's tarball in fresh apps, one per bundler (builds them: slower, and needs `npm run build`).
+    { name: 'consumers', testDir: 'tests/consumers', timeout: 180_000 },
+  ],
   timeout: 120_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

@@ -256,13 +256,13 @@ class Shop {
   /** Shows the engine's state; false when the engine cannot answer (then the page shows why). */
   private async refreshInfo(): Promise<boolean> {
     if (!this.personalizer) return false;
-    try {
-      this.panel.setInfo(await this.personalizer.info());
-      return true;
-    } catch (error) {
-      this.showFallback(messageOf(error));
+    const info = await this.personalizer.info();
+    if (info.state !== 'ready') {
+      this.showFallback(info.failure?.message ?? `the engine is ${info.state}`);
       return false;
     }
+    this.panel.setInfo(info);
+    return true;
   }
 
   private async trainNow(): Promise<void> {

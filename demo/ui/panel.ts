@@ -1,5 +1,5 @@
 /** The side panel: what the engine is doing, how fast, what it stored, and what left the device. */
-import type { Info, TrainReport } from '../../src/shared/types';
+import type { ReadyInfo, TrainReport } from '../../src/shared/types';
 import type { NetworkWatch } from '../network-watch';
 import { LossChart } from './loss-chart';
 import { byId } from './dom';
@@ -58,7 +58,7 @@ export class Panel {
     update();
   }
 
-  setInfo(info: Info): void {
+  setInfo(info: ReadyInfo): void {
     const { gpu } = info;
     setFact('engine-backend', info.backend);
     setFact(

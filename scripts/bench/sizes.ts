@@ -31,14 +31,11 @@ function list(dir: string, match: RegExp): string[] {
 /** `modelDir` holds manifest.json and weights.bin. */
 export function bundleSizes(dist: string, modelDir: string): SizeRow[] {
   const scriptTag = [join(dist, 'localrank.iife.js'), ...list(join(dist, 'script'), /\.js$/)].filter((f) => existsSync(f));
-  const assets = list(join(dist, 'assets'), /\.js$/);
-  const worker = assets.filter((f) => /\/worker-[^/]+\.js$/.test(f));
-  const others = assets.filter((f) => !worker.includes(f));
+  const worker = list(join(dist, 'assets'), /^worker-[^/]+\.js$/);
   return [
     measure('script-tag main-thread file', scriptTag.slice(0, 1), scriptTag.length === 0 ? 'not built yet (script-tag build)' : undefined),
     measure('npm entry (main thread)', [join(dist, 'localrank.js')]),
-    measure('worker chunk (tfjs + engine)', worker),
-    measure('in-memory IndexedDB fallback chunk (loaded only without IndexedDB)', others),
+    measure('worker (tfjs + engine + in-memory IndexedDB fallback, one file)', worker),
     measure('wasm binary (SIMD, the one Chromium loads)', [join(dist, 'wasm', 'tfjs-backend-wasm-simd.wasm')]),
     measure('model (manifest.json + weights.bin)', [join(modelDir, 'manifest.json'), join(modelDir, 'weights.bin')]),
   ];

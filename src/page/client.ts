@@ -12,6 +12,7 @@ import * as env from '../shared/env';
 import { DEFAULTS, LIMITS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
+  BackendName,
   Candidate,
   ExportedData,
   Info,
@@ -113,7 +114,7 @@ export class Client implements Personalizer {
       const callbacks = proxy({
         progress: (p: Parameters<NonNullable<PersonalizerOptions['onProgress']>>[0]) => this.options.onProgress?.(p),
         trained: (report: TrainReport) => this.emit({ type: 'train', report }),
-        recovered: (backend: Info['backend']) => this.emit({ type: 'recovered', backend }),
+        recovered: (backend: BackendName) => this.emit({ type: 'recovered', backend }),
         // The engine cannot rank any more: restart the worker, which picks a backend afresh.
         degraded: ({ code, message }: Fallback) => {
           if (this.worker !== worker) return;
@@ -321,9 +322,23 @@ export class Client implements Personalizer {
     return this.call('train', (remote) => remote.train(), TRAIN_TIMEOUT_MS);
   }
 
+  /** Never rejects: while the engine does not run, says so and what failed. */
   async info(): Promise<Info> {
-    const info = await this.call('info', (remote) => remote.info());
-    return { ...info, queuedEvents: this.unsent.length };
+    let failure = this.lastFailure;
+    if (this.state === 'ready') {
+      try {
+        const info = await this.call('info', (remote) => remote.info());
+        return { ...info, state: 'ready', queuedEvents: this.unsent.length };
+      } catch (error) {
+        failure = toLocalrankError(error, 'WORKER_FAILED');
+      }
+    }
+    return {
+      state: this.state === 'ready' ? 'degraded' : this.state,
+      failure: failure && { code: failure.code, message: failure.message },
+      namespace: this.init.namespace,
+      queuedEvents: this.unsent.length,
+    };
   }
 
   exportData(): Promise<ExportedData> {

@@ -6,8 +6,15 @@ import { BACKEND_CHOICES, type PersonalizerOptions } from './types';
 
 const NAMESPACE = /^[\w.-]{1,64}$/;
 
-/** Checks `createPersonalizer` options and fills in defaults; `defaultModel` is an absolute URL. */
-export function checkPersonalizerOptions(options: PersonalizerOptions, defaultModel: string): WorkerInit {
+/** Where the engine's own files are (absolute URLs), for the options that default to them. */
+export interface DefaultFiles {
+  model: string;
+  modelWeights?: string;
+  wasm: string | Record<string, string>;
+}
+
+/** Checks `createPersonalizer` options and fills in defaults. */
+export function checkPersonalizerOptions(options: PersonalizerOptions, defaults: DefaultFiles): WorkerInit {
   if (typeof options !== 'object' || options === null) {
     throw new LocalrankError('INVALID_OPTIONS', 'options must be an object');
   }
@@ -21,7 +28,8 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaultMo
   }
   const auto = options.autoTrain ?? DEFAULTS.autoTrain;
   return {
-    model: resolveUrl(options.model ?? defaultModel),
+    model: resolveUrl(options.model ?? defaults.model),
+    modelWeights: options.model === undefined ? defaults.modelWeights : undefined,
     namespace,
     backend,
     retention: {
@@ -36,7 +44,7 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaultMo
             idleMs: positive((auto === true ? undefined : auto.idleMs) ?? DEFAULTS.idleMs, 'autoTrain.idleMs', 0),
           },
     serverWeight: options.serverWeight === undefined ? undefined : unit(options.serverWeight, 'serverWeight'),
-    wasmPaths: options.wasmPaths === undefined ? undefined : resolveUrl(options.wasmPaths),
+    wasmPaths: options.wasmPaths === undefined ? defaults.wasm : resolveUrl(options.wasmPaths),
   };
 }
 

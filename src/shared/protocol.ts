@@ -8,8 +8,8 @@ import { isErrorCode, LocalrankError, type ErrorCode, type Fallback } from './er
 import type {
   AutoTrainOptions,
   BackendName,
+  EngineInfo,
   ExportedData,
-  Info,
   LoadProgress,
   RankedItem,
   Reason,
@@ -25,13 +25,15 @@ import type { CheckedCandidate } from './validate';
 export interface WorkerInit {
   /** Absolute URL of the model manifest. */
   model: string;
+  /** Absolute URL of the model's weights, when not where the manifest says (a bundler moved them). */
+  modelWeights?: string;
   namespace: string;
   backend: 'auto' | BackendName;
   retention: Retention;
   autoTrain: AutoTrain;
   serverWeight?: number;
-  /** Absolute URL of the wasm binaries' folder, when the page names one. */
-  wasmPaths?: string;
+  /** Where the wasm binaries are: absolute URLs of each file, or of their folder. */
+  wasmPaths: string | Record<string, string>;
 }
 
 /** Retention limits with their defaults applied. */
@@ -50,12 +52,12 @@ export interface WorkerCallbacks {
 }
 
 export interface WorkerApi {
-  init(config: WorkerInit, callbacks: WorkerCallbacks): Promise<Info>;
+  init(config: WorkerInit, callbacks: WorkerCallbacks): Promise<EngineInfo>;
   track(events: StoredEvent[]): Promise<number>;
   /** Candidates and options already validated by the page; the answer's arrays are transferred. */
   rerank(candidates: PackedCandidates, options?: RerankOptions): Promise<PackedRanking>;
   train(): Promise<TrainReport>;
-  info(): Promise<Info>;
+  info(): Promise<EngineInfo>;
   exportData(): Promise<ExportedData>;
   forget(): Promise<void>;
   close(): Promise<void>;

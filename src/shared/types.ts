@@ -157,7 +157,8 @@ export interface GpuInfo {
   description?: string;
 }
 
-export interface Info {
+/** What the engine reports about itself while it runs. */
+export interface EngineInfo {
   backend: BackendName;
   /** Why that backend was chosen (forced, measured, cached measurement...). */
   backendReason: string;
@@ -174,11 +175,6 @@ export interface Info {
   /** How on-device storage is doing (quota pruning, failing writes, why memory is used). */
   storageStatus?: StorageStatus;
   /**
-   * Events recorded on this page and not yet stored (the worker is restarting, or storage is
-   * failing): kept in memory, up to `LIMITS.maxQueuedEvents`, and delivered when the engine can take them.
-   */
-  queuedEvents?: number;
-  /**
    * Internal diagnostics for tests and bug reports; not a stable API. `tensors` is the worker's
    * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says,
    * `droppedRecords` the stored records (per store) found invalid and dropped since the engine started.
@@ -189,6 +185,32 @@ export interface Info {
     droppedRecords?: { events: number; weights: number; items: number; meta: number };
   };
 }
+
+/** `info()` while the engine runs. */
+export interface ReadyInfo extends EngineInfo {
+  state: 'ready';
+  /**
+   * Events recorded on this page and not yet stored (storage is failing): kept in memory, up to
+   * `LIMITS.maxQueuedEvents`, and delivered when the engine can take them.
+   */
+  queuedEvents: number;
+}
+
+/**
+ * `info()` while the engine does not run: `starting` (a restart is under way), `degraded` (it
+ * failed; it is retried in the background) or `closed`.
+ */
+export interface DownInfo {
+  state: 'starting' | 'degraded' | 'closed';
+  /** What failed last, with the code `rerank`'s `fallback` carries; null if nothing failed. */
+  failure: Fallback | null;
+  namespace: string;
+  /** Events recorded on this page, kept in memory until a worker can store them. */
+  queuedEvents: number;
+}
+
+/** What `info()` answers, whatever state the engine is in: `state` says which shape. */
+export type Info = ReadyInfo | DownInfo;
 
 export interface StorageStatus {
   /**
@@ -280,6 +302,7 @@ export interface Personalizer {
   rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult>;
   /** Fit this visitor's reactions to the lists they were shown, now (the taste needs no training). */
   train(): Promise<TrainReport>;
+  /** The engine's state; never rejects (after a failed start-up it answers with the failure). */
   info(): Promise<Info>;
   /** Everything stored about the user, as plain JSON-able data. */
   exportData(): Promise<ExportedData>;

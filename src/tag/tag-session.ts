@@ -168,14 +168,12 @@ export class TagSession {
         this.becameHealthy();
       }
     });
-    let healthy = false;
-    try {
-      await personalizer.info();
-      healthy = true;
-    } catch (error) {
-      // createPersonalizer resolves even when the engine failed to start (it retries in the background).
-      this.failure = failureOf(error, 'WORKER_FAILED');
-      console.debug('[localrank] engine degraded; the page keeps the server order', error);
+    // createPersonalizer resolves even when the engine failed to start (it retries in the background).
+    const info = await personalizer.info();
+    const healthy = info.state === 'ready';
+    if (info.state !== 'ready') {
+      this.failure = info.failure ?? { code: 'WORKER_FAILED', message: `the engine is ${info.state}` };
+      console.debug('[localrank] engine degraded; the page keeps the server order', this.failure);
     }
     // What the page recorded before the engine arrived shapes its first answers; waited for at most
     // timeoutMs, since a track() stays pending while the engine cannot store (failing storage).

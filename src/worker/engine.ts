@@ -14,9 +14,9 @@ import { packCandidates, unpackRanking, type PackedCandidates, type PackedRankin
 import type {
   BackendName,
   Candidate,
+  EngineInfo,
   ExportedData,
   GpuInfo,
-  Info,
   ItemFeatures,
   LoadProgress,
   RerankOptions,
@@ -126,7 +126,7 @@ export class Engine {
     try {
       const choice = await pickBackend(config, store);
       const artifacts =
-        typeof config.model === 'string' ? await loadModel(config.model, { fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
+        typeof config.model === 'string' ? await loadModel(config.model, { weights: config.modelWeights, fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
       const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (config.model as Scorer);
       await warmUp(scorer);
       const engine = new Engine(config, store, scorer, artifacts, choice);
@@ -407,7 +407,7 @@ export class Engine {
     return report;
   }
 
-  async info(): Promise<Info> {
+  async info(): Promise<EngineInfo> {
     this.assertOpen();
     return {
       backend: this.choice.backend,

@@ -14,6 +14,8 @@ export interface ModelArtifacts {
 }
 
 export interface LoadOptions {
+  /** The weights' URL, when not where the manifest says (an app's bundler emitted them elsewhere). */
+  weights?: string;
   fetch?: typeof fetch;
   onProgress?: (progress: LoadProgress) => void;
 }
@@ -22,14 +24,18 @@ export async function loadModel(manifestUrl: string, options: LoadOptions = {}):
   const doFetch = options.fetch ?? fetch;
   options.onProgress?.({ status: 'download', url: manifestUrl });
   const manifestBytes = await readLimited(await get(doFetch, manifestUrl), manifestUrl, MODEL_LIMITS.manifestBytes, false);
-  const manifest = checkManifest(parseJson(manifestBytes), manifestUrl);
+  const manifest = checkManifest(parseJson(manifestBytes, manifestUrl), manifestUrl);
   // Sizes, shapes and limits are checked before a byte of weights is read.
   checkManifestShape(manifest);
-  const weightsUrl = new URL(manifest.weights.path, manifestUrl).href;
+  const weightsUrl = options.weights ?? new URL(manifest.weights.path, manifestUrl).href;
   const weights = await readLimited(await get(doFetch, weightsUrl), weightsUrl, manifest.weights.byteLength, true, options.onProgress);
   await verify(weights, manifest);
   return { manifest, weights };
 }
+
+/** What to do when the model is not where localrank looked. */
+const WHERE_TO_PUT_IT =
+  "Serve localrank's model files there (an app's bundler emits them from `dist/localrank.js`; see Install in the README), or set the `model` option to your manifest.json's URL.";
 
 async function get(doFetch: typeof fetch, url: string): Promise<Response> {
   let response: Response;
@@ -38,6 +44,7 @@ async function get(doFetch: typeof fetch, url: string): Promise<Response> {
   } catch (error) {
     throw new LocalrankError('MODEL_LOAD_FAILED', `could not fetch ${url}: ${String(error)}`);
   }
+  if (response.status === 404) throw new LocalrankError('MODEL_LOAD_FAILED', `no model at ${url} (HTTP 404). ${WHERE_TO_PUT_IT}`);
   if (!response.ok) throw new LocalrankError('MODEL_LOAD_FAILED', `fetching ${url} failed with HTTP ${response.status}`);
   return response;
 }
@@ -90,11 +97,17 @@ async function readLimited(
   return joined.buffer;
 }
 
-function parseJson(bytes: ArrayBuffer): unknown {
+/**
+ * The manifest's JSON. Anything else means no model is there: servers and dev servers with a
+ * single-page-app fallback answer a missing file with their index.html.
+ */
+function parseJson(bytes: ArrayBuffer, url: string): unknown {
+  const text = new TextDecoder().decode(bytes);
   try {
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(text);
   } catch {
-    return null;
+    const what = /^\s*</.test(text) ? 'an HTML page' : 'something that is not JSON';
+    throw new LocalrankError('MODEL_LOAD_FAILED', `no model at ${url}: it answered with ${what}, not a model manifest. ${WHERE_TO_PUT_IT}`);
   }
 }
 

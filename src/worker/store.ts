@@ -6,6 +6,7 @@
  * report by age. Every record is validated as it is read (records.ts): one that fails is dropped
  * and counted, never fatal.
  */
+import * as memoryIndexedDb from 'fake-indexeddb';
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { LocalrankError } from '../shared/errors';
 import * as env from '../shared/env';
@@ -115,10 +116,7 @@ export class Store {
         why = describeError(error);
       }
     }
-    // idb recognises IndexedDB objects by the global classes (IDBRequest, ...), so the in-memory
-    // implementation must replace them in this worker; no real database is in use from here on.
-    // @ts-expect-error the side-effect entry ships no type declarations
-    await import('fake-indexeddb/auto');
+    useMemoryIndexedDb();
     const memory = new Store(new globalThis.IDBFactory(), options, 'memory');
     memory.health.lastError = `using memory: ${why}`;
     await memory.connection();
@@ -643,4 +641,18 @@ function storageError(what: string, error: unknown): LocalrankError {
 function describeError(error: unknown): string {
   if (error instanceof LocalrankError) return error.message;
   return error instanceof Error || error instanceof DOMException ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Replaces this worker's IndexedDB globals with the in-memory implementation, as
+ * `fake-indexeddb/auto` does: idb recognises IndexedDB objects by the global classes (IDBRequest,
+ * ...), and no real database is in use from here on. A static import, not a lazy chunk: apps'
+ * bundlers copy the worker as one opaque file and would not copy a chunk it loads.
+ */
+function useMemoryIndexedDb(): void {
+  for (const [name, value] of Object.entries(memoryIndexedDb)) {
+    if (name === 'indexedDB' || name.startsWith('IDB')) {
+      Object.defineProperty(globalThis, name, { value, configurable: true, enumerable: false, writable: true });
+    }
+  }
 }

@@ -11,11 +11,6 @@ import { installFaultHooks } from './faults';
 installErrorTransfer();
 installFaultHooks(self);
 
-/** The build puts the wasm binaries in `wasm/` beside `assets/` (see vite.config.ts); dev serves node_modules. */
-const bundledWasmPaths = __DEV__
-  ? '/node_modules/@tensorflow/tfjs-backend-wasm/dist/'
-  : new URL(/* @vite-ignore */ '../wasm/', import.meta.url).href;
-
 let engine: Engine | null = null;
 
 function current(): Engine {
@@ -26,7 +21,8 @@ function current(): Engine {
 const api: WorkerApi = {
   async init(config: WorkerInit, callbacks: WorkerCallbacks) {
     const { wasmPaths, ...settings } = config;
-    setWasmPaths(wasmPaths ?? bundledWasmPaths);
+    // The page names every file (src/page/engine-files.ts): this worker may be anywhere an app's bundler put it.
+    setWasmPaths(wasmPaths);
     engine = await Engine.create({
       ...settings,
       onProgress: (p) => void callbacks.progress(p),

@@ -5,7 +5,7 @@
  * fastest, never the software WebGPU adapter when a CPU path beats it.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { TrackEvent } from '../../src/index';
+import type { ReadyInfo, TrackEvent } from '../../src/index';
 import { open } from './harness';
 import { FILMS, candidateOf } from './helpers';
 
@@ -47,7 +47,7 @@ function measure(page: Page): Promise<Measured> {
         last = await lr.rerank(list, { serverWeight: 0 });
         rerank.push(performance.now() - t);
       }
-      const info = await lr.info();
+      const info = (await lr.info()) as ReadyInfo;
       return {
         backend: info.backend,
         gpu: info.gpu,

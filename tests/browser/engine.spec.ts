@@ -3,7 +3,7 @@
  * (WebGPU on the SwiftShader adapter), the built bundle and the fixture model.
  */
 import { expect, test, type Page } from '@playwright/test';
-import type { RerankResult as Ranked } from '../../src/index';
+import type { RerankResult as Ranked, ReadyInfo } from '../../src/index';
 import { call, open } from './harness';
 import { BLANK, FILMS, candidateOf, recordRequests, tasteEvents } from './helpers';
 
@@ -83,7 +83,7 @@ test('bad input is refused with a typed error and stores nothing', async ({ page
         errors.push([err.name, err.code]);
       }
     }
-    return { errors, events: (await lr.info()).events };
+    return { errors, events: ((await lr.info()) as ReadyInfo).events };
   });
   expect(outcome.errors).toEqual([
     ['LocalrankError', 'UNKNOWN_EVENT_TYPE'],

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { evaluateCases, PARITY_VARIANTS, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval-core';
+import type { ReadyInfo } from '../../src/index';
 import { call } from './harness';
 import { BLANK } from './helpers';
 
@@ -56,7 +57,7 @@ test('a browser run reproduces the Node evaluation figures', async ({ page }) =>
   };
   const browser = await evaluateCases(factory, parity.cases, PARITY_VARIANTS);
   const info = await page.evaluate(async () => {
-    return (await window.localrankLib.createPersonalizer({ model: '/dist/models/default/manifest.json', namespace: 'parity-info' })).info();
+    return (await (await window.localrankLib.createPersonalizer({ model: '/dist/models/default/manifest.json', namespace: 'parity-info' })).info()) as ReadyInfo;
   });
   expect(info.modelVersion).toBe(parity.modelVersion);
 

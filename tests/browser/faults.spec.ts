@@ -97,7 +97,7 @@ test.describe('the model download goes wrong', () => {
       await page.evaluate((events) => {
         window.tracked = [window.lr.track(events).then(() => 'resolved', (e: { code?: string }) => `rejected ${e.code}`)];
       }, views('offline', 5));
-      expect(await errorOf(page, 'info')).toMatchObject({ code });
+      expect(await call(page, 'info')).toMatchObject({ state: 'degraded', failure: { code } });
 
       broken = false;
       await expect.poll(() => rerank(page).then((r) => r.personalized), { timeout: 20_000 }).toBe(true);

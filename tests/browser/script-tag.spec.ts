@@ -83,7 +83,7 @@ export async function createPersonalizer(options) {
       const items = candidates.map((c, i) => ({ id: String(c.id), score: i, modelScore: i, serverRank: i })).reverse();
       return { items, personalized: true, computeMs: 0 };
     },
-    async info() { return { events: fake.tracked.length }; },
+    async info() { return { state: 'ready', events: fake.tracked.length }; },
     async exportData() { return { events: fake.tracked }; },
     async forget() { fake.tracked = []; },
     async train() { return null; },

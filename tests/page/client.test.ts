@@ -6,9 +6,10 @@
 import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../../src/page/client';
+import { LocalrankError } from '../../src/shared/errors';
 import type { WorkerApi, WorkerCallbacks, WorkerInit } from '../../src/shared/protocol';
 import { LIMITS } from '../../src/shared/limits';
-import type { Info, PersonalizerEvent, StoredEvent } from '../../src/shared/types';
+import type { EngineInfo, PersonalizerEvent, StoredEvent } from '../../src/shared/types';
 
 const INIT: WorkerInit = {
   model: 'https://shop.example/model/manifest.json',
@@ -17,9 +18,10 @@ const INIT: WorkerInit = {
   retention: { maxEvents: 100, maxAgeDays: 30 },
   autoTrain: false,
   serverWeight: 0.3,
+  wasmPaths: 'https://shop.example/wasm/',
 };
 
-const INFO: Info = {
+const INFO: EngineInfo = {
   backend: 'cpu', backendReason: 'test', gpu: { adapter: 'none' }, modelVersion: 'v1', events: 0,
   storage: 'memory', fineTuned: false, lastTraining: null, namespace: 'client-test',
 };
@@ -30,8 +32,11 @@ class FakeStore {
   deliveries = 0;
 }
 
-/** A fake worker; `stuck = true` makes it stop answering anything, as a crashed or spinning worker does. */
-function fakeWorker(store: FakeStore) {
+/**
+ * A fake worker; `stuck = true` makes it stop answering anything, as a crashed or spinning worker
+ * does. With `initError`, starting the engine fails with it.
+ */
+function fakeWorker(store: FakeStore, initError?: LocalrankError) {
   const { port1, port2 } = new MessageChannel();
   const state: { stuck: boolean; terminated: boolean; callbacks?: WorkerCallbacks } = { stuck: false, terminated: false };
   const never = new Promise<never>(() => undefined);
@@ -39,6 +44,7 @@ function fakeWorker(store: FakeStore) {
   const api: WorkerApi = {
     init: (_, callbacks) => {
       state.callbacks = callbacks;
+      if (initError) return Promise.reject(initError);
       return guard(() => INFO);
     },
     track: (events) =>
@@ -139,6 +145,23 @@ describe('Client', () => {
     expect(events[2]).toEqual({ type: 'recovered', backend: 'cpu' });
     await client.close();
   }, 20_000);
+
+  it('info() answers after a failed start-up with the state and the failure, and after close(), instead of rejecting', async () => {
+    const missing = new LocalrankError('MODEL_LOAD_FAILED', 'no model at https://shop.example/model/manifest.json (HTTP 404)');
+    const client = new Client(INIT, {}, () => fakeWorker(new FakeStore(), missing).worker);
+    await client.start();
+    // Nothing can store it: the call waits, queued, until close() refuses it.
+    const tracked = client.track({ type: 'view', itemId: 'a' }).then(() => 'stored', (e: { code?: string }) => e.code);
+    expect(await client.info()).toEqual({
+      state: 'degraded',
+      failure: { code: 'MODEL_LOAD_FAILED', message: missing.message },
+      namespace: 'client-test',
+      queuedEvents: 1,
+    });
+    await client.close();
+    expect(await tracked).toBe('CLOSED');
+    expect(await client.info()).toMatchObject({ state: 'closed' });
+  });
 
   it('forget() with the worker stuck still clears the page-side queue and resolves', async () => {
     const store = new FakeStore();

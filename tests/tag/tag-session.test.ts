@@ -3,7 +3,7 @@ import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../
 import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
 import type { TagOptions } from '../../src/tag/tag-config';
 
-/** An engine that records calls; `fail` makes the named methods reject; `stall` makes track() wait forever, as while storage fails. */
+/** An engine that records calls; `fail` makes the named methods reject (`info`: answer degraded with that failure); `stall` makes track() wait forever, as while storage fails. */
 function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create', unknown>> = {}, stall = false) {
   const calls = { tracked: [] as TrackEvent[][], forget: 0, close: 0, created: 0, options: [] as unknown[] };
   const listeners: Array<(e: PersonalizerEvent) => void> = [];
@@ -20,8 +20,8 @@ function fakeEngine(fail: Partial<Record<'track' | 'rerank' | 'info' | 'create',
       return { items: [...candidates].reverse().map((c, i) => ({ id: c.id, score: i, modelScore: i, serverRank: i })), personalized: true, computeMs: 1 };
     },
     async info() {
-      if (fail.info) throw fail.info;
-      return { events: calls.tracked.flat().length };
+      if (fail.info) return { state: 'degraded', failure: fail.info, namespace: 'shop', queuedEvents: 0 };
+      return { state: 'ready', events: calls.tracked.flat().length };
     },
     async exportData() {
       return { events: calls.tracked.flat() };
@@ -267,7 +267,7 @@ describe('TagSession', () => {
     });
 
     it('an engine that started degraded (model missing) is not healthy until it recovers', async () => {
-      const engine = fakeEngine({ info: Object.assign(new Error('404'), { code: 'MODEL_LOAD_FAILED' }) });
+      const engine = fakeEngine({ info: { code: 'MODEL_LOAD_FAILED', message: 'no model at /models/default/manifest.json (HTTP 404)' } });
       const { session, loadPage } = setup({}, { engine });
       let healthy = 0;
       session.onHealthy(() => healthy++);

@@ -101,4 +101,24 @@ describe('the loader has resource limits', () => {
       expect(requests.weights).toBe(0);
     }
   });
+
+  it('a missing model answered with a page (an SPA fallback) is MODEL_LOAD_FAILED, saying where it looked and what to set', async () => {
+    const html = (async () => new Response('<!doctype html><title>shop</title>', { headers: { 'content-type': 'text/html' } })) as typeof fetch;
+    const error = (await loadModel(url, { fetch: html }).catch((e: unknown) => e)) as LocalrankError;
+    expect(error.code).toBe('MODEL_LOAD_FAILED');
+    expect(error.message).toContain(url);
+    expect(error.message).toMatch(/HTML page.*`model` option/);
+    const missing = (await loadModel('https://shop.example/none.json', { fetch: (await fakeServer()).fetch }).catch((e: unknown) => e)) as LocalrankError;
+    expect(missing.message).toMatch(/no model at https:\/\/shop\.example\/none\.json \(HTTP 404\).*`model` option/);
+  });
+
+  it('takes the weights from where a bundler put them, not beside the manifest', async () => {
+    const serve = (await fakeServer()).fetch;
+    const moved = (async (u: string | URL | Request) => {
+      if (String(u) === weightsUrl) return new Response('no', { status: 404 });
+      return serve(String(u) === 'https://cdn.example/assets/weights-1a2b.bin' ? weightsUrl : u);
+    }) as typeof fetch;
+    const model = await loadModel(url, { fetch: moved, weights: 'https://cdn.example/assets/weights-1a2b.bin' });
+    expect(model.weights.byteLength).toBe(fixtureArtifacts().weights.byteLength);
+  });
 });

@@ -1,0 +1,88 @@
+/**
+ * The package as npm publishes it (`npm pack` of the built `dist/`): only what a consumer needs,
+ * within its size budget; clean by the ecosystem's linters (publint, Are The Types Wrong); types that
+ * resolve under moduleResolution bundler, node16 and nodenext with skipLibCheck off.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { expect, test } from '@playwright/test';
+import { install, pack, ROOT, type PackResult } from './apps';
+
+const run = promisify(execFile);
+
+/**
+ * Every file the package may hold, with its budget: bytes as packed, and gzip bytes for code a page
+ * downloads. A file matching no row fails, so nothing ships by accident (demo data, large source
+ * maps). A new kind of file (the CLI bundle, `dist/cli/`) comes with its own row.
+ */
+const FILES: { pattern: RegExp; what: string; maxBytes: number; maxGzip?: number }[] = [
+  { pattern: /^package\.json$/, what: 'the manifest', maxBytes: 5_000 },
+  { pattern: /^README\.md$/, what: 'the README', maxBytes: 25_000 },
+  { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 30_000, maxGzip: 9_000 },
+  { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 30_000, maxGzip: 10_240 },
+  { pattern: /^dist\/localrank(\.iife)?\.js\.map$/, what: 'source maps of the page-side code', maxBytes: 150_000 },
+  { pattern: /^dist\/localrank\.d\.ts$/, what: 'the types, one file', maxBytes: 30_000 },
+  { pattern: /^dist\/assets\/worker-[\w-]{8}\.js$/, what: 'the worker, loaded lazily', maxBytes: 1_250_000, maxGzip: 300_000 },
+  { pattern: /^dist\/assets\/worker-licenses\.md$/, what: "the licences of the worker's dependencies", maxBytes: 50_000 },
+  { pattern: /^dist\/wasm\/tfjs-backend-wasm(-simd|-threaded-simd)?\.wasm$/, what: 'the wasm backend', maxBytes: 450_000 },
+  { pattern: /^dist\/models\/default\/(manifest\.json|weights\.bin)$/, what: 'the default model', maxBytes: 1_800_000 },
+];
+/** The tarball: 2.36 MB at 0.1.0 (the model's weights are 1.7 MB of it). */
+const PACKED_BYTES = 2_600_000;
+
+let packed: PackResult & { tarball: string };
+
+test.beforeAll(async () => {
+  packed = await pack();
+});
+
+test(`the tarball holds only what a consumer needs, within ${PACKED_BYTES / 1e6} MB packed`, async () => {
+  const report = [`packed ${packed.size} B, unpacked ${packed.unpackedSize} B`];
+  for (const file of packed.files) {
+    const row = FILES.find((r) => r.pattern.test(file.path));
+    expect(row, `${file.path} is not something a consumer needs (or add a row to FILES)`).toBeDefined();
+    expect(file.size, `${file.path} (${row!.what})`).toBeLessThanOrEqual(row!.maxBytes);
+    if (row!.maxGzip) {
+      const gzip = gzipSync(readFileSync(join(ROOT, file.path)), { level: 9 }).length;
+      report.push(`${file.path}: ${file.size} B, ${gzip} B gzip`);
+      expect(gzip, `${file.path} (${row!.what}) gzipped`).toBeLessThanOrEqual(row!.maxGzip);
+    }
+  }
+  for (const row of FILES) expect(packed.files.some((f) => row.pattern.test(f.path)), `no ${row.what} in the package`).toBe(true);
+  expect(packed.size).toBeLessThanOrEqual(PACKED_BYTES);
+  test.info().annotations.push({ type: 'sizes', description: report.join('; ') });
+});
+
+test('a consumer installs nothing else: no dependencies, no install scripts', async () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  expect(manifest.dependencies ?? {}).toEqual({});
+  expect(manifest.peerDependencies ?? {}).toEqual({});
+  expect(Object.keys(manifest.scripts ?? {}).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))).toEqual([]);
+  // The tarball really is the built package: gzip of a tar with the entry inside.
+  expect(gunzipSync(readFileSync(packed.tarball)).includes('package/dist/localrank.js')).toBe(true);
+});
+
+test('publint and Are The Types Wrong find nothing', async () => {
+  const bin = (name: string) => join(ROOT, 'node_modules/.bin', name);
+  const publint = await run(bin('publint'), ['run', packed.tarball, '--strict']);
+  expect(publint.stdout).toContain('All good!');
+  // ESM only, for browsers: a CommonJS require() is not supported, and says so.
+  await run(bin('attw'), [packed.tarball, '--profile', 'esm-only', '--format', 'ascii']);
+});
+
+let typesApp: Promise<string> | null = null;
+
+for (const resolution of ['bundler', 'node16', 'nodenext']) {
+  test(`the types resolve under moduleResolution ${resolution} with skipLibCheck off, and are not any`, async () => {
+    typesApp ??= install('types', packed.tarball);
+    const dir = await typesApp;
+    try {
+      await run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', `tsconfig.${resolution}.json`], { cwd: dir });
+    } catch (error) {
+      throw new Error(`tsc (${resolution}) failed:\n${(error as { stdout?: string }).stdout}`);
+    }
+  });
+}

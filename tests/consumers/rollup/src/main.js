@@ -1,0 +1,4 @@
+import { createPersonalizer } from 'localrank';
+import { run } from './scenario.js';
+
+run(createPersonalizer);
