@@ -1,22 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig, type Plugin } from 'vite';
-
-const WASM_DIR = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
-/** Node never gets the threaded build (tfjs turns threads off under Node). */
-const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'];
+import { defineConfig } from 'vite';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-
-/** The wasm binaries beside the bundle, where `src/training/cli.ts` looks for them. */
-function tfjsWasmFiles(): Plugin {
-  return {
-    name: 'localrank:cli-wasm-files',
-    apply: 'build',
-    generateBundle() {
-      for (const name of WASM_FILES) this.emitFile({ type: 'asset', fileName: name, source: readFileSync(`${WASM_DIR}/${name}`) });
-    },
-  };
-}
 
 /**
  * Emscripten's Node loader in tfjs-backend-wasm reads `__dirname` and `require`, which an ES module
@@ -33,13 +18,12 @@ const BANNER = [
 
 /**
  * The `localrank` bin: `dist/cli/localrank.mjs`, one self-contained ES module for Node >= 20 with
- * tfjs-core and its cpu and wasm backends bundled in, and the wasm binaries beside it. It needs no
- * runtime dependency, so the package's `dependencies` can stay minimal. Built after the library
+ * tfjs-core and its cpu and wasm backends bundled in; it loads the wasm binaries of `dist/wasm/`. It
+ * needs no runtime dependency, so the package's `dependencies` can stay minimal. Built after the library
  * (`vite build` empties dist/).
  */
 export default defineConfig({
   define: { __DEV__: 'false', __LOCALRANK_VERSION__: JSON.stringify(pkg.version) },
-  plugins: [tfjsWasmFiles()],
   publicDir: false,
   ssr: { noExternal: true, target: 'node' },
   build: {

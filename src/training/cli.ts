@@ -35,10 +35,13 @@ export interface CliIO {
   err: ProgressStream;
 }
 
-/** The wasm binaries ship beside the bundled CLI; from the sources, tfjs finds its own. */
+/**
+ * The bundled CLI (`dist/cli/localrank.mjs`) uses the wasm binaries the package ships for the
+ * browser (`dist/wasm/`), so they are in the package once; from the sources, tfjs finds its own.
+ */
 function bundledWasmDir(): string | undefined {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return existsSync(join(here, 'tfjs-backend-wasm.wasm')) ? here + sep : undefined;
+  const wasm = join(dirname(fileURLToPath(import.meta.url)), '..', 'wasm');
+  return existsSync(join(wasm, 'tfjs-backend-wasm.wasm')) ? wasm + sep : undefined;
 }
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {

@@ -13,15 +13,19 @@ const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = join(ROOT, 'tests/fixtures/train');
 
 describe('the bundled bin', () => {
-  it('runs from a folder without node_modules: tfjs and its wasm binaries ship in dist/cli', async () => {
+  it('runs from a folder without node_modules: tfjs is bundled in dist/cli, the wasm binaries are those of dist/wasm', async () => {
     const built = mkdtempSync(join(tmpdir(), 'lr-bin-build-'));
     await build({ root: ROOT, configFile: join(ROOT, 'vite.cli.config.ts'), logLevel: 'silent', build: { outDir: built, emptyOutDir: true } });
-    expect(readdirSync(built).sort()).toEqual(['localrank.mjs', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm']);
+    expect(readdirSync(built).sort()).toEqual(['localrank.mjs']);
 
-    // As npm installs it: node_modules/localrank/dist/cli/, with no dependency installed beside it.
+    // As npm installs it: node_modules/localrank/dist/cli/ beside dist/wasm/, with no dependency installed.
     const pkg = join(mkdtempSync(join(tmpdir(), 'lr-bin-')), 'node_modules/localrank/dist/cli');
+    const wasm = join(pkg, '../wasm');
     mkdirSync(pkg, { recursive: true });
+    mkdirSync(wasm, { recursive: true });
     for (const f of readdirSync(built)) copyFileSync(join(built, f), join(pkg, f));
+    const tfjsWasm = join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) copyFileSync(join(tfjsWasm, f), join(wasm, f));
     const out = join(pkg, '../../../../model');
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,

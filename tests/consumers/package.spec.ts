@@ -22,16 +22,17 @@ const FILES: { pattern: RegExp; what: string; maxBytes: number; maxGzip?: number
   { pattern: /^package\.json$/, what: 'the manifest', maxBytes: 5_000 },
   { pattern: /^README\.md$/, what: 'the README', maxBytes: 25_000 },
   { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 30_000, maxGzip: 9_000 },
-  { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 30_000, maxGzip: 10_240 },
+  { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 36_000, maxGzip: 12_288 },
   { pattern: /^dist\/localrank(\.iife)?\.js\.map$/, what: 'source maps of the page-side code', maxBytes: 150_000 },
   { pattern: /^dist\/localrank\.d\.ts$/, what: 'the types, one file', maxBytes: 30_000 },
   { pattern: /^dist\/assets\/worker-[\w-]{8}\.js$/, what: 'the worker, loaded lazily', maxBytes: 1_250_000, maxGzip: 300_000 },
   { pattern: /^dist\/assets\/worker-licenses\.md$/, what: "the licences of the worker's dependencies", maxBytes: 50_000 },
   { pattern: /^dist\/wasm\/tfjs-backend-wasm(-simd|-threaded-simd)?\.wasm$/, what: 'the wasm backend', maxBytes: 450_000 },
   { pattern: /^dist\/models\/default\/(manifest\.json|weights\.bin)$/, what: 'the default model', maxBytes: 1_800_000 },
+  { pattern: /^dist\/cli\/localrank\.mjs$/, what: '`localrank train` (Node, tfjs bundled in; uses dist/wasm/)', maxBytes: 900_000 },
 ];
-/** The tarball: 2.36 MB at 0.1.0 (the model's weights are 1.7 MB of it). */
-const PACKED_BYTES = 2_600_000;
+/** The tarball: 2.6 MB at 0.1.0 (the model's weights are 1.7 MB of it, `localrank train` 0.2 MB). */
+const PACKED_BYTES = 2_900_000;
 
 let packed: PackResult & { tarball: string };
 
