@@ -380,19 +380,8 @@ export class Engine {
     const remembered = await this.store.itemFeatures([...new Set(events.filter((e) => !e.features).map((e) => e.itemId))]).catch(() => new Map<string, ItemFeatures>());
     const pages = pagesOf(events, (id) => this.items.tokensOf(id) ?? tokensOfFeatures(remembered.get(id)));
     const fit = this.config.learn === false ? null : fitReactions(pages, headOf(this.scorer.ranker), this.reactions);
-    const report: TrainReport = {
-      steps: fit?.steps ?? 0,
-      lossBefore: fit?.lossBefore ?? 0,
-      lossAfter: fit?.lossAfter ?? 0,
-      holdoutBefore: fit?.holdoutBefore ?? 0,
-      holdoutAfter: fit?.holdoutAfter ?? 0,
-      kept: fit?.kept ?? false,
-      reason: fit?.reason ?? 'learning is off',
-      examples: pages.length,
-      durationMs: performance.now() - start,
-      backend: this.choice.backend,
-      at: this.now(),
-    };
+    const { reactions, pages: examples, ...figures } = fit ?? { ...NO_FIT, reactions: this.reactions, pages: pages.length };
+    const report: TrainReport = { ...figures, examples, durationMs: performance.now() - start, backend: this.choice.backend, at: this.now() };
     if (this.closed) return report;
     if (fit?.kept) {
       await this.store.saveWeights({ modelVersion: this.scorer.version, savedAt: report.at, tensors: reactionsToWeights(fit.reactions) }, report);
@@ -516,6 +505,9 @@ async function warmUp(scorer: Scorer): Promise<void> {
   items.dispose();
   user.dispose();
 }
+
+/** The report of a training run when learning is off. */
+const NO_FIT = { steps: 0, lossBefore: 0, lossAfter: 0, holdoutBefore: 0, holdoutAfter: 0, kept: false, reason: 'learning is off' };
 
 /** Interactions the taste reads (it keeps the latest 64; older ones weigh under 1e-6). */
 const TASTE_MEMORY = 64;

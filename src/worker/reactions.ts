@@ -5,7 +5,7 @@
  * them on the lists the visitor saw: the item they chose against the items shown above it and
  * skipped. A fit is kept only if it ranks the visitor's most recent choices at least as well.
  */
-import type { StoredEvent } from '../shared/types';
+import type { StoredEvent, TrainReport } from '../shared/types';
 import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights, type SignalName } from './signals';
 import { NO_TOKENS, Taste, itemTokens, tasteWeight, type ItemTokens } from './taste';
 
@@ -153,16 +153,10 @@ function reciprocalRank(page: Page, head: HeadWeights, reactions: Reactions): nu
   return 1 / rank;
 }
 
-export interface ReactionFit {
+/** A fit's outcome: the offsets to use (the current ones when rejected) and the report's figures. */
+export interface ReactionFit extends Pick<TrainReport, 'steps' | 'lossBefore' | 'lossAfter' | 'holdoutBefore' | 'holdoutAfter' | 'kept' | 'reason'> {
   reactions: Reactions;
-  lossBefore: number;
-  lossAfter: number;
-  holdoutBefore: number;
-  holdoutAfter: number;
-  kept: boolean;
-  reason: string;
   pages: number;
-  steps: number;
 }
 
 /** Pages needed before fitting: a few to learn from and at least two to check the fit on. */
