@@ -187,9 +187,9 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
   const trainCpuSeconds = cpuSeconds() - trainCpuStart;
   bar?.done(`${result.history?.length ?? 0} epochs`);
   const manifest = withTraining(result.manifest, training(result));
-  writeArtifacts(dir, manifest, result.weights);
-
+  // Validation first, so that what it finds can go into the manifest written once below.
   const rows = await validationRows(data, train, validation, { manifest, weights: result.weights });
+  writeArtifacts(dir, manifest, result.weights);
   const history = result.history ?? [];
   const report: TrainReport = {
     format: 'localrank-train-report/1',
