@@ -190,9 +190,9 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
   bar?.done(`${result.history?.length ?? 0} epochs`);
   const manifest = withTraining(result.manifest, training(result));
   await attachShopHead({ manifest, weights: result.weights }, data, args, log);
-  writeArtifacts(dir, manifest, result.weights);
-
+  // Validation first, so that what it finds can go into the manifest written once below.
   const rows = await validationRows(data, train, validation, { manifest, weights: result.weights });
+  writeArtifacts(dir, manifest, result.weights);
   const history = result.history ?? [];
   const report: TrainReport = {
     format: 'localrank-train-report/1',

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,15 @@ describe('localrank train', () => {
     await expect(runTrain(argv(base), { out: () => undefined, err: crash, version: 'test' })).rejects.toThrow('crash');
     const { io } = capture();
     await expect(runTrain(argv({ ...base, lr: '0.02', resume: true }), { ...io, version: 'test' })).rejects.toThrow(/written for other data or settings/);
+  }, 60_000);
+
+  it('trains without validation when no user has 3 events, and says so in the model card', async () => {
+    const dir = outDir();
+    const log = join(dir, '..', 'short.csv');
+    writeFileSync(log, ['user,item,time', 'a,x,1714557600', 'a,y,1714557601', 'b,y,1714557602', 'c,x,1714557603'].join('\n'));
+    const { io } = capture();
+    expect(await main(['train', ...argv({ events: log, out: dir, epochs: '2', ...SMALL })], io)).toBe(0);
+    expect(readFileSync(join(dir, 'model-card.md'), 'utf8')).toContain('nothing was held out: the model is not validated');
   }, 60_000);
 
   it('explains wrong flags and input instead of failing with a stack', async () => {
