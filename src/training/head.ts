@@ -205,12 +205,13 @@ export interface TrainedHead {
 /**
  * A head for a model: in-domain cases of its own log (the model's score among the signals), plus
  * catalogue cases of other logs, where the model knows nothing and only taste and server speak.
+ * Null when the logs hold no case (no user with a history and a next item).
  */
 export async function trainModelHead(
   model: { scorer: Scorer; data: Dataset; pool: ReadonlyArray<{ seq: Sequence; end: number }> } | null,
   transfer: readonly Dataset[],
   options: { cases?: number; seed?: number; log?: (line: string) => void } = {},
-): Promise<TrainedHead> {
+): Promise<TrainedHead | null> {
   const count = options.cases ?? 3000;
   const seed = options.seed ?? 99;
   const cases: HeadCase[] = [];
@@ -225,6 +226,7 @@ export async function trainModelHead(
     cases.push(...own);
     trainedOn.push({ dataset: data.name, mode: 'catalogue', cases: own.length });
   }
+  if (cases.length === 0) return null;
   options.log?.(`ranker head: ${cases.length} cases (${trainedOn.map((s) => `${s.dataset} ${s.mode}`).join(', ')})`);
   const { weights, loss } = trainHead(cases, { log: options.log });
   return { weights, loss, trainedOn };

@@ -52,6 +52,11 @@ export async function attachHead(
   const scorer = Scorer.fromArtifacts(artifacts.manifest, artifacts.weights);
   try {
     const head = await trainModelHead(own && { scorer, data: own.data, pool: own.pool }, transfer.map((t) => t.data), options);
+    if (!head) {
+      options.log?.('ranker head: no user with a history and a next item, so the library\'s default head will rank with this model');
+      artifacts.manifest.card = { ...artifacts.manifest.card, datasets: artifacts.manifest.card?.datasets ?? (own ? [own.data.name] : []), priorBeatsServer: false };
+      return;
+    }
     const sourceOf = (s: HeadSource) => (s.mode === 'in-domain' ? own?.source : transfer.find((t) => t.data.name === s.dataset)?.source);
     artifacts.manifest.ranker = {
       weights: head.weights,
