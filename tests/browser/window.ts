@@ -27,6 +27,8 @@ declare global {
     shop: { ready?: boolean; reranked: RerankedDetail[]; violations: string[] };
     /** What the garden fixture (a catalogue no model saw) records. */
     garden: { ready?: boolean; reranked: RerankedDetail[] };
+    /** What the fixture shop with a model of its own (trained by `localrank train`) records. */
+    trained: { reranked: RerankedDetail[] };
     /** What the storefront fixtures record (fixtures/record.js). */
     seen: {
       reranked: RerankedDetail[];
