@@ -1,8 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 
-/** The script-tag file must stay small: it is on every page, before anything is personalised. */
-const BUDGET_GZIP_BYTES = 12 * 1024;
+/**
+ * The script-tag file must stay small: it is on every page, before anything is personalised. It
+ * holds the rule engine, so that the shop's rules hold before the engine loads and when it cannot.
+ */
+const BUDGET_GZIP_BYTES = 14 * 1024;
 
 function sizeBudget(): Plugin {
   return {

@@ -8,16 +8,21 @@ export { LocalrankError, isInputError, isLocalrankError, type ErrorCode, type Fa
 export { LIMITS } from './shared/limits';
 export { EVENT_TYPES } from './shared/types';
 export type {
+  Arm,
   AutoTrainOptions,
   BackendName,
   Candidate,
   DownInfo,
   EngineInfo,
   EventType,
+  ExcludedItem,
   ExportedData,
+  FieldValue,
   GpuInfo,
+  GroupCap,
   Info,
   ItemFeatures,
+  ItemMatch,
   LoadProgress,
   Personalizer,
   PersonalizerEvent,
@@ -32,4 +37,5 @@ export type {
   StoredEvent,
   TrackEvent,
   TrainReport,
+  WeightedMatch,
 } from './shared/types';

@@ -54,6 +54,7 @@ typeAssert<
     | 'NO_CONSENT'
     | 'ENGINE_UNAVAILABLE'
     | 'NO_EVIDENCE'
+    | 'HOLDOUT'
   >
 >();
 typeAssert<IsExact<api.Fallback, { code: api.ErrorCode; message: string }>>();
@@ -63,8 +64,22 @@ typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'degraded' }>, { type:
 typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type: 'recovered'; backend: api.BackendName }>>();
 typeAssert<IsExact<api.BackendName, 'webgpu' | 'webgl' | 'wasm' | 'cpu'>>();
 typeAssert<IsExact<api.LoadProgress['status'], 'download' | 'progress' | 'ready'>>();
-typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'retention' | 'autoTrain' | 'serverWeight' | 'timeoutMs' | 'wasmPaths' | 'onProgress'>>();
-typeAssert<IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain'>>();
+typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress'>>();
+typeAssert<
+  IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain' | 'explore' | 'exclude' | 'keepTop' | 'pin' | 'boost' | 'bury' | 'maxPerGroup'>
+>();
+// Rules, the holdout's arm and what they add to results.
+typeAssert<IsExact<api.Arm, 'control' | 'treatment'>>();
+typeAssert<IsExact<api.FieldValue, string | number | boolean>>();
+typeAssert<IsExact<keyof api.ItemMatch, 'field' | 'equals' | 'oneOf' | 'min' | 'max'>>();
+typeAssert<IsExact<keyof api.WeightedMatch, keyof api.ItemMatch | 'weight'>>();
+typeAssert<IsExact<keyof api.GroupCap, 'field' | 'max' | 'within'>>();
+typeAssert<IsExact<api.RerankOptions['exclude'], ReadonlyArray<string | number | api.ItemMatch> | undefined>>();
+typeAssert<IsExact<api.RerankOptions['maxPerGroup'], api.GroupCap | readonly api.GroupCap[] | undefined>>();
+typeAssert<IsExact<keyof api.RerankResult, 'items' | 'excluded' | 'arm' | 'personalized' | 'fallback' | 'computeMs'>>();
+typeAssert<IsExact<api.RerankResult['arm'], api.Arm>>();
+typeAssert<IsExact<keyof api.ExcludedItem, 'id' | 'serverRank' | 'rule'>>();
+typeAssert<IsExact<api.Info['arm'], api.Arm>>();
 typeAssert<IsExact<keyof api.ItemFeatures, 'category' | 'price' | 'text' | 'brand' | 'tags' | 'attributes'>>();
 typeAssert<IsExact<keyof api.RetentionOptions, 'maxEvents' | 'maxAgeDays'>>();
 typeAssert<IsExact<keyof api.AutoTrainOptions, 'minNewEvents' | 'idleMs'>>();

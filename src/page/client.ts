@@ -6,12 +6,14 @@
 import { proxy, releaseProxy, transfer, wrap, type Remote } from 'comlink';
 import { isInputError, LocalrankError, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
+import { armOf, forgetBucket, storedBucket } from '../shared/holdout';
 import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
 import * as env from '../shared/env';
 import { DEFAULTS, LIMITS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
+  Arm,
   BackendName,
   Candidate,
   ExportedData,
@@ -78,6 +80,8 @@ export class Client implements Personalizer {
   private pinging = false;
   private readonly listeners = new Set<(event: PersonalizerEvent) => void>();
   private readonly timeoutMs: number;
+  /** This visitor's A/B arm, fixed for the page (see holdout.ts). */
+  private readonly arm: Arm;
 
   constructor(
     private readonly init: WorkerInit,
@@ -86,6 +90,7 @@ export class Client implements Personalizer {
   ) {
     installErrorTransfer();
     this.timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.arm = armOf(options.holdout, init.namespace);
   }
 
   /** Starts the worker; resolves when it is ready or has failed (then retries in the background). */
@@ -306,15 +311,17 @@ export class Client implements Personalizer {
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
     const checked = checkCandidates(candidates);
     const opts = checkRerankOptions(options);
-    if (checked.length === 0) return { items: [], personalized: true, computeMs: 0 };
+    if (checked.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
+    // The control arm never asks the engine: the server's order, the shop's rules, nothing else.
+    if (this.arm === 'control') return serverOrderResult(checked, HOLDOUT, opts, 'control');
     try {
       const { packed, transfer: buffers } = packCandidates(checked);
       const ranking = await this.call('rerank', (remote) => remote.rerank(transfer(packed, buffers), opts));
-      return unpackRanking(packed.ids, ranking);
+      return unpackRanking(packed.ids, ranking, this.arm);
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
       if (isInputError(typed)) throw typed;
-      return serverOrderResult(checked, { code: typed.code, message: typed.message });
+      return serverOrderResult(checked, { code: typed.code, message: typed.message }, opts, this.arm);
     }
   }
 
@@ -328,21 +335,24 @@ export class Client implements Personalizer {
     if (this.state === 'ready') {
       try {
         const info = await this.call('info', (remote) => remote.info());
-        return { ...info, state: 'ready', queuedEvents: this.unsent.length };
+        return { ...info, state: 'ready', arm: this.arm, queuedEvents: this.unsent.length };
       } catch (error) {
         failure = toLocalrankError(error, 'WORKER_FAILED');
       }
     }
     return {
       state: this.state === 'ready' ? 'degraded' : this.state,
+      arm: this.arm,
       failure: failure && { code: failure.code, message: failure.message },
       namespace: this.init.namespace,
       queuedEvents: this.unsent.length,
     };
   }
 
-  exportData(): Promise<ExportedData> {
-    return this.call('exportData', (remote) => remote.exportData(), Math.max(this.timeoutMs, 10_000));
+  async exportData(): Promise<ExportedData> {
+    const data = await this.call('exportData', (remote) => remote.exportData(), Math.max(this.timeoutMs, 10_000));
+    const bucket = storedBucket(this.init.namespace);
+    return bucket === undefined ? data : { ...data, holdoutBucket: bucket };
   }
 
   /**
@@ -352,6 +362,7 @@ export class Client implements Personalizer {
    */
   async forget(): Promise<void> {
     this.giveUp(this.unsent, new LocalrankError('FORGOTTEN', 'forget() erased these events before they were stored'));
+    forgetBucket(this.init.namespace);
     if (this.state === 'ready') {
       try {
         await this.call('forget', (remote) => remote.forget(), Math.max(this.timeoutMs, 10_000));
@@ -402,6 +413,8 @@ export class Client implements Personalizer {
     this.listeners.clear();
   }
 }
+
+const HOLDOUT: Fallback = { code: 'HOLDOUT', message: 'this visitor is in the control arm: the server\'s order, with the rules' };
 
 function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
   if (error instanceof LocalrankError) return error;

@@ -49,6 +49,8 @@ const ERROR_CODES = {
   ENGINE_UNAVAILABLE: 'tag',
   /** No interaction recorded for this visitor yet: nothing says the server's order should change. */
   NO_EVIDENCE: 'rule',
+  /** This visitor is in the holdout's control arm: the server's order, with the shop's rules. */
+  HOLDOUT: 'rule',
 } as const satisfies Record<string, 'input' | 'engine' | 'tag' | 'rule'>;
 
 /** Stable error codes. They are part of the public API: never rename one. */

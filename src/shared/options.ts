@@ -26,6 +26,7 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaults:
   if (!BACKEND_CHOICES.includes(backend)) {
     throw new LocalrankError('INVALID_OPTIONS', `backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
+  if (options.holdout !== undefined) unit(options.holdout, 'holdout');
   const auto = options.autoTrain ?? DEFAULTS.autoTrain;
   return {
     model: resolveUrl(options.model ?? defaults.model),

@@ -6,6 +6,7 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
 import { isErrorCode, LocalrankError, type ErrorCode, type Fallback } from './errors';
 import type {
+  Arm,
   AutoTrainOptions,
   BackendName,
   EngineInfo,
@@ -118,6 +119,8 @@ export interface PackedRanking {
   modelScores: Float32Array;
   /** Per candidate index, when `explain` was asked for: its reason, or null when none was found. */
   reasons?: Array<Reason | null>;
+  /** Candidates an `exclude` rule left out (indices), with the index of the entry that matched. */
+  excluded?: Array<{ index: number; rule: number }>;
   /** Set when the server's order was kept on purpose (e.g. `NO_EVIDENCE`). */
   fallback?: Fallback;
   /** Time spent in the worker, ms. */
@@ -125,8 +128,8 @@ export interface PackedRanking {
 }
 
 /** The public result from a packed ranking and the candidates it ranks. */
-export function unpackRanking(ids: readonly string[], packed: PackedRanking): RerankResult {
-  const { order, scores, modelScores, reasons } = packed;
+export function unpackRanking(ids: readonly string[], packed: PackedRanking, arm: Arm = 'treatment'): RerankResult {
+  const { order, scores, modelScores, reasons, excluded } = packed;
   const items = new Array<RankedItem>(order.length);
   for (let rank = 0; rank < order.length; rank++) {
     const i = order[rank];
@@ -135,9 +138,11 @@ export function unpackRanking(ids: readonly string[], packed: PackedRanking): Re
     if (reason) item.reason = reason;
     items[rank] = item;
   }
-  return packed.fallback
-    ? { items, personalized: false, fallback: packed.fallback, computeMs: packed.computeMs }
-    : { items, personalized: true, computeMs: packed.computeMs };
+  const result: RerankResult = packed.fallback
+    ? { items, personalized: false, fallback: packed.fallback, arm, computeMs: packed.computeMs }
+    : { items, personalized: true, arm, computeMs: packed.computeMs };
+  if (excluded?.length) result.excluded = excluded.map(({ index, rule }) => ({ id: ids[index], serverRank: index, rule }));
+  return result;
 }
 
 interface SerializedThrow {

@@ -86,6 +86,47 @@ export interface Candidate {
   embedding?: ArrayLike<number>;
 }
 
+/** A value a rule compares with an item's field: compared as written, ignoring case and outer spaces. */
+export type FieldValue = string | number | boolean;
+
+/**
+ * Which items a rule is about, from what the candidates' `features` say (or their id). `field` is
+ * `id`, `category` (any level, or the whole path as `'Shoes > Running'`), `brand`, `price`, `text`,
+ * `tags` (any tag), or the name of an entry of `attributes` (e.g. `inStock`; names ignore case).
+ * Every condition given must hold: `equals` one value, `oneOf` any of several, `min` / `max` a
+ * numeric range (inclusive). An item without the field never matches.
+ */
+export interface ItemMatch {
+  field: string;
+  equals?: FieldValue;
+  oneOf?: readonly FieldValue[];
+  min?: number;
+  max?: number;
+}
+
+/** An `ItemMatch` with how strongly to move what it matches. */
+export interface WeightedMatch extends ItemMatch {
+  /**
+   * 0..1, default 0.5: the share of the list a match moves past. 1 puts every match above every
+   * other item (`boost`) or below them (`bury`); weights of several matching rules add up, within ±1.
+   */
+  weight?: number;
+}
+
+/** At most `max` items sharing one value of `field` among the first `within` positions. */
+export interface GroupCap {
+  /** A field as in `ItemMatch`; items without it belong to no group. A list (category path, tags) is one value. */
+  field: string;
+  max: number;
+  /** Positions the cap covers. Default: the whole list. */
+  within?: number;
+}
+
+/**
+ * How `rerank` orders. The rules (`exclude`, `keepTop`, `pin`, `boost`, `bury`, `maxPerGroup`) are
+ * applied after the model and always respected, in that order; they hold in every result, the
+ * server's order included (see docs/rules.md).
+ */
 export interface RerankOptions {
   /** Only the best `k` positions are personalised; the rest keep the server's order. Default: all. */
   k?: number;
@@ -98,6 +139,23 @@ export interface RerankOptions {
   diversity?: number;
   /** Attach a short reason to each item. Default false. */
   explain?: boolean;
+  /**
+   * 0 to 0.5, default 0 (off): the share of the first 20 positions given to items this visitor was
+   * never shown, chosen by how little their taste knows of those items' facets (see docs/rules.md).
+   */
+  explore?: number;
+  /** Items left out of `items` (reported in `excluded`): ids, or `ItemMatch`es such as `{ field: 'inStock', equals: false }`. */
+  exclude?: ReadonlyArray<string | number | ItemMatch>;
+  /** The first `keepTop` positions of the server's order never move. */
+  keepTop?: number;
+  /** Items fixed at 0-based positions, e.g. a sponsored slot: `{ 'sku-9': 2 }`. */
+  pin?: Readonly<Record<string, number>>;
+  /** Lift the items a match names. */
+  boost?: readonly WeightedMatch[];
+  /** Lower the items a match names. */
+  bury?: readonly WeightedMatch[];
+  /** At most `max` items of one brand, category... among the first `within` positions. */
+  maxPerGroup?: GroupCap | readonly GroupCap[];
 }
 
 /** Why an item sits where it does: the recent interactions that pulled it up. */
@@ -119,9 +177,25 @@ export interface RankedItem {
   reason?: Reason;
 }
 
+/** The A/B arm of this visitor: `control` gets the server's order (with the rules), `treatment` localrank's. */
+export type Arm = 'control' | 'treatment';
+
+/** A candidate an `exclude` rule left out. */
+export interface ExcludedItem {
+  id: string;
+  /** 0-based position in the server's order. */
+  serverRank: number;
+  /** Index of the `exclude` entry that matched it. */
+  rule: number;
+}
+
 export interface RerankResult {
-  /** Every candidate exactly once, best first. */
+  /** Every candidate not excluded exactly once, best first. */
   items: RankedItem[];
+  /** Candidates left out by `exclude`, in the server's order; absent when none was. */
+  excluded?: ExcludedItem[];
+  /** This visitor's arm (see `PersonalizerOptions.holdout`). */
+  arm: Arm;
   /** False when the server's order was returned unchanged (no model yet, a failure, a timeout). */
   personalized: boolean;
   /** Why the server's order was used, when `personalized` is false. */
@@ -189,6 +263,8 @@ export interface EngineInfo {
 /** `info()` while the engine runs. */
 export interface ReadyInfo extends EngineInfo {
   state: 'ready';
+  /** This visitor's arm (see `PersonalizerOptions.holdout`). */
+  arm: Arm;
   /**
    * Events recorded on this page and not yet stored (storage is failing): kept in memory, up to
    * `LIMITS.maxQueuedEvents`, and delivered when the engine can take them.
@@ -202,6 +278,8 @@ export interface ReadyInfo extends EngineInfo {
  */
 export interface DownInfo {
   state: 'starting' | 'degraded' | 'closed';
+  /** This visitor's arm (see `PersonalizerOptions.holdout`). */
+  arm: Arm;
   /** What failed last, with the code `rerank`'s `fallback` carries; null if nothing failed. */
   failure: Fallback | null;
   namespace: string;
@@ -243,6 +321,8 @@ export interface ExportedData {
     tensors: Record<string, { shape: number[]; values: number[] }>;
   };
   lastTraining: TrainReport | null;
+  /** The holdout bucket kept on this device (0..999), when a holdout needs one (see `PersonalizerOptions.holdout`). */
+  holdoutBucket?: number;
 }
 
 export interface RetentionOptions {
@@ -277,6 +357,12 @@ export interface PersonalizerOptions {
   autoTrain?: boolean | AutoTrainOptions;
   /** Default `serverWeight` of every `rerank` (see `RerankOptions`). Default: the ranker head's own balance. */
   serverWeight?: number;
+  /**
+   * 0..1, default 0: the share of visitors in the control arm of an A/B test, who get the server's
+   * order (with the rules) while their events are still recorded. Decided on the device and kept
+   * there (a bucket from 0 to 999 in localStorage, not an identifier); 1 puts everyone in control.
+   */
+  holdout?: number;
   /** Longest wait for any call to the worker before falling back, ms. Default 3000 (init: 30000). */
   timeoutMs?: number;
   /** Where the wasm backend finds its `.wasm` files. Default: next to the worker chunk. */

@@ -8,7 +8,10 @@ import {
   EVENT_TYPES,
   type Candidate,
   type EventType,
+  type FieldValue,
+  type GroupCap,
   type ItemFeatures,
+  type ItemMatch,
   type RerankOptions,
   type StoredEvent,
   type TrackEvent,
@@ -117,8 +120,84 @@ export function checkRerankOptions(input: unknown): RerankOptions {
     if (o.serverWeight !== undefined) checked.serverWeight = optionNumber(o.serverWeight, 'options.serverWeight', 0, 1);
     if (o.diversity !== undefined) checked.diversity = optionNumber(o.diversity, 'options.diversity', 0, 1);
     if (o.explain !== undefined) checked.explain = Boolean(o.explain);
+    if (o.explore !== undefined) checked.explore = optionNumber(o.explore, 'options.explore', 0, MAX_EXPLORE);
+    checkRules(o, checked);
     return checked;
   });
+}
+
+/** The largest `explore` rate (worker/explore.ts says why). */
+const MAX_EXPLORE = 0.5;
+/** `boost`, `bury` and `maxPerGroup` entries, and values of a `oneOf`, at most. */
+const MAX_RULES = 100;
+
+/** The rule options (`exclude`, `keepTop`, `pin`, `boost`, `bury`, `maxPerGroup`), checked into `checked`. */
+function checkRules(o: RerankOptions, checked: RerankOptions): void {
+  const whole = (value: unknown, where: string, min = 0) => Math.floor(optionNumber(value, where, min, Number.MAX_SAFE_INTEGER));
+  if (o.keepTop !== undefined) checked.keepTop = whole(o.keepTop, 'options.keepTop');
+  if (o.pin !== undefined) {
+    if (!isPlainObject(o.pin)) throw optionError('options.pin must be an object of item id to position');
+    const pins = Object.entries(o.pin);
+    if (pins.length > LIMITS.maxCandidates) throw optionError(`options.pin holds over ${LIMITS.maxCandidates} items`);
+    checked.pin = Object.fromEntries(pins.map(([id, position]) => [checkOptionString(id, 'options.pin id'), whole(position, `options.pin.${id.slice(0, 40)}`)]));
+  }
+  if (o.exclude !== undefined) {
+    checked.exclude = optionList(o.exclude, 'options.exclude', LIMITS.maxCandidates).map((entry, i) =>
+      isPlainObject(entry) ? checkMatch(entry, `options.exclude[${i}]`) : String(typeof entry === 'number' ? fieldValue(entry, `options.exclude[${i}]`) : checkOptionString(entry, `options.exclude[${i}]`)),
+    );
+  }
+  for (const key of ['boost', 'bury'] as const) {
+    if (o[key] === undefined) continue;
+    checked[key] = optionList(o[key], `options.${key}`, MAX_RULES).map((entry, i) => {
+      const match = checkMatch(entry, `options.${key}[${i}]`);
+      const weight = (entry as { weight?: unknown }).weight;
+      return weight === undefined ? match : { ...match, weight: optionNumber(weight, `options.${key}[${i}].weight`, 0, 1) };
+    });
+  }
+  const caps = o.maxPerGroup;
+  if (caps !== undefined) {
+    const list = (Array.isArray(caps) ? optionList(caps, 'options.maxPerGroup', MAX_RULES) : [caps]).map((cap, i): GroupCap => {
+      const where = `options.maxPerGroup[${i}]`;
+      if (!isPlainObject(cap)) throw optionError(`${where} must be like { field: 'brand', max: 2, within: 10 }`);
+      const c = cap as Partial<GroupCap>;
+      const out: GroupCap = { field: checkOptionString(c.field, `${where}.field`), max: whole(c.max, `${where}.max`) };
+      if (c.within !== undefined) out.within = whole(c.within, `${where}.within`, 1);
+      return out;
+    });
+    checked.maxPerGroup = Array.isArray(caps) ? list : list[0];
+  }
+}
+
+function optionError(message: string): LocalrankError {
+  return new LocalrankError('INVALID_OPTIONS', message);
+}
+
+function optionList(value: unknown, where: string, max: number): unknown[] {
+  if (!Array.isArray(value) || value.length > max) throw optionError(`${where} must be an array of at most ${max}`);
+  return Array.from(value);
+}
+
+/** A non-empty string within the id length: an id, a field name or a value. */
+function checkOptionString(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !value.trim() || value.length > LIMITS.maxIdLength) throw optionError(`${where} must be a string of 1 to ${LIMITS.maxIdLength} characters`);
+  return value;
+}
+
+function fieldValue(value: unknown, where: string): FieldValue {
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return value;
+  return checkOptionString(value, where);
+}
+
+/** An `ItemMatch`: a field and at least one condition. */
+function checkMatch(input: unknown, where: string): ItemMatch {
+  if (!isPlainObject(input)) throw optionError(`${where} must be like { field: 'brand', equals: 'Acme' }`);
+  const m = input as Partial<ItemMatch>;
+  const match: ItemMatch = { field: checkOptionString(m.field, `${where}.field`) };
+  if (m.equals !== undefined) match.equals = fieldValue(m.equals, `${where}.equals`);
+  if (m.oneOf !== undefined) match.oneOf = optionList(m.oneOf, `${where}.oneOf`, MAX_RULES).map((v) => fieldValue(v, `${where}.oneOf`));
+  for (const bound of ['min', 'max'] as const) if (m[bound] !== undefined) match[bound] = optionNumber(m[bound], `${where}.${bound}`, -Number.MAX_VALUE, Number.MAX_VALUE);
+  if (Object.keys(match).length === 1) throw optionError(`${where} needs equals, oneOf, min or max`);
+  return match;
 }
 
 function optionNumber(value: unknown, where: string, min: number, max: number): number {

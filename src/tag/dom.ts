@@ -29,6 +29,8 @@ export interface Tile {
   position?: number;
   features?: TrackEvent['features'];
   score?: number;
+  /** `data-lr-pin`: the position a rule fixes the tile at. */
+  pin?: number;
 }
 
 interface Known {
@@ -149,6 +151,9 @@ export class TileTracker {
     if (explicit !== undefined && !(Number.isInteger(explicit) && explicit >= 0)) {
       problems.push({ code: 'BAD_NUMBER', attribute: 'data-lr-position' });
     }
+    const pin = readNumber(el, 'data-lr-pin', problems);
+    const pinOk = pin !== undefined && Number.isInteger(pin) && pin >= 0;
+    if (pin !== undefined && !pinOk) problems.push({ code: 'BAD_NUMBER', attribute: 'data-lr-pin' });
     this.diagnostics.report(el, problems, { itemId: id, listId });
     if (!id) return null;
     const tile: Tile = { id };
@@ -158,6 +163,7 @@ export class TileTracker {
     if (position !== undefined) tile.position = position;
     if (features) tile.features = features;
     if (score !== undefined) tile.score = score;
+    if (pinOk) tile.pin = pin;
     return tile;
   }
 
@@ -169,7 +175,7 @@ export class TileTracker {
   private event(type: EventType, el: Element): TrackEvent | null {
     const tile = this.tile(el);
     if (!tile) return null;
-    const { id, score: _score, ...rest } = tile;
+    const { id, score: _score, pin: _pin, ...rest } = tile;
     return { type, itemId: id, time: Date.now(), ...rest };
   }
 

@@ -10,12 +10,19 @@
  * there (back/forward without the back/forward cache, a single-page app going back), the same order
  * is put back at once, before it is painted, and the engine is not asked.
  *
+ * The shop's rules (rules-markup.ts, and those of `init`'s `rerank` options) hold whatever the
+ * engine does: a list with rules is put in the rules' order of the server's order before the engine
+ * is up (at once when it is not painted yet), and the engine's answers respect them too. Tiles a
+ * rule excludes are hidden (`hidden`, `data-lr-excluded`).
+ *
  * Tiles without a usable id, and the later of two tiles with one id, stay where they are; the rest
  * of the list is reordered around them. After each attempt the list dispatches `localrank:reranked`.
  */
-import type { Candidate, RerankOptions, RerankResult } from '../shared/types';
+import type { Arm, Candidate, RerankOptions, RerankResult } from '../shared/types';
+import { hasRules } from '../worker/rules';
 import type { Tile } from './dom';
 import type { Problem } from './markup';
+import { listRules } from './rules-markup';
 import { applyOrder, measure, pinsOf, planOrder, reducedMotion, RERANKED_EVENT, tileOf, unitsOf, type PinRules, type RerankedDetail } from './reorder';
 import type { SavedOrders } from './saved-orders';
 
@@ -27,7 +34,13 @@ export interface ListEnv {
   seen(tile: Element): boolean;
   report(el: Element, problems: Problem[], context: { itemId?: string; listId?: string }): void;
   rerank(candidates: Candidate[], options?: RerankOptions): Promise<RerankResult>;
+  /** The server's order with the rules, without the engine. */
+  ruled(candidates: Candidate[], options: RerankOptions): RerankResult;
   options(): RerankOptions | undefined;
+  /** A marked list is on this page view (the holdout's exposure). */
+  exposed(listId: string | undefined): void;
+  /** This visitor's A/B arm. */
+  arm(): Arm;
   /** The engine personalises now. */
   healthy(): boolean;
   /** Where orders are remembered; null without consent. */
@@ -49,6 +62,8 @@ interface ListState {
   running: boolean;
   /** The page changed the list while it was being handled. */
   dirty: boolean;
+  /** The arrangement was handled without the engine (the rules only): the engine still ranks it. */
+  local: boolean;
 }
 
 /** The entries in the server's order: by recorded position, else as they appear. */
@@ -69,7 +84,7 @@ export class Lists {
 
   private state(container: Element): ListState {
     let state = this.states.get(container);
-    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false }));
+    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false, local: false }));
     return state;
   }
 
@@ -109,9 +124,22 @@ export class Lists {
     return units.length === state.units.length && units.every((unit, i) => unit === state.units[i]) && ids === state.ids;
   }
 
-  /** Reads every rerankable list, so that `diagnose` knows about duplicate ids. */
+  /** Reads every rerankable list, so that `diagnose` knows about duplicate ids and bad rules. */
   inspect(): void {
-    for (const container of this.doc.querySelectorAll(RERANKABLE)) this.read(container);
+    for (const container of this.doc.querySelectorAll(RERANKABLE)) this.optionsFor(container, this.read(container));
+  }
+
+  /** The options of a list: the page's, with the rules its markup declares (reported when they do not read). */
+  private optionsFor(container: Element, entries: Entry[]): RerankOptions {
+    const problems: Problem[] = [];
+    const pins = entries.filter((e) => e.tile.pin !== undefined).map((e): [string, number] => [e.tile.id, e.tile.pin!]);
+    const rules = listRules(container, pins, problems);
+    this.env.report(container, problems, { listId: this.listId(container) });
+    return { ...this.env.options(), ...rules };
+  }
+
+  private candidates(entries: Entry[]): Candidate[] {
+    return entries.map(({ tile }) => ({ id: tile.id, features: tile.features, score: tile.score }));
   }
 
   private key(container: Element): string {
@@ -126,6 +154,7 @@ export class Lists {
    */
   changed(container: HTMLElement, unpainted: boolean): void {
     const state = this.state(container);
+    this.env.exposed(this.listId(container));
     // Changes inside tiles (a price, a countdown) leave the arrangement as it was: nothing to do.
     if (this.unchanged(state, container)) return;
     if (state.running) {
@@ -140,6 +169,7 @@ export class Lists {
       return;
     }
     if (this.env.healthy()) void this.run(container);
+    else void this.run(container, false, unpainted);
   }
 
   /** Reranks every list not handled in its current arrangement, or all of them (`force`) within `scope`. */
@@ -156,15 +186,23 @@ export class Lists {
     const server = serverOrder(entries).map((e) => e.tile.id);
     if (!saved || server.length < 2 || server.some((id, i) => saved.server[i] !== id)) return false;
     const rank = new Map(saved.order.map((id, i) => [id, i]));
-    const ranked = [...server].sort((a, b) => rank.get(a)! - rank.get(b)!);
+    // Tiles a rule excludes stay hidden (they may have been rendered again).
+    const options = this.optionsFor(container, entries);
+    const excluded = hasRules(options) ? this.env.ruled(this.candidates(serverOrder(entries)), options).excluded?.map((e) => e.id) : undefined;
+    const last = server.length;
+    const ranked = [...server].filter((id) => !excluded?.includes(id)).sort((a, b) => (rank.get(a) ?? last) - (rank.get(b) ?? last));
     const rules: PinRules = { free: false, seen: (tile) => this.env.seen(tile), unpainted };
-    void this.apply(container, this.state(container), entries, server, ranked, rules, true).then((detail) =>
-      this.dispatch(container, { ...detail!, personalized: true, restored: true }),
+    void this.apply(container, this.state(container), entries, server, ranked, rules, true, false, new Set(excluded)).then((detail) =>
+      this.dispatch(container, { ...detail!, personalized: true, restored: true, arm: this.env.arm() }),
     );
     return true;
   }
 
-  private async run(container: HTMLElement, force = false): Promise<void> {
+  /**
+   * Ranks the list and applies the answer. `local`: the engine is not up, so only the rules apply
+   * (nothing to do without any), at once when the list is not painted yet (`local === true`).
+   */
+  private async run(container: HTMLElement, force = false, local?: boolean): Promise<void> {
     const state = this.state(container);
     if (state.running) {
       state.dirty = true;
@@ -175,38 +213,48 @@ export class Lists {
       do {
         state.dirty = false;
         const start = performance.now();
-        if (!force && this.unchanged(state, container)) break;
+        if (!force && this.unchanged(state, container) && !(local === undefined && state.local)) break;
         force = false;
+        state.local = local !== undefined;
         const entries = this.read(container);
         this.remember(state, container);
         if (entries.length < 2) break;
         const server = serverOrder(entries);
-        const pending = this.env.rerank(
-          server.map(({ tile }) => ({ id: tile.id, features: tile.features, score: tile.score })),
-          this.env.options(),
-        );
+        const options = this.optionsFor(container, entries);
+        const ruled = hasRules(options);
+        if (local !== undefined && !ruled) break;
+        const candidates = this.candidates(server);
+        const pending = local === undefined ? this.env.rerank(candidates, options) : Promise.resolve(this.env.ruled(candidates, options));
         measure(start);
         const result = await pending;
         if (state.dirty || !container.isConnected) continue;
         const ids = server.map((e) => e.tile.id);
         const ranked = result.items.map((item) => item.id);
+        const excluded = new Set(result.excluded?.map((e) => e.id));
         const known = new Set(ids);
-        const permutation = ranked.length === ids.length && new Set(ranked).size === ids.length && ranked.every((id) => known.has(id));
+        const all = [...ranked, ...excluded];
+        const permutation = all.length === ids.length && new Set(all).size === ids.length && all.every((id) => known.has(id));
         const animate = container.getAttribute('data-lr-rerank') === 'animate' && !reducedMotion(this.doc.defaultView);
-        const detail = result.personalized && permutation
-          ? await this.apply(container, state, entries, ids, ranked, { free: animate, seen: (tile) => this.env.seen(tile) }, false, animate)
+        const pins: PinRules = { free: animate, seen: (tile) => this.env.seen(tile), unpainted: () => local === true };
+        // The server's order is applied only for the rules; a failure otherwise leaves the list as it is.
+        const detail = (result.personalized || ruled) && permutation
+          ? await this.apply(container, state, entries, ids, ranked, pins, local === true, animate, excluded)
           : { order: entries.map((e) => e.tile.id), moved: 0, pinned: 0 };
         if (!detail) continue;
         this.remember(state, container);
-        if (detail.moved) this.env.saved()?.save(this.key(container), { server: ids, order: detail.order });
-        this.dispatch(container, { ...detail, serverOrder: ids, personalized: result.personalized, fallback: result.fallback });
+        if (detail.moved && result.personalized) this.env.saved()?.save(this.key(container), { server: ids, order: detail.order });
+        const extra = excluded.size ? { excluded: [...excluded] } : {};
+        this.dispatch(container, { ...detail, serverOrder: ids, personalized: result.personalized, fallback: result.fallback, arm: result.arm, ...extra });
       } while (state.dirty);
     } finally {
       state.running = false;
     }
   }
 
-  /** Moves the entries into `ranked` around the pinned ones; null when the page changed the list first. */
+  /**
+   * Moves the entries into `ranked` around the pinned ones, and hides the `excluded` ones (which
+   * keep their place); null when the page changed the list first.
+   */
   private async apply(
     container: HTMLElement,
     state: ListState,
@@ -216,14 +264,26 @@ export class Lists {
     rules: PinRules,
     now: boolean,
     glide = false,
-  ): Promise<Omit<RerankedDetail, 'personalized'> | null> {
+    excluded: ReadonlySet<string> = new Set(),
+  ): Promise<Omit<RerankedDetail, 'personalized' | 'arm'> | null> {
     const byId = new Map(entries.map((e) => [e.tile.id, e.unit]));
     const idOf = new Map(entries.map((e) => [e.unit, e.tile.id]));
     const before = unitsOf(container).filter((unit) => idOf.has(unit));
+    this.env.quiet(() => {
+      for (const [unit, id] of idOf) {
+        if (excluded.has(id)) {
+          unit.setAttribute('data-lr-excluded', '');
+          unit.setAttribute('hidden', '');
+        } else if (unit.hasAttribute('data-lr-excluded')) {
+          unit.removeAttribute('data-lr-excluded');
+          unit.removeAttribute('hidden');
+        }
+      }
+    });
     const pinned = await applyOrder(container, {
       plan: () => {
         const units = unitsOf(container).filter((unit) => idOf.has(unit));
-        const pins = pinsOf(units, rules);
+        const pins = pinsOf(units, rules).map((pin, i) => pin || excluded.has(idOf.get(units[i]!)!));
         const next = planOrder(units.map((unit) => idOf.get(unit)!), ranked, pins).map((id) => byId.get(id)!);
         return { units, next, pinned: pins };
       },
@@ -241,12 +301,14 @@ export class Lists {
     const after = unitsOf(container).filter((unit) => idOf.has(unit));
     const moved = after.filter((unit, i) => unit !== before[i]).length;
     if (moved) container.setAttribute('data-lr-reranked', '');
+    const shown = after.map((unit) => idOf.get(unit)!).filter((id) => !excluded.has(id));
     return {
       listId: this.listId(container),
       serverOrder: server,
-      order: after.map((unit) => idOf.get(unit)!),
+      order: shown,
       moved,
-      pinned: pinned.filter(Boolean).length,
+      // Hidden tiles hold their place too, but are not counted.
+      pinned: pinned.filter(Boolean).length - (after.length - shown.length),
     };
   }
 

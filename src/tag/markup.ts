@@ -10,7 +10,8 @@
  * - `data-lr-tags="vegan, gift"`: comma-separated, at most 64, each up to 256 characters.
  * - `data-lr-attr-NAME="value"` (e.g. `data-lr-attr-color="red"`, `data-lr-attr-material="cotton, linen"`):
  *   named attributes, comma-separated values, at most 64 values per item.
- * - `data-lr-score`, `data-lr-position`: numbers (a position is a whole number from 0).
+ * - `data-lr-score`, `data-lr-position`: numbers (a position is a whole number from 0); `data-lr-pin`
+ *   too (rules-markup.ts).
  */
 import { LIMITS } from '../shared/limits';
 import type { ItemFeatures } from '../shared/types';
@@ -26,7 +27,8 @@ export type ProblemCode =
   | 'CATEGORY_TOO_DEEP'
   | 'TOO_LONG'
   | 'TOO_MANY'
-  | 'SECOND_TAG';
+  | 'SECOND_TAG'
+  | 'BAD_RULE';
 
 export interface Problem {
   code: ProblemCode;

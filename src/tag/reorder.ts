@@ -14,6 +14,7 @@
  * visitor scrolls meanwhile the rest is planned again around what they now see, and if the page
  * changes the list the moves stop ({@link applyOrder}).
  */
+import type { Arm } from '../shared/types';
 import { TILE } from './dom';
 
 export const RERANKED_EVENT = 'localrank:reranked';
@@ -24,14 +25,18 @@ export interface RerankedDetail {
   listId?: string;
   /** Item ids in the order the server rendered them. */
   serverOrder: string[];
-  /** Item ids in the order now in the DOM. */
+  /** Item ids in the order now in the DOM, without the tiles a rule hides. */
   order: string[];
+  /** Item ids a rule excluded (their tiles are hidden); absent when none. */
+  excluded?: string[];
   /** Tiles that changed place. */
   moved: number;
   /** Tiles held in place because the visitor had seen them or was using them. */
   pinned: number;
-  /** False when the engine returned the server's order (then nothing moved). */
+  /** False when the engine returned the server's order (then only the rules moved tiles). */
   personalized: boolean;
+  /** This visitor's A/B arm. */
+  arm: Arm;
   /** The order the visitor saw before was put back (coming back to the page), without the engine. */
   restored?: boolean;
   fallback?: { code: string; message: string };

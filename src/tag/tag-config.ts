@@ -19,6 +19,12 @@ export interface TagOptions extends PersonalizerOptions {
   rerank?: RerankOptions;
   /** How long a tile must stay at least half visible to count as an impression, ms. Default 1000. */
   impressionMs?: number;
+  /**
+   * `'datalayer'`: push `{ event: 'localrank_exposure', localrank_arm, localrank_list }` to the GA4
+   * data layer once per page view with a marked list, so the shop's analytics compare the arms.
+   * Default: nothing is pushed.
+   */
+  report?: 'datalayer';
 }
 
 function flag(value: string): boolean {
@@ -44,7 +50,7 @@ function absolute(value: string, base: string): string | undefined {
  * relative URLs (the page's base URL).
  *
  * `data-model`, `data-namespace`, `data-backend`, `data-auto-track`, `data-datalayer`,
- * `data-consent` (`required`), `data-engine`.
+ * `data-consent` (`required`), `data-engine`, `data-holdout` (0..1), `data-report` (`datalayer`).
  */
 export function readTagAttributes(attr: (name: string) => string | null, base: string): TagOptions {
   const options: TagOptions = {};
@@ -62,6 +68,9 @@ export function readTagAttributes(attr: (name: string) => string | null, base: s
   if (consent === 'required' || consent === 'granted') options.consent = consent;
   const engine = attr('data-engine');
   if (engine) options.engine = absolute(engine, base);
+  const holdout = Number(attr('data-holdout')?.trim() || NaN);
+  if (holdout >= 0 && holdout <= 1) options.holdout = holdout;
+  if (attr('data-report')?.trim().toLowerCase() === 'datalayer') options.report = 'datalayer';
   return options;
 }
 
@@ -85,4 +94,4 @@ export function personalizerOptions(options: TagOptions): PersonalizerOptions {
   return rest;
 }
 
-const TAG_KEYS = ['autoTrack', 'dataLayer', 'consent', 'engine', 'rerank', 'impressionMs'] as const;
+const TAG_KEYS = ['autoTrack', 'dataLayer', 'consent', 'engine', 'rerank', 'impressionMs', 'report'] as const;

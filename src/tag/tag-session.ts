@@ -6,12 +6,17 @@
  * Events are held in memory until the engine is up. When the page goes away (a click on a product
  * link) the ones not yet acknowledged are kept in sessionStorage and sent by the next page of the
  * same tab, so a click that navigates is not lost. Nothing is held or kept without consent.
+ *
+ * The visitor's A/B arm (holdout.ts) is decided here too, with consent, so that every answer has it
+ * even without the engine; with `report: 'datalayer'` it is pushed to the data layer once per page
+ * view that has a marked list.
  */
 import { isErrorCode, isInputError, type ErrorCode, type Fallback } from '../shared/errors';
 import { serverOrderResult } from '../shared/fallback';
+import { armOf, forgetBucket } from '../shared/holdout';
 import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
-import type { Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
+import type { Arm, Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
 import { cleanEvent, RepeatFilter, type EventSource } from './clean-event';
 import { initialConsent, type ConsentState } from './consent';
 import { Outbox } from './outbox';
@@ -32,6 +37,10 @@ export interface SessionEnv {
   whenIdle(task: () => void): void;
   /** sessionStorage, or null where it cannot be used. */
   storage: KeyValueStorage | null;
+  /** localStorage (where the holdout's bucket is kept), or null where it cannot be used. */
+  localStorage: KeyValueStorage | null;
+  /** Pushes an entry to the GA4 data layer. */
+  pushDataLayer(entry: Record<string, unknown>): void;
   /** Global Privacy Control is on. */
   gpc: boolean;
   /** The engine URL used when the options name none (beside the script). */
@@ -58,10 +67,18 @@ function failureOf(error: unknown, otherwise: ErrorCode): Fallback {
   };
 }
 
-/** The server's order for whatever the page passed, even input too broken to validate. */
-export function serverOrder(candidates: unknown, failure: Fallback): RerankResult {
+/**
+ * The server's order for whatever the page passed, even input too broken to validate, with the
+ * rules of `options` when they can be applied to it.
+ */
+export function serverOrder(candidates: unknown, failure: Fallback, options?: RerankOptions, arm: Arm = 'control'): RerankResult {
   const list = Array.isArray(candidates) ? (candidates as Array<Partial<Candidate> | null>) : [];
-  return serverOrderResult(list.map((c) => ({ id: String(c?.id) })), failure);
+  try {
+    if (options) return serverOrderResult(list as Candidate[], failure, options, arm);
+  } catch (error) {
+    console.debug('[localrank] rules not applied', error);
+  }
+  return serverOrderResult(list.map((c) => ({ id: String(c?.id) })), failure, {}, arm);
 }
 
 export class TagSession {
@@ -81,6 +98,9 @@ export class TagSession {
   private readonly waiters: Array<(personalizer: Personalizer | null) => void> = [];
   private readonly healthyListeners: Array<() => void> = [];
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private assigned: Arm | null = null;
+  /** The exposure was pushed on this page view. */
+  private exposure = false;
 
   constructor(
     private readonly env: SessionEnv,
@@ -104,6 +124,37 @@ export class TagSession {
 
   get config(): TagOptions {
     return this.options;
+  }
+
+  /**
+   * This visitor's A/B arm: with consent, decided (and kept) on the device; without it the visitor
+   * gets the server's order, the control experience, and is in no experiment.
+   */
+  get arm(): Arm {
+    if (this.consent !== 'granted') return 'control';
+    return (this.assigned ??= armOf(this.options.holdout, this.namespace, this.env.localStorage));
+  }
+
+  /** A marked list is on this page view: with `report: 'datalayer'`, the exposure, once. */
+  exposed(listId: string | undefined): void {
+    if (this.options.report !== 'datalayer' || this.consent !== 'granted' || this.exposure) return;
+    this.exposure = true;
+    try {
+      this.env.pushDataLayer({ event: 'localrank_exposure', localrank_arm: this.arm, ...(listId ? { localrank_list: listId } : {}) });
+    } catch (error) {
+      console.debug('[localrank] exposure not pushed', error);
+    }
+  }
+
+  /** The server's order with the rules, for a list the engine cannot rank now. */
+  ruled(candidates: Candidate[], options: RerankOptions): RerankResult {
+    return serverOrder(candidates, this.unavailable(), options, this.arm);
+  }
+
+  /** Why the engine does not answer now. */
+  private unavailable(): Fallback {
+    if (this.consent !== 'granted') return { code: 'NO_CONSENT', message: 'personalisation is off: no consent' };
+    return this.failure ?? { code: 'TIMEOUT', message: 'the engine is still loading' };
   }
 
   /** New options. Engine options count only until the engine starts loading. */
@@ -276,25 +327,23 @@ export class TagSession {
       .finally(() => this.inflight.delete(batch));
   }
 
-  /** A new page of a single-page app: impressions count again. */
+  /** A new page of a single-page app: impressions count again, and the exposure is pushed again. */
   newPage(): void {
     this.repeats.newPage();
+    this.exposure = false;
   }
 
   /** Never rejects: the server's order with a `fallback` whenever the engine cannot answer. */
   async rerank(candidates: unknown, options?: RerankOptions): Promise<RerankResult> {
-    if (this.consent !== 'granted') {
-      return serverOrder(candidates, { code: 'NO_CONSENT', message: 'personalisation is off: no consent' });
-    }
+    if (this.consent !== 'granted') return serverOrder(candidates, this.unavailable(), options, this.arm);
     const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
-    if (!personalizer) {
-      return serverOrder(candidates, this.failure ?? { code: 'TIMEOUT', message: 'the engine is still loading' });
-    }
+    if (!personalizer) return serverOrder(candidates, this.unavailable(), options, this.arm);
     try {
       return await personalizer.rerank(candidates as Candidate[], options);
     } catch (error) {
       console.debug('[localrank] rerank failed; server order kept', error);
-      return serverOrder(candidates, failureOf(error, 'WORKER_FAILED'));
+      // Input the engine refuses (bad options) gets the server's order without them.
+      return serverOrder(candidates, failureOf(error, 'WORKER_FAILED'), isInputError(error) ? undefined : options, this.arm);
     }
   }
 
@@ -326,6 +375,7 @@ export class TagSession {
       return;
     }
     this.consent = 'denied';
+    this.assigned = null;
     this.settle(null);
     const personalizer = this.personalizer;
     this.personalizer = null;
@@ -343,6 +393,7 @@ export class TagSession {
     this.held = [];
     this.removeOutbox();
     this.orders.clear();
+    forgetBucket(this.namespace, this.env.localStorage);
     try {
       if (this.personalizer) await this.personalizer.forget();
       else await this.env.deleteDatabase(databaseName(this.options.namespace ?? DEFAULTS.namespace));

@@ -45,6 +45,14 @@ function sessionStore(win: Host): Storage | null {
   }
 }
 
+function localStore(win: Host): Storage | null {
+  try {
+    return win.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 /** A localrank script tag: its file is named `localrank….iife.js`. */
 function isTag(el: HTMLScriptElement): boolean {
   return /\/localrank[^/]*\.iife\.js(?:[?#]|$)/i.test(el.src);
@@ -79,6 +87,12 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
       importEngine: (url) => import(/* @vite-ignore */ url) as Promise<EngineModule>,
       whenIdle: (task) => whenIdle(win, task),
       storage: sessionStore(win),
+      localStorage: localStore(win),
+      pushDataLayer(entry) {
+        const layer = session.config.dataLayer || DEFAULTS.dataLayer;
+        const list = (win[layer] ??= []) as unknown[];
+        list.push(entry);
+      },
       gpc: globalPrivacyControl(win.navigator),
       engineUrl: new URL('localrank.js', scriptUrl).href,
       deleteDatabase,
@@ -101,7 +115,10 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     seen: (el) => tracker.seen(el),
     report: (el, problems, context) => diagnostics.report(el, problems, context),
     rerank: (candidates: Candidate[], opts?: RerankOptions) => session.rerank(candidates, opts),
+    ruled: (candidates, opts) => session.ruled(candidates, opts),
     options: () => session.config.rerank,
+    exposed: (listId) => session.exposed(listId),
+    arm: () => session.arm,
     healthy: () => session.healthy,
     saved: () => session.savedOrders(),
     // The history entry where the Navigation API tells it: back, forward and reload find it again, a new visit does not.

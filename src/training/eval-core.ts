@@ -4,6 +4,7 @@
  * and in a page (with the real worker engine).
  */
 import { LIMITS } from '../shared/limits';
+import { LIST_DEPTH } from './metrics';
 import type { Candidate, EventType, ItemFeatures, RerankOptions, RerankResult, TrackEvent, TrainReport } from '../shared/types';
 
 /** One user's replay and test: history events (oldest first), then the candidates to rank. */
@@ -55,6 +56,8 @@ export interface CaseResult {
   serverRank: number;
   /** 1-based rank of the target per variant name. */
   ranks: Record<string, number>;
+  /** The first `LIST_DEPTH` item ids per variant name, and of the server's order (`server`). */
+  tops: Record<string, string[]>;
   /** Whether the last `train()` kept its update (null when no variant trains). */
   kept: boolean | null;
   trainMs: number;
@@ -82,6 +85,7 @@ async function replay(engine: EngineLike, c: EvalCase, setClock: (t: number) => 
  */
 export async function evaluateCase(factory: EngineFactory, c: EvalCase, variants: readonly Variant[]): Promise<CaseResult> {
   const ranks: Record<string, number> = {};
+  const tops: Record<string, string[]> = { server: c.candidates.slice(0, LIST_DEPTH).map((x) => String(x.id)) };
   let kept: boolean | null = null;
   let trainMs = 0;
   for (const learn of [false, true]) {
@@ -99,14 +103,16 @@ export async function evaluateCase(factory: EngineFactory, c: EvalCase, variants
           trainMs = report.durationMs;
           trained = true;
         }
-        ranks[variant.name] = rankIn(await engine.rerank(c.candidates, variant.rerank), c.target);
+        const result = await engine.rerank(c.candidates, variant.rerank);
+        ranks[variant.name] = rankIn(result, c.target);
+        tops[variant.name] = result.items.slice(0, LIST_DEPTH).map((x) => x.id);
       }
     } finally {
       await engine.close();
     }
   }
   const serverRank = c.candidates.findIndex((x) => String(x.id) === c.target) + 1;
-  return { user: c.user, serverRank, ranks, kept, trainMs };
+  return { user: c.user, serverRank, ranks, tops, kept, trainMs };
 }
 
 /** Runs every case in order; `onCase` reports progress. */

@@ -19,7 +19,7 @@ import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue-eval'
 import type { Dataset } from './dataset';
 import { evaluateCases, type CaseResult, type Variant } from './eval-core';
 import { attachHead, headSources, retrainHeadWithout } from './model-head';
-import { caseMetrics, meanMetrics, METRIC_NAMES, pairedBootstrap, type RankMetrics } from './metrics';
+import { caseMetrics, LIST_METRIC_NAMES, meanMetrics, METRIC_NAMES, pairedBootstrap, type ListMetrics, type RankMetrics } from './metrics';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { pretrain } from './pretrain';
@@ -36,12 +36,15 @@ interface Row extends RankMetrics {
   users: number;
 }
 
-function printTable(title: string, rows: ReadonlyArray<Row & { cut?: number }>): void {
-  const header = ['row', ...(rows.some((r) => r.cut !== undefined) ? ['k'] : []), ...METRIC_NAMES, 'users'];
+function printTable(title: string, rows: ReadonlyArray<Row & { cut?: number } & Partial<ListMetrics>>): void {
+  // Beyond-accuracy columns appear where the protocol measures them (the catalogue protocol).
+  const listed = LIST_METRIC_NAMES.filter((k) => rows.some((r) => r[k] !== undefined));
+  const header = ['row', ...(rows.some((r) => r.cut !== undefined) ? ['k'] : []), ...METRIC_NAMES, ...listed, 'users'];
   const lines = rows.map((r) => [
     r.name,
     ...(r.cut !== undefined ? [r.cut === Infinity ? 'all' : String(r.cut)] : []),
     ...METRIC_NAMES.map((k) => r[k].toFixed(4)),
+    ...listed.map((k) => (k === 'novelty' ? (r[k] ?? NaN).toFixed(0) : (r[k] ?? NaN).toFixed(4))),
     String(r.users),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));

@@ -33,7 +33,7 @@ import { loadModel, type ModelArtifacts } from './loader';
 import { BackendRecovery } from './recovery';
 import { historyEntry, RecentInteractions } from './history';
 import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './reactions';
-import { dotScores, rankCandidates, serverRanking, type Ranking } from './rerank';
+import { dotScores, featuresReader, rankCandidates, serverRanking, type Ranking } from './rerank';
 import { Scorer, type HistoryItem } from './scorer';
 import { headOf, type HeadWeights } from './signals';
 import { Store } from './store';
@@ -79,6 +79,8 @@ export class Engine {
   private recent: { items: HistoryItem[]; taste: Taste } | null = null;
   /** Tokens, model evidence and item-tower vectors of candidates, by item id. */
   private readonly items = new ItemCache();
+  /** Items with any stored event (shown or used), for `explore`; read from storage when first needed. */
+  private shown: Set<string> | null = null;
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -165,6 +167,7 @@ export class Engine {
     this.history.reset(events);
     this.userVector = null;
     this.recent = null;
+    this.shown = null;
   }
 
   /**
@@ -222,6 +225,7 @@ export class Engine {
     const added = await this.store.addEvents(events);
     if (added === 0) return 0;
     this.sync.post({ type: 'events' });
+    for (const event of events) this.shown?.add(event.itemId);
     const interactions = this.history.add(events);
     this.eventCount = await this.store.countEvents();
     if (interactions > 0) {
@@ -238,6 +242,7 @@ export class Engine {
     this.history.remove(ids);
     this.recent = null;
     this.userVector = null;
+    this.shown = null;
   }
 
   /** Validates and ranks candidates (the entry point for Node and tests). */
@@ -265,9 +270,12 @@ export class Engine {
     const { items: history, taste } = await this.recentInteractions();
     const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
     const model = await this.modelTerm(candidates, evidence, history);
+    const features = featuresReader(candidates.features);
     if (history.length === 0 && !model) {
-      return done(serverRanking(candidates.scores, n), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
+      const rules = { ids: candidates.ids, features, options };
+      return done(serverRanking(candidates.scores, n, rules), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
     }
+    const shown = options.explore ? await this.shownItems() : undefined;
     const ranking = rankCandidates({
       ids: candidates.ids,
       tokens,
@@ -277,8 +285,15 @@ export class Engine {
       head: this.head(),
       options: this.config.serverWeight !== undefined && options.serverWeight === undefined ? { ...options, serverWeight: this.config.serverWeight } : options,
       history: options.explain ? history.map((h) => historyEntry(h, this.items.tokensOf(h.itemId))) : undefined,
+      features,
+      shown: shown && ((id) => shown.has(id)),
     });
     return done(ranking);
+  }
+
+  private async shownItems(): Promise<ReadonlySet<string>> {
+    this.shown ??= new Set((await this.store.events()).map((e) => e.itemId));
+    return this.shown;
   }
 
   /** The ranker head of the model, adjusted by this visitor's reactions when learning. */
@@ -469,6 +484,7 @@ export class Engine {
     this.items.clear();
     this.history.clear();
     this.recent = null;
+    this.shown = null;
     this.eventCount = 0;
     this.newSinceTraining = 0;
     this.lastTraining = null;

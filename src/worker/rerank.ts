@@ -1,10 +1,12 @@
 /**
  * The ranking pipeline as one pure function (`rankCandidates`): the relational signals of every
- * candidate, the ranker head's score, the order (the best `k`, with optional diversity) and
- * reasons for the first positions. No TensorFlow here: inputs are plain arrays, computed by the
+ * candidate, the ranker head's score, the order (the best `k`, with optional diversity and
+ * exploration), the shop's rules (rules.ts) and reasons for the first positions. No TensorFlow here: inputs are plain arrays, computed by the
  * engine, so this runs in microseconds and is unit-tested alone.
  */
-import type { EventType, Reason, RerankOptions } from '../shared/types';
+import type { EventType, ItemFeatures, Reason, RerankOptions } from '../shared/types';
+import { EXPLORE_WINDOW, explore, uncertainty } from './explore';
+import { applyRules, hasRules, type RuleResult } from './rules';
 import { SIGNALS, computeSignals, headScores, type HeadWeights, type SignalName } from './signals';
 import { facetSimilarity } from './similarity';
 import type { ItemTokens, TasteProfile } from './taste';
@@ -39,6 +41,10 @@ export interface RankInput {
   options: RerankOptions;
   /** For `options.explain`: the visitor's recent interactions, oldest first. */
   history?: readonly HistoryEntry[];
+  /** For rules that name a field: each candidate's features, by index. */
+  features?: (index: number) => ItemFeatures | undefined;
+  /** For `options.explore`: whether the visitor was ever shown the item (or used it). */
+  shown?: (id: string) => boolean;
 }
 
 /** A ranking as candidate indices and per-candidate arrays (see `PackedRanking`). */
@@ -51,7 +57,19 @@ export interface Ranking {
   modelScores: Float32Array;
   /** Per candidate index, with `options.explain`: its reason, or null when none was found. */
   reasons?: Array<Reason | null>;
+  /** Candidates an `exclude` rule left out of `order`, with the entry that matched; absent when none. */
+  excluded?: RuleResult['excluded'];
 }
+
+/** What the rules read besides the order: the candidates, their features, the options. */
+export interface RuleContext {
+  ids: readonly string[];
+  features?: (index: number) => ItemFeatures | undefined;
+  options: RerankOptions;
+}
+
+/** A reason shown for an exploration slot. */
+export const EXPLORE_REASON: Reason = { text: 'Something new for you', drivenBy: [] };
 
 const SERVER_SIGNALS: readonly SignalName[] = ['serverLin', 'serverLog'];
 
@@ -65,12 +83,29 @@ export function serverOrderOf(scores: ArrayLike<number> | null, n: number): Int3
   return indices;
 }
 
-/** The server's order, unchanged, as a ranking. */
-export function serverRanking(serverScores: ArrayLike<number> | null, n: number): Ranking {
+/** The server's order as a ranking, with the shop's rules applied when `rules` has any. */
+export function serverRanking(serverScores: ArrayLike<number> | null, n: number, rules?: RuleContext): Ranking {
   const order = serverOrderOf(serverScores, n);
   const scores = new Float32Array(n);
   order.forEach((candidate, rank) => (scores[candidate] = -rank));
-  return { order, scores, modelScores: new Float32Array(n).fill(Number.NaN) };
+  return { ...withRules(order, order, rules), scores, modelScores: new Float32Array(n).fill(Number.NaN) };
+}
+
+/** `order` with the rules applied (`server` is the server's order), and what they excluded. */
+function withRules(order: ArrayLike<number>, server: ArrayLike<number>, rules: RuleContext | undefined): Pick<Ranking, 'order' | 'excluded'> {
+  if (!rules || !hasRules(rules.options)) return { order: Int32Array.from(order) };
+  const { ids, features = () => undefined, options } = rules;
+  const ruled = applyRules(options, { ids, features, order, server });
+  return ruled.excluded.length ? ruled : { order: ruled.order };
+}
+
+/** Candidate features read from their JSON (as packed for the worker), each parsed once, when a rule asks. */
+export function featuresReader(json: ReadonlyArray<string | null>): (index: number) => ItemFeatures | undefined {
+  const parsed: Array<ItemFeatures | undefined> = [];
+  return (i) => {
+    if (!(i in parsed)) parsed[i] = json[i] === null ? undefined : (JSON.parse(json[i]!) as ItemFeatures);
+    return parsed[i];
+  };
 }
 
 /**
@@ -94,16 +129,28 @@ export function rankCandidates(input: RankInput): Ranking {
   server.forEach((candidate, rank) => (scores[candidate] = byRank[rank]));
   const rankOf = new Int32Array(n);
   server.forEach((candidate, rank) => (rankOf[candidate] = rank));
-  const indices = order(scores, rankOf, { k: options.k, diversity: options.diversity, tokens: input.tokens });
+  let indices = order(scores, rankOf, { k: options.k, diversity: options.diversity, tokens: input.tokens });
+  let explored: number[] = [];
+  if (options.explore) {
+    const shown = input.shown ?? (() => false);
+    ({ order: indices, explored } = explore(indices, {
+      rate: options.explore,
+      window: Math.min(EXPLORE_WINDOW, options.k ?? n),
+      shown: (i) => shown(input.ids[i]),
+      uncertainty: (i) => uncertainty(input.tokens[i], input.profile),
+    }));
+  }
+  const ruled = withRules(indices, server, { ids: input.ids, features: input.features, options });
   const modelScores = new Float32Array(n).fill(Number.NaN);
   if (input.model) for (let i = 0; i < n; i++) if (input.model.evidence[i] > 0) modelScores[i] = input.model.scores[i];
   let reasons: Ranking['reasons'];
   if (options.explain) {
     // Reasons are for what a person sees: the first positions, not the whole list.
     reasons = new Array(n).fill(null);
-    for (const i of indices.slice(0, EXPLAIN_LIMIT)) reasons[i] = reasonFor(input.tokens[i], input.history ?? []) ?? null;
+    const exploring = new Set(explored);
+    for (const i of ruled.order.slice(0, EXPLAIN_LIMIT)) reasons[i] = exploring.has(i) ? EXPLORE_REASON : (reasonFor(input.tokens[i], input.history ?? []) ?? null);
   }
-  return { order: Int32Array.from(indices), scores, modelScores, reasons };
+  return { ...ruled, scores, modelScores, reasons };
 }
 
 /**

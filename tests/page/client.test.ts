@@ -109,6 +109,10 @@ describe('Client', () => {
     expect(events.some((e) => e.type === 'degraded')).toBe(true);
     expect(workers[0].state.terminated).toBe(true);
     expect((client as unknown as { unsent: unknown[] }).unsent).toHaveLength(1);
+    // The fallback keeps the shop's rules.
+    const ruled = await client.rerank([{ id: 'x' }, { id: 'y' }, { id: 'z', features: { brand: 'Acme' } }], { pin: { z: 0 }, exclude: ['y'] });
+    expect(ruled).toMatchObject({ personalized: false, arm: 'treatment', excluded: [{ id: 'y', serverRank: 1, rule: 0 }] });
+    expect(ruled.items.map((i) => i.id)).toEqual(['z', 'x']);
     const later = client.track({ type: 'click', itemId: 'd' }); // while degraded: queued
 
     // Restarted after 2 s; the queue is delivered; re-deliveries of 'c' are not stored twice.
@@ -154,6 +158,7 @@ describe('Client', () => {
     const tracked = client.track({ type: 'view', itemId: 'a' }).then(() => 'stored', (e: { code?: string }) => e.code);
     expect(await client.info()).toEqual({
       state: 'degraded',
+      arm: 'treatment',
       failure: { code: 'MODEL_LOAD_FAILED', message: missing.message },
       namespace: 'client-test',
       queuedEvents: 1,
@@ -233,6 +238,34 @@ describe('every accepted event is stored, or its track() rejects', () => {
     expect([...store.events.values()].map((e) => e.itemId)).toEqual(['after']);
     await client.close();
   }, 30_000);
+});
+
+describe('Client with a holdout', () => {
+  it('a holdout of 1: every answer is the server order with the rules, arm control, without asking the worker', async () => {
+    const store = new FakeStore();
+    // The fake worker never answers rerank: an answer at all shows the worker was not asked.
+    const client = new Client({ ...INIT, namespace: 'holdout-all' }, { holdout: 1 }, () => fakeWorker(store).worker);
+    await client.start();
+    const result = await client.rerank([{ id: 'a', score: 1 }, { id: 'b', score: 3 }, { id: 'c', score: 2, features: { attributes: { inStock: false } } }], {
+      exclude: [{ field: 'inStock', equals: false }],
+      explore: 0.5,
+    });
+    expect(result).toMatchObject({ personalized: false, arm: 'control', fallback: { code: 'HOLDOUT' }, excluded: [{ id: 'c', serverRank: 2, rule: 0 }] });
+    expect(result.items.map((i) => i.id)).toEqual(['b', 'a']);
+    expect(await client.info()).toMatchObject({ state: 'ready', arm: 'control' });
+    // Still recorded.
+    await client.track({ type: 'click', itemId: 'a' });
+    expect(store.events.size).toBe(1);
+    await client.close();
+  });
+
+  it('a holdout of 0 (the default): everyone is in treatment', async () => {
+    const client = new Client({ ...INIT, namespace: 'holdout-none' }, {}, () => fakeWorker(new FakeStore()).worker);
+    await client.start();
+    expect(await client.info()).toMatchObject({ arm: 'treatment' });
+    expect((await client.rerank([])).arm).toBe('treatment');
+    await client.close();
+  });
 });
 
 /** 'resolved', or the code the promise rejected with. */

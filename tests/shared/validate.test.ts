@@ -72,6 +72,49 @@ describe('checkCandidates', () => {
     }
   });
 
+  it('checks the rules and explore; a bad rule is INVALID_OPTIONS', () => {
+    const rules = {
+      explore: 0.1,
+      keepTop: 2.9,
+      pin: { a: 3.2 },
+      exclude: ['a', 7, { field: 'inStock', equals: false, note: 'ignored' }],
+      boost: [{ field: 'brand', oneOf: ['Acme', 'Bolt'], weight: 0.5 }],
+      bury: [{ field: 'price', min: 100 }],
+      maxPerGroup: { field: 'brand', max: 2, within: 10 },
+    };
+    expect(checkRerankOptions(rules)).toEqual({
+      explore: 0.1,
+      keepTop: 2,
+      pin: { a: 3 },
+      exclude: ['a', '7', { field: 'inStock', equals: false }],
+      boost: [{ field: 'brand', oneOf: ['Acme', 'Bolt'], weight: 0.5 }],
+      bury: [{ field: 'price', min: 100 }],
+      maxPerGroup: { field: 'brand', max: 2, within: 10 },
+    });
+    expect(checkRerankOptions({ maxPerGroup: [{ field: 'brand', max: 1 }] })).toEqual({ maxPerGroup: [{ field: 'brand', max: 1 }] });
+    for (const bad of [
+      { explore: 0.6 },
+      { keepTop: -1 },
+      { pin: [] },
+      { pin: { a: -1 } },
+      { pin: { a: '1' } },
+      { exclude: 'a' },
+      { exclude: [''] },
+      { exclude: [{ field: 'brand' }] },
+      { exclude: [{ field: '', equals: 'x' }] },
+      { exclude: [{ field: 'brand', equals: {} }] },
+      { exclude: [{ field: 'price', min: NaN }] },
+      { boost: [{ field: 'brand', equals: 'x', weight: 2 }] },
+      { bury: [{ field: 'brand', oneOf: 'x' }] },
+      { maxPerGroup: { field: 'brand' } },
+      { maxPerGroup: { field: 'brand', max: 1, within: 0 } },
+      { maxPerGroup: [null] },
+      { boost: Array.from({ length: 101 }, () => ({ field: 'brand', equals: 'x' })) },
+    ]) {
+      expect(codeOf(() => checkRerankOptions(bad)), JSON.stringify(bad).slice(0, 80)).toBe('INVALID_OPTIONS');
+    }
+  });
+
   it('says INVALID_CANDIDATES for a candidate id over the length limit and a score of the wrong type', () => {
     expect(codeOf(() => checkCandidates([{ id: 'x'.repeat(LIMITS.maxIdLength + 1) }]))).toBe('INVALID_CANDIDATES');
     expect(codeOf(() => checkCandidates([{ id: 'a', score: '3' }]))).toBe('INVALID_CANDIDATES');

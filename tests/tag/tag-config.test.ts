@@ -18,6 +18,8 @@ describe('readTagAttributes', () => {
         'data-datalayer': 'shopLayer',
         'data-consent': 'required',
         'data-engine': '/static/localrank.js',
+        'data-holdout': '0.1',
+        'data-report': 'datalayer',
       }),
       BASE,
     );
@@ -29,6 +31,8 @@ describe('readTagAttributes', () => {
       dataLayer: 'shopLayer',
       consent: 'required',
       engine: 'https://shop.example/static/localrank.js',
+      holdout: 0.1,
+      report: 'datalayer',
     });
   });
 
@@ -45,6 +49,9 @@ describe('readTagAttributes', () => {
     expect(readTagAttributes(attrs({ 'data-datalayer': 'not a name' }), BASE).dataLayer).toBe('dataLayer');
     expect(readTagAttributes(attrs({ 'data-backend': 'gpu' }), BASE).backend).toBeUndefined();
     expect(readTagAttributes(attrs({ 'data-consent': 'maybe' }), BASE).consent).toBeUndefined();
+    for (const holdout of ['', 'ten', '1.5', '-0.1']) expect(readTagAttributes(attrs({ 'data-holdout': holdout }), BASE).holdout, holdout).toBeUndefined();
+    expect(readTagAttributes(attrs({ 'data-holdout': ' 1 ' }), BASE).holdout).toBe(1);
+    expect(readTagAttributes(attrs({ 'data-report': 'ga' }), BASE).report).toBeUndefined();
   });
 });
 

@@ -65,6 +65,8 @@ function setup(options: TagOptions = {}, env: Partial<SessionEnv> & { engine?: R
   const engine = env.engine ?? fakeEngine();
   let idle: (() => void) | null = null;
   const storage = memoryStorage();
+  const local = memoryStorage();
+  const pushed: Array<Record<string, unknown>> = [];
   const deleted: string[] = [];
   const imported: string[] = [];
   const session = new TagSession(
@@ -77,6 +79,8 @@ function setup(options: TagOptions = {}, env: Partial<SessionEnv> & { engine?: R
         idle = task;
       },
       storage,
+      localStorage: local,
+      pushDataLayer: (entry) => void pushed.push(entry),
       gpc: false,
       engineUrl: 'https://shop.example/localrank.js',
       deleteDatabase: async (name) => void deleted.push(name),
@@ -91,7 +95,7 @@ function setup(options: TagOptions = {}, env: Partial<SessionEnv> & { engine?: R
     await session.engine();
     await vi.runAllTimersAsync();
   };
-  return { session, engine, storage, deleted, imported, loadPage, pageLoaded: () => idle!(), wasScheduled: () => idle !== null };
+  return { session, engine, storage, local, pushed, deleted, imported, loadPage, pageLoaded: () => idle!(), wasScheduled: () => idle !== null };
 }
 
 const click = (itemId: string, extra: Partial<TrackEvent> = {}): TrackEvent => ({ type: 'click', itemId, time: 1, ...extra });
@@ -371,7 +375,61 @@ describe('serverOrder', () => {
       ],
       personalized: false,
       fallback: { code: 'TIMEOUT', message: 'm' },
+      arm: 'control',
       computeMs: 0,
     });
+  });
+
+  it('applies the rules it is given, and ignores them on input they cannot read', () => {
+    const result = serverOrder([{ id: 'a' }, { id: 'b', features: { brand: 'Acme' } }, { id: 'c' }], { code: 'TIMEOUT', message: 'm' }, { pin: { c: 0 }, exclude: [{ field: 'brand', equals: 'acme' }] }, 'treatment');
+    expect(result.items.map((i) => i.id)).toEqual(['c', 'a']);
+    expect(result.excluded).toEqual([{ id: 'b', serverRank: 1, rule: 0 }]);
+    expect(result.arm).toBe('treatment');
+    expect(serverOrder([null, { id: 'b' }], { code: 'TIMEOUT', message: 'm' }, { pin: { b: 0 } }).items.map((i) => i.id)).toEqual(['undefined', 'b']);
+  });
+});
+
+describe('the holdout arm and the exposure', () => {
+  it('is decided with consent, kept in localStorage, and the same on the next page', async () => {
+    const { session, local } = setup({ holdout: 0.5, namespace: 'ab' });
+    const arm = session.arm;
+    expect(local.data.get('localrank:bucket:ab')).toMatch(/^\d{1,3}$/);
+    const again = setup({ holdout: 0.5, namespace: 'ab' }, { localStorage: local } as never);
+    expect(again.session.arm).toBe(arm);
+  });
+
+  it('stores nothing without consent, or without a holdout, and forgets the bucket with the rest', async () => {
+    const pending = setup({ holdout: 0.5, consent: 'required' });
+    expect(pending.session.arm).toBe('control');
+    expect(pending.local.data.size).toBe(0);
+    const none = setup({});
+    expect(none.session.arm).toBe('treatment');
+    expect(none.local.data.size).toBe(0);
+    const granted = setup({ holdout: 0.5 });
+    void granted.session.arm;
+    expect(granted.local.data.size).toBe(1);
+    await granted.session.setConsent(false);
+    expect(granted.local.data.size).toBe(0);
+    expect(granted.session.arm).toBe('control');
+  });
+
+  it('pushes the exposure once per page view, only when the shop asks, and only with consent', async () => {
+    const reported = setup({ holdout: 1, report: 'datalayer' });
+    reported.session.exposed('home');
+    reported.session.exposed('search');
+    expect(reported.pushed).toEqual([{ event: 'localrank_exposure', localrank_arm: 'control', localrank_list: 'home' }]);
+    reported.session.newPage();
+    reported.session.exposed(undefined);
+    expect(reported.pushed).toHaveLength(2);
+    expect(reported.pushed[1]).toEqual({ event: 'localrank_exposure', localrank_arm: 'control' });
+    const quiet = setup({ holdout: 1 });
+    quiet.session.exposed('home');
+    expect(quiet.pushed).toEqual([]);
+    const noConsent = setup({ report: 'datalayer', consent: 'required' });
+    noConsent.session.exposed('home');
+    expect(noConsent.pushed).toEqual([]);
+    await noConsent.session.setConsent(true);
+    noConsent.session.exposed('home');
+    expect(noConsent.pushed).toEqual([{ event: 'localrank_exposure', localrank_arm: 'treatment', localrank_list: 'home' }]);
   });
 });
