@@ -115,6 +115,12 @@ export async function evaluateCase(factory: EngineFactory, c: EvalCase, variants
   return { user: c.user, serverRank, ranks, tops, kept, trainMs };
 }
 
+/** Moves a case in time so it is asked at `now`; the model only sees time differences. */
+export function shiftCase(c: EvalCase, now: number): EvalCase {
+  const delta = now - c.now;
+  return { ...c, now, history: c.history.map((h) => ({ ...h, time: h.time + delta })) };
+}
+
 /** Runs every case in order; `onCase` reports progress. */
 export async function evaluateCases(
   factory: EngineFactory,

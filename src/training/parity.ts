@@ -6,16 +6,10 @@ import { Scorer } from '../worker/scorer';
 import { num, parseArgs, str } from './args';
 import { readArtifacts } from './artifacts';
 import { readDataset } from './load';
-import { evaluateCases, PARITY_VARIANTS, type EvalCase } from './eval-core';
+import { evaluateCases, PARITY_VARIANTS, shiftCase } from './eval-core';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { evalCases, splitFor } from './protocols';
-
-/** Moves a case in time so it is asked at `now`; the model only sees time differences. */
-export function shiftCase(c: EvalCase, now: number): EvalCase {
-  const delta = now - c.now;
-  return { ...c, now, history: c.history.map((h) => ({ ...h, time: h.time + delta })) };
-}
 
 export async function runParity(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
