@@ -3,23 +3,32 @@
  * the engine's scores and user vectors equal PyTorch's, and the model personalises a shop page
  * through the script tag. Needs python3-torch (see .ci/run) and the built bundle.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { readArtifacts } from '../../src/training/artifacts';
+import films from '../fixtures/films.json' with { type: 'json' };
 import { parityCases, type ParityCase } from '../torch/cases';
 import { runTorch, trainFixture, writeShopFixture } from '../torch/helpers';
 import { BLANK } from './helpers';
 
 const SERVER_DIM = 16;
 const MODEL = 'reports/torch-model';
-const MODEL_URL = `/${MODEL}/manifest.json`;
+/**
+ * The same model, declaring that its ranking for newcomers beats the server's: the engine then
+ * scores for an empty history too, so the anonymous prior is compared as well.
+ */
+const PRIOR_MODEL = 'reports/torch-model-prior';
+const MODEL_URL = `/${PRIOR_MODEL}/manifest.json`;
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
   const fixture = writeShopFixture(join(mkdtempSync(join(tmpdir(), 'lr-torch-')), 'data'));
   trainFixture(fixture, MODEL, 2, ['--server-embedding-dim', String(SERVER_DIM)]);
+  cpSync(MODEL, PRIOR_MODEL, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(MODEL, 'manifest.json'), 'utf8')) as { card?: { datasets: string[] } };
+  writeFileSync(join(PRIOR_MODEL, 'manifest.json'), JSON.stringify({ ...manifest, card: { datasets: manifest.card?.datasets ?? [], priorBeatsServer: true } }));
 });
 
 /** Solves x W = e_k for every k: embeddings whose server projection is exactly the k-th unit vector. */
@@ -41,7 +50,8 @@ function inverseRows(w: Float32Array, n: number): number[][] {
   return a.map((row) => row.slice(n));
 }
 
-async function engineScores(page: Page, namespace: string, c: ParityCase): Promise<Map<string, number>> {
+/** The engine's model score per candidate; null where the evidence rule keeps the model out. */
+async function engineScores(page: Page, namespace: string, c: ParityCase): Promise<Map<string, number | null>> {
   const result = await page.evaluate(
     async ([url, ns, events, candidates]) => {
       const bundle = '/dist/localrank.js';
@@ -51,7 +61,7 @@ async function engineScores(page: Page, namespace: string, c: ParityCase): Promi
       const ranked = await lr.rerank(candidates, { serverWeight: 0 });
       const info = await lr.info();
       await lr.close();
-      return { items: ranked.items as Array<{ id: string; modelScore: number }>, backend: info.backend as string, modelVersion: info.modelVersion as string };
+      return { items: ranked.items as Array<{ id: string; modelScore: number | null }>, backend: info.backend as string, modelVersion: info.modelVersion as string };
     },
     [MODEL_URL, namespace, c.history, c.candidates] as const,
   );
@@ -64,11 +74,20 @@ test('the engine in Chromium computes the scores and user vectors of PyTorch wit
   const server = manifest.tensors.find((t) => t.name === 'item/server')!;
   const basis = inverseRows(new Float32Array(weights, server.offset, SERVER_DIM * SERVER_DIM), SERVER_DIM);
   const now = Date.now();
+  // The basis items carry a film's features, so the model knows them by content (the evidence rule
+  // scores nothing it knows nothing of); the features add the same vector to each, which cancels
+  // in the differences that read the user vector.
+  const film = films[0] as { title: string; genres: string[] };
+  const known = { category: film.genres, text: film.title };
   const cases = parityCases(manifest.items.ids.slice(0, 12), SERVER_DIM, now).map((c) => ({
     // The engine never reads impressions into the history; PyTorch is asked the same.
     history: c.history.filter((e) => e.type !== 'impression' && e.time <= now),
     now,
-    candidates: [...c.candidates, { id: 'basis-zero', embedding: new Array(SERVER_DIM).fill(0) }, ...basis.map((embedding, k) => ({ id: `basis-${k}`, embedding }))],
+    candidates: [
+      ...c.candidates,
+      { id: 'basis-zero', features: known, embedding: new Array(SERVER_DIM).fill(0) },
+      ...basis.map((embedding, k) => ({ id: `basis-${k}`, features: known, embedding })),
+    ],
   }));
   const path = join(mkdtempSync(join(tmpdir(), 'lr-cases-')), 'cases.json');
   writeFileSync(path, JSON.stringify(cases));
@@ -77,10 +96,17 @@ test('the engine in Chromium computes the scores and user vectors of PyTorch wit
   await page.goto(BLANK);
   for (const [i, c] of cases.entries()) {
     const scores = await engineScores(page, `torch-parity-${i}`, c);
+    // Items known by id or by content are scored; an item with neither id nor features is not.
+    for (const id of [...manifest.items.ids.slice(0, 10), 'new-1', 'new-2', 'basis-zero', ...basis.map((_, k) => `basis-${k}`)]) {
+      expect(scores.get(id), `case ${i} ${id} scored`).toEqual(expect.any(Number));
+    }
+    expect(scores.get('bare'), `case ${i}: nothing known of "bare"`).toBeNull();
     c.candidates.forEach((candidate, j) => {
-      expect(Math.abs(scores.get(candidate.id)! - torch[i].scores[j]), `case ${i} ${candidate.id}`).toBeLessThan(1e-4);
+      const score = scores.get(candidate.id);
+      if (score === null || score === undefined) return;
+      expect(Math.abs(score - torch[i].scores[j]), `case ${i} ${candidate.id}`).toBeLessThan(1e-4);
     });
-    // Score of (unknown row + e_k) minus score of the unknown row: the user vector's k-th entry.
+    // Score of (the film's content + e_k) minus score of the film's content: the user vector's k-th entry.
     const user = basis.map((_, k) => scores.get(`basis-${k}`)! - scores.get('basis-zero')!);
     user.forEach((value, k) => expect(Math.abs(value - torch[i].user[k]), `case ${i} user[${k}]`).toBeLessThan(1e-4));
   }

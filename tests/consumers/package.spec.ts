@@ -20,7 +20,7 @@ const run = promisify(execFile);
  */
 const FILES: { pattern: RegExp; what: string; maxBytes: number; maxGzip?: number }[] = [
   { pattern: /^package\.json$/, what: 'the manifest', maxBytes: 5_000 },
-  { pattern: /^README\.md$/, what: 'the README', maxBytes: 25_000 },
+  { pattern: /^README\.md$/, what: 'the README', maxBytes: 26_000 },
   { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 38_000, maxGzip: 11_776 },
   { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 45_000, maxGzip: 14_336 },
   { pattern: /^dist\/localrank(\.iife)?\.js\.map$/, what: 'source maps of the page-side code', maxBytes: 220_000 },
