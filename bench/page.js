@@ -155,21 +155,25 @@ export async function clickToRerank({ candidates, clicks }) {
   /** @type {number[]} */ const times = [];
   let reflected = 0;
   let before = await lr.rerank(candidates, { serverWeight: 0 });
+  /** @type {number[][]} */ const split = [];
   for (const click of clicks) {
     const t = performance.now();
     await lr.track({ ...click, time: Date.now() });
+    const tracked = performance.now();
     const after = await lr.rerank(candidates, { serverWeight: 0 });
     times.push(performance.now() - t);
+    split.push([tracked - t, performance.now() - tracked]);
     const score = (/** @type {any} */ r) => new Map(r.items.map((/** @type {any} */ i) => [i.id, i.score]));
     const a = score(before);
     const b = score(after);
     if ([...b].some(([id, s]) => Math.abs(s - a.get(id)) > 1e-6)) reflected++;
     before = after;
   }
-  return { ...summary(times), reflected };
+  // Per run: [track ms, rerank ms], to see which of the two a slow run spent its time in.
+  return { ...summary(times), reflected, split };
 }
 
-/** One fine-tuning run on the events already tracked. */
+/** One `train()` run on the events already tracked. */
 export async function train() {
   const t = performance.now();
   const report = await lr.train();

@@ -7,7 +7,7 @@ export async function createPersonalizer() {
       const items = candidates.map((c, i) => ({ id: String(c.id), score: -i, modelScore: -i, serverRank: i })).reverse();
       return { items, personalized: true, computeMs: 0 };
     },
-    async info() { return { events: 0 }; },
+    async info() { return { state: 'ready', events: 0 }; },
     async exportData() { return { events: [] }; },
     async forget() {},
     async train() { return null; },

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as env from '../shared/env';
 import { LocalrankError, type Fallback } from '../shared/errors';
+import { LIMITS } from '../shared/limits';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking, type WorkerInit } from '../shared/protocol';
 import type {
   BackendName,
@@ -81,6 +82,9 @@ export class Engine {
   private readonly items = new ItemCache();
   /** Items with any stored event (shown or used), for `explore`; read from storage when first needed. */
   private shown: Set<string> | null = null;
+  /** Items waiting to be remembered in storage, and the write in progress (see `remember`). */
+  private readonly toRemember = new Map<string, ItemFeatures>();
+  private remembering: Promise<void> | null = null;
   private training: Promise<TrainReport> | null = null;
   private trainTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -266,7 +270,7 @@ export class Engine {
     const n = candidates.ids.length;
     const { tokens, evidence, remember } = this.items.prepare(this.scorer, candidates);
     // Item features are public; remembering them lets a later click on the bare id be understood.
-    if (remember.length > 0) this.store.rememberItems(remember).catch(() => undefined);
+    this.remember(remember);
     const { items: history, taste } = await this.recentInteractions();
     const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
     const model = await this.modelTerm(candidates, evidence, history);
@@ -289,6 +293,32 @@ export class Engine {
       shown: shown && ((id) => shown.has(id)),
     });
     return done(ranking);
+  }
+
+  /**
+   * Remembers items' features in storage, one write at a time: a burst of reranks of new lists
+   * coalesces into the next write instead of queueing work in front of the visitor's events.
+   */
+  private remember(items: ReadonlyArray<{ id: string; features: ItemFeatures }>): void {
+    for (const item of items) {
+      this.toRemember.delete(item.id);
+      this.toRemember.set(item.id, item.features);
+    }
+    // Only the newest count: storage keeps no more than LIMITS.maxRememberedItems anyway.
+    for (const id of this.toRemember.keys()) {
+      if (this.toRemember.size <= LIMITS.maxRememberedItems) break;
+      this.toRemember.delete(id);
+    }
+    if (this.remembering || this.toRemember.size === 0) return;
+    const batch = [...this.toRemember].map(([id, features]) => ({ id, features }));
+    this.toRemember.clear();
+    this.remembering = this.store
+      .rememberItems(batch)
+      .catch(() => undefined)
+      .finally(() => {
+        this.remembering = null;
+        if (!this.closed) this.remember([]);
+      });
   }
 
   private async shownItems(): Promise<ReadonlySet<string>> {
@@ -482,6 +512,7 @@ export class Engine {
     this.weightsSavedAt = null;
     // The remembered items were wiped with the rest: let the next reranks remember them again.
     this.items.clear();
+    this.toRemember.clear();
     this.history.clear();
     this.recent = null;
     this.shown = null;
@@ -499,6 +530,7 @@ export class Engine {
     await Promise.allSettled([...this.writes]);
     await this.forgetting?.catch(() => undefined);
     await this.training?.catch(() => undefined);
+    await this.remembering;
     if (this.artifacts) this.scorer.dispose();
     this.sync.close();
     this.store.close();

@@ -266,19 +266,13 @@ export class Store {
 
   /** Deletes remembered items past the age limit, then the least recently seen beyond the count limit. */
   private async applyItemRetention(tx: Tx): Promise<void> {
-    const bySeen = tx.objectStore('items').index('seenAt');
-    let cursor = await bySeen.openCursor(IDBKeyRange.upperBound(this.cutoff(), true));
-    while (cursor) {
-      await cursor.delete();
-      cursor = await cursor.continue();
-    }
-    let excess = (await bySeen.count()) - LIMITS.maxRememberedItems;
-    cursor = excess > 0 ? await bySeen.openCursor() : null;
-    while (cursor && excess > 0) {
-      await cursor.delete();
-      excess--;
-      cursor = await cursor.continue();
-    }
+    const store = tx.objectStore('items');
+    const bySeen = store.index('seenAt');
+    const expired = await bySeen.getAllKeys(IDBKeyRange.upperBound(this.cutoff(), true));
+    const excess = (await bySeen.count()) - expired.length - LIMITS.maxRememberedItems;
+    // The least recently seen beyond the limit, after the expired ones (the index's order).
+    const oldest = excess > 0 ? (await bySeen.getAllKeys(null, expired.length + excess)).slice(expired.length) : [];
+    await Promise.all([...expired, ...oldest].map((key) => store.delete(key)));
   }
 
   /** The weights and the last training report are derived from events: they go with events of their age. */
@@ -477,7 +471,8 @@ export class Store {
     const seenAt = this.now();
     await this.run(['items'], 'readwrite', async (tx) => {
       const store = tx.objectStore('items');
-      for (const item of items.slice(-LIMITS.maxRememberedItems)) await store.put({ id: item.id, features: item.features, seenAt });
+      // Requests queued together, not one round trip each: thousands of items take milliseconds.
+      await Promise.all(items.slice(-LIMITS.maxRememberedItems).map((item) => store.put({ id: item.id, features: item.features, seenAt })));
       await this.applyItemRetention(tx);
     });
   }
