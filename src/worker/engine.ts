@@ -28,18 +28,18 @@ import type {
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
 import { chooseBackend, probeGpu, type BackendChoice } from './backend';
-import { historyEvidence } from './evidence';
 import { ItemCache } from './item-cache';
 import { loadModel, type ModelArtifacts } from './loader';
 import { BackendRecovery } from './recovery';
-import { historyEntry, RecentInteractions } from './history';
+import { historyEntry } from './history';
 import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './reactions';
-import { dotScores, featuresReader, rankCandidates, serverRanking, type Ranking } from './rerank';
-import { Scorer, type HistoryItem } from './scorer';
+import { featuresReader, rankCandidates, serverRanking, type Ranking } from './rerank';
+import { Scorer } from './scorer';
 import { headOf, type HeadWeights } from './signals';
 import { Store } from './store';
+import { Visitor } from './visitor';
 import { Refresh, TabSync, type TabMessage } from './sync';
-import { EMPTY_PROFILE, Taste, itemTokens, tasteWeight } from './taste';
+import { EMPTY_PROFILE, itemTokens, tasteWeight } from './taste';
 
 export type ModelSource = string | ModelArtifacts | Scorer;
 
@@ -72,16 +72,12 @@ export class Engine {
   /** This visitor's trust in each signal group, fitted by `train()`; `NO_REACTIONS` until then. */
   private reactions: Reactions = NO_REACTIONS;
   private lastTraining: TrainReport | null = null;
-  private readonly history = new RecentInteractions();
   private eventCount = 0;
   private newSinceTraining = 0;
-  private userVector: Float32Array | null = null;
-  /** The visitor's recent interactions with their features, and the taste learned from them. */
-  private recent: { items: HistoryItem[]; taste: Taste } | null = null;
   /** Tokens, model evidence and item-tower vectors of candidates, by item id. */
   private readonly items = new ItemCache();
-  /** Items with any stored event (shown or used), for `explore`; read from storage when first needed. */
-  private shown: Set<string> | null = null;
+  /** The visitor's interactions, taste and user vector, in memory. */
+  private readonly visitor: Visitor;
   /** Items waiting to be remembered in storage, and the write in progress (see `remember`). */
   private readonly toRemember = new Map<string, ItemFeatures>();
   private remembering: Promise<void> | null = null;
@@ -117,6 +113,7 @@ export class Engine {
     private choice: BackendChoice,
   ) {
     this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), store.sharedWithTabs);
+    this.visitor = new Visitor({ scorer: () => this.scorer, store, items: this.items, now: () => this.now() });
   }
 
   static async create(config: EngineConfig): Promise<Engine> {
@@ -168,10 +165,7 @@ export class Engine {
     this.lastTraining = await this.store.lastTraining();
     const events = await this.store.events();
     this.eventCount = events.length;
-    this.history.reset(events);
-    this.userVector = null;
-    this.recent = null;
-    this.shown = null;
+    this.visitor.reset(events);
   }
 
   /**
@@ -195,7 +189,7 @@ export class Engine {
     // The old tensors lived on the lost device: drop the references, do not touch them.
     this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
     this.items.clear();
-    this.userVector = null;
+    this.visitor.modelChanged();
   }
 
   private onTabMessage(message: TabMessage): void {
@@ -229,12 +223,9 @@ export class Engine {
     const added = await this.store.addEvents(events);
     if (added === 0) return 0;
     this.sync.post({ type: 'events' });
-    for (const event of events) this.shown?.add(event.itemId);
-    const interactions = this.history.add(events);
+    const interactions = this.visitor.added(events);
     this.eventCount = await this.store.countEvents();
     if (interactions > 0) {
-      this.userVector = null;
-      this.recent = null;
       this.newSinceTraining += events.filter((e) => tasteWeight(e) > 0).length;
       this.scheduleTraining();
     }
@@ -243,10 +234,7 @@ export class Engine {
 
   /** Storage deleted these events (retention, quota, a record that failed validation): so does memory. */
   private eventsRemoved(ids: readonly string[]): void {
-    this.history.remove(ids);
-    this.recent = null;
-    this.userVector = null;
-    this.shown = null;
+    this.visitor.removed(ids);
   }
 
   /** Validates and ranks candidates (the entry point for Node and tests). */
@@ -271,15 +259,15 @@ export class Engine {
     const { tokens, evidence, remember } = this.items.prepare(this.scorer, candidates);
     // Item features are public; remembering them lets a later click on the bare id be understood.
     this.remember(remember);
-    const { items: history, taste } = await this.recentInteractions();
+    const { items: history, taste } = await this.visitor.interactions();
     const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
-    const model = await this.modelTerm(candidates, evidence, history);
+    const model = await this.visitor.modelTerm(candidates, evidence, history);
     const features = featuresReader(candidates.features);
     if (history.length === 0 && !model) {
       const rules = { ids: candidates.ids, features, options };
       return done(serverRanking(candidates.scores, n, rules), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
     }
-    const shown = options.explore ? await this.shownItems() : undefined;
+    const shown = options.explore ? await this.visitor.shownItems() : undefined;
     const ranking = rankCandidates({
       ids: candidates.ids,
       tokens,
@@ -321,68 +309,10 @@ export class Engine {
       });
   }
 
-  private async shownItems(): Promise<ReadonlySet<string>> {
-    this.shown ??= new Set((await this.store.events()).map((e) => e.itemId));
-    return this.shown;
-  }
-
   /** The ranker head of the model, adjusted by this visitor's reactions when learning. */
   private head(): HeadWeights {
     const head = headOf(this.scorer.ranker);
     return this.config.learn === false ? head : adjustedHead(head, this.reactions);
-  }
-
-  /**
-   * The model's scores of the candidates it knows something about, with that evidence times its
-   * evidence on the visitor's history; undefined when it knows nothing of either (no tower runs).
-   */
-  private async modelTerm(candidates: PackedCandidates, evidence: Float32Array, history: readonly HistoryItem[]): Promise<{ scores: Float32Array; evidence: Float32Array } | undefined> {
-    const user = history.length > 0 ? historyEvidence(this.scorer, history) : this.scorer.card?.priorBeatsServer ? 1 : 0;
-    const known: number[] = [];
-    for (let i = 0; i < evidence.length; i++) if (evidence[i] > 0) known.push(i);
-    if (user === 0 || known.length === 0) return undefined;
-    const rows = await this.items.vectors(this.scorer, candidates, known);
-    const scoresOfKnown = dotScores(await this.currentUserVector(), rows);
-    const scores = new Float32Array(evidence.length);
-    const weights = new Float32Array(evidence.length);
-    known.forEach((i, j) => {
-      // An overflow (a huge server embedding through the projection) says nothing: no model term.
-      if (!Number.isFinite(scoresOfKnown[j])) return;
-      scores[i] = scoresOfKnown[j];
-      weights[i] = user * evidence[i];
-    });
-    return { scores, evidence: weights };
-  }
-
-  private async currentUserVector(): Promise<Float32Array> {
-    if (this.userVector) return this.userVector;
-    const { items } = await this.recentInteractions();
-    const vector = this.scorer.userVector(items.slice(-this.scorer.maxHistory), this.now());
-    const values = (await vector.data()) as Float32Array;
-    vector.dispose();
-    this.userVector = values;
-    return values;
-  }
-
-  /**
-   * The visitor's recent interactions with item features filled in (from the candidates seen on
-   * this page, else from the items remembered in storage), and the taste learned from them.
-   */
-  private async recentInteractions(): Promise<{ items: HistoryItem[]; taste: Taste }> {
-    if (this.recent) return this.recent;
-    const items = await this.history.items(Math.max(this.scorer.maxHistory, TASTE_MEMORY), async (ids) => {
-      const found = new Map<string, ItemFeatures>();
-      const stored: string[] = [];
-      for (const id of ids) {
-        const features = this.items.featuresOf(id);
-        if (features) found.set(id, features);
-        else stored.push(id);
-      }
-      if (stored.length > 0) for (const [id, features] of await this.store.itemFeatures(stored)) found.set(id, features);
-      return found;
-    });
-    this.recent = { items, taste: Taste.of(items) };
-    return this.recent;
   }
 
   private scheduleTraining(): void {
@@ -513,13 +443,10 @@ export class Engine {
     // The remembered items were wiped with the rest: let the next reranks remember them again.
     this.items.clear();
     this.toRemember.clear();
-    this.history.clear();
-    this.recent = null;
-    this.shown = null;
+    this.visitor.clear();
     this.eventCount = 0;
     this.newSinceTraining = 0;
     this.lastTraining = null;
-    this.userVector = null;
   }
 
   /** Finishes the writes, `forget()` and training in progress, then releases everything. */
@@ -556,9 +483,6 @@ async function warmUp(scorer: Scorer): Promise<void> {
 
 /** The report of a training run when learning is off. */
 const NO_FIT = { steps: 0, lossBefore: 0, lossAfter: 0, holdoutBefore: 0, holdoutAfter: 0, kept: false, reason: 'learning is off' };
-
-/** Interactions the taste reads (it keeps the latest 64; older ones weigh under 1e-6). */
-const TASTE_MEMORY = 64;
 
 function tokensOfFeatures(features: ItemFeatures | undefined) {
   return features ? itemTokens(features) : undefined;
