@@ -5,7 +5,7 @@
  * for a newcomer (the server's order, a fallback) and for a visitor whose clicks make the model
  * reorder; a holdout of 1 gives the server's order with `arm: 'control'` in the result, `info()`
  * and `localrank:reranked`; the GA4 exposure is pushed once per page view, and only with
- * `data-report="datalayer"`.
+ * `data-report="datalayer"`. Exploration gives its positions to items the visitor was never shown.
  */
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -133,6 +133,28 @@ test.describe('npm API', () => {
     expect(order.slice(0, 3)).toEqual(keptTop);
     expect(order[5]).toBe('g-1017');
     expect(order.slice(0, 8).filter((id) => SEEDS.includes(id)).length).toBeLessThanOrEqual(2);
+  });
+
+  test('explore: 0.1 gives positions 5 and 15 to items the visitor was never shown, with their reason; off by default', async ({ page }) => {
+    await open(page, { namespace: 'rules-explore', model: undefined });
+    const events = seedLover();
+    await call(page, 'track', events);
+    const seen = new Set(events.map((e) => e.itemId));
+    const NEW = 'Something new for you';
+    const plain = await call<RerankResult>(page, 'rerank', CATALOG, { explain: true });
+    expect(plain.items.filter((i) => i.reason?.text === NEW)).toEqual([]);
+    const explored = await call<RerankResult>(page, 'rerank', CATALOG, { explore: 0.1, explain: true });
+    expect(explored.personalized).toBe(true);
+    expect([...ids(explored)].sort()).toEqual([...SERVER_ORDER].sort());
+    for (const position of [5, 15]) {
+      const item = explored.items[position];
+      expect(seen.has(item.id), `${item.id} at ${position} was never shown`).toBe(false);
+      expect(item.reason?.text, `${item.id} at ${position}`).toBe(NEW);
+    }
+    expect(explored.items.filter((i) => i.reason?.text === NEW)).toHaveLength(2);
+    // A rule still wins over exploration: the first three stay the server's.
+    const kept = await call<RerankResult>(page, 'rerank', CATALOG, { explore: 0.1, keepTop: 3 });
+    expect(ids(kept).slice(0, 3)).toEqual(SERVER_ORDER.slice(0, 3));
   });
 
   test('a boost or bury weight outside 0..1 is refused as INVALID_OPTIONS', async ({ page }) => {
