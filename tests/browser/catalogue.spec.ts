@@ -10,6 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { RerankResult } from '../../src/index';
 import type { RerankedDetail } from '../../src/tag/reorder';
 import { call, open } from './harness';
+import { clickTilesAndWait } from './storefront';
 import './window';
 
 interface Product {
@@ -65,13 +66,7 @@ test('script tag: a newcomer sees the server order, clicked seeds raise the othe
   expect(first.personalized).toBe(false);
   expect(await domOrder(page)).toEqual(SERVER_ORDER);
 
-  for (const id of CLICKED) await page.click(`[data-lr-item="${id}"] a`);
-  await expect
-    .poll(async () => {
-      const data = await page.evaluate(() => window.localrank('exportData') as Promise<{ events: Array<{ type: string }> } | null>);
-      return data?.events.filter((e) => e.type === 'click').length ?? 0;
-    })
-    .toBe(CLICKED.length);
+  await clickTilesAndWait(page, CLICKED);
 
   await page.goto(GARDEN);
   const second = await reranked(page);

@@ -4,7 +4,7 @@
  * (fixtures/fake-engine.js) unless a test swaps in the real one, and record what happened in
  * `window.seen` (fixtures/record.js).
  */
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import type { RerankedDetail } from '../../src/tag/reorder';
 import './window';
 
@@ -63,4 +63,15 @@ export function expectedOrder(server: string[], shown: boolean[], current = serv
   const kept = new Set(current.filter((_, i) => shown[i]));
   const rest = [...server].reverse().filter((id) => !kept.has(id));
   return current.map((id, i) => (shown[i] ? id : rest.shift()!));
+}
+
+/** Clicks each tile's link on a page with the real engine, and waits until every click is stored. */
+export async function clickTilesAndWait(page: Page, ids: readonly string[]): Promise<void> {
+  for (const id of ids) await page.click(`[data-lr-item="${id}"] a`);
+  await expect
+    .poll(async () => {
+      const data = await lr<{ events: Array<{ type: string }> } | null>(page, 'exportData');
+      return data?.events.filter((e) => e.type === 'click').length ?? 0;
+    })
+    .toBe(ids.length);
 }

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { RerankedDetail } from '../../src/tag/reorder';
+import { clickTilesAndWait } from './storefront';
 import './window';
 
 const MODEL_DIR = 'reports/trained-model';
@@ -46,13 +47,7 @@ test('the script tag loads a model trained by `localrank train` and personalises
   // A newcomer sees the server's order unless the model's card says its ranking for newcomers is better.
   if (!manifest.card?.priorBeatsServer) expect(await domOrder(page)).toEqual(server);
 
-  for (const id of CLICKED) await page.click(`[data-lr-item="${id}"] a`);
-  await expect
-    .poll(async () => {
-      const data = await page.evaluate(() => window.localrank('exportData') as Promise<{ events: Array<{ type: string }> } | null>);
-      return data?.events.filter((e) => e.type === 'click').length ?? 0;
-    })
-    .toBe(CLICKED.length);
+  await clickTilesAndWait(page, CLICKED);
 
   await page.goto(PAGE);
   const second = await reranked(page);
