@@ -38,6 +38,13 @@ export function sliceSequence(s: Sequence, start: number, end: number): Sequence
   return out;
 }
 
+/** Item counts over the pretraining sequences: the "server order" baseline. */
+export function popularity(data: Dataset, train: readonly Sequence[]): Float64Array {
+  const counts = new Float64Array(data.itemIds.length + 1);
+  for (const s of train) for (const r of s.items) counts[r]++;
+  return counts;
+}
+
 /** Keeps the `maxItems` most frequent items (renumbered) and drops users left with < 2 events. */
 export function restrictItems(data: Dataset, maxItems: number): Dataset {
   const counts = new Float64Array(data.itemIds.length + 1);

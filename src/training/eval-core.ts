@@ -4,7 +4,7 @@
  * and in a page (with the real worker engine).
  */
 import { LIMITS } from '../shared/limits';
-import { LIST_DEPTH } from './metrics';
+import { LIST_DEPTH } from './list-metrics';
 import type { Candidate, EventType, ItemFeatures, RerankOptions, RerankResult, TrackEvent, TrainReport } from '../shared/types';
 
 /** One user's replay and test: history events (oldest first), then the candidates to rank. */

@@ -19,7 +19,8 @@ import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue-eval'
 import type { Dataset } from './dataset';
 import { evaluateCases, type CaseResult, type Variant } from './eval-core';
 import { attachHead, headSources, retrainHeadWithout } from './model-head';
-import { caseMetrics, LIST_METRIC_NAMES, meanMetrics, METRIC_NAMES, pairedBootstrap, type ListMetrics, type RankMetrics } from './metrics';
+import { LIST_METRIC_NAMES, type ListMetrics } from './list-metrics';
+import { caseMetrics, meanMetrics, METRIC_NAMES, pairedBootstrap, type RankMetrics } from './metrics';
 import { nodeEngineFactory } from './node-engine';
 import { initTf } from './node-tf';
 import { pretrain } from './pretrain';

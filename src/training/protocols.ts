@@ -4,7 +4,7 @@
  */
 import { fnv1a } from '../worker/features';
 import { seededRandom } from './random';
-import { sliceSequence, type Dataset, type Sequence } from './dataset';
+import { popularity, sliceSequence, type Dataset, type Sequence } from './dataset';
 import type { EvalCase } from './eval-core';
 import { caseTime, historyOf, itemRef, sampleNegatives, type RankCase } from './rank';
 
@@ -80,13 +80,6 @@ export function rankCases(data: Dataset, pool: ReadonlyArray<{ seq: Sequence; en
       now: caseTime(data, seq, end),
       candidates: [itemRef(data, seq.items[end]), ...sampleNegatives(data, seq, 99, random).map((r) => itemRef(data, r))],
     }));
-}
-
-/** Item counts over the pretraining sequences: the "server order" baseline. */
-export function popularity(data: Dataset, train: readonly Sequence[]): Float64Array {
-  const counts = new Float64Array(data.itemIds.length + 1);
-  for (const s of train) for (const r of s.items) counts[r]++;
-  return counts;
 }
 
 /**

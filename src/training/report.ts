@@ -3,11 +3,10 @@
  * `report.json` (everything, machine-readable) and `model-card.md` (the same for people).
  */
 import { Scorer, type ModelManifest } from '../worker/scorer';
-import type { Dataset, Sequence } from './dataset';
+import { popularity, type Dataset, type Sequence } from './dataset';
 import type { DataStats } from './load';
 import { meanMetrics, rankOf } from './metrics';
 import type { PretrainOptions } from './pretrain';
-import { popularity } from './protocols';
 import { rankWithScorer, type RankCase } from './rank';
 import { markdownTable, textTable, type MetricRow } from './table';
 import type { EpochRecord } from './train-state';

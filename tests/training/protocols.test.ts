@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Dataset, Sequence } from '../../src/training/dataset';
-import { CoocRetriever, evalCases, isDeviceUser, popularity, splitFor } from '../../src/training/protocols';
+import { popularity, type Dataset, type Sequence } from '../../src/training/dataset';
+import { CoocRetriever, evalCases, isDeviceUser, splitFor } from '../../src/training/protocols';
 
 function dataset(users = 300, items = 200): Dataset {
   const sequences: Sequence[] = Array.from({ length: users }, (_, u) => {
