@@ -32,7 +32,7 @@ export default defineConfig({
     target: 'node20',
     minify: true,
     sourcemap: false,
-    ssr: 'src/training/bin.ts',
+    ssr: 'src/training/cli/bin.ts',
     rollupOptions: { output: { format: 'es', entryFileNames: 'localrank.mjs', banner: BANNER } },
   },
 });

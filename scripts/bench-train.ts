@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { register } from 'node:module';
 
 register('./esm-hook.mjs', import.meta.url);
-const { num, parseArgs, str } = await import('../src/training/args');
-const { writeSynthetic } = await import('../src/training/synth');
+const { num, parseArgs, str } = await import('../src/training/data/args');
+const { writeSynthetic } = await import('../src/training/data/synth');
 
 const args = parseArgs(process.argv.slice(2));
 const sizes = str(args, 'sizes', '1000000').split(',').map(Number);

@@ -5,5 +5,5 @@
 import { register } from 'node:module';
 
 register('./esm-hook.mjs', import.meta.url);
-const { main } = await import('../src/training/cli');
+const { main } = await import('../src/training/cli/cli');
 process.exitCode = await main(process.argv.slice(2), { out: (text) => process.stdout.write(text), err: process.stderr });

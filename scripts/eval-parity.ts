@@ -8,5 +8,5 @@
 import { register } from 'node:module';
 
 register('./esm-hook.mjs', import.meta.url);
-const { runParity } = await import('../src/training/parity');
+const { runParity } = await import('../src/training/eval/parity');
 await runParity(process.argv.slice(2));

@@ -2,5 +2,5 @@
 import { register } from 'node:module';
 
 register('./esm-hook.mjs', import.meta.url);
-const { main } = await import('../src/training/head-cli');
+const { main } = await import('../src/training/cli/head-cli');
 await main(process.argv.slice(2));

@@ -3,7 +3,7 @@
  * the PyTorch trainer (torch/localrank_torch, DistributedDataParallel); options as `npm run pretrain`.
  */
 import { spawnSync } from 'node:child_process';
-import { pythonPath, torchEnv } from '../src/training/python';
+import { pythonPath, torchEnv } from '../src/training/pretrain/python';
 
 const result = spawnSync(pythonPath(), ['-m', 'localrank_torch', 'train', ...process.argv.slice(2)], {
   stdio: 'inherit',

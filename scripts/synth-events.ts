@@ -1,5 +1,5 @@
 /**
- * Writes a synthetic shop log (events.csv + catalog.csv, see src/training/synth.ts).
+ * Writes a synthetic shop log (events.csv + catalog.csv, see src/training/data/synth.ts).
  *
  *   npm run synth -- --events 1000000 --items 20000 --out .cache/synth-1m
  *   npm run synth -- --users 40 --items 24 --categories 3 --mean-events 8 --seed 3 --out tests/fixtures/train
@@ -7,8 +7,8 @@
 import { register } from 'node:module';
 
 register('./esm-hook.mjs', import.meta.url);
-const { num, parseArgs, str } = await import('../src/training/args');
-const { writeSynthetic } = await import('../src/training/synth');
+const { num, parseArgs, str } = await import('../src/training/data/args');
+const { writeSynthetic } = await import('../src/training/data/synth');
 
 const args = parseArgs(process.argv.slice(2));
 const dir = str(args, 'out', '.cache/synth');

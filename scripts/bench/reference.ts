@@ -4,8 +4,8 @@
  * Node. The page then times only the dot products and the sort; the engine's returned model
  * scores are checked against these, so the reference provably computes the same thing.
  */
-import { initTf } from '../../src/training/node-tf';
-import { readArtifacts } from '../../src/training/artifacts';
+import { initTf } from '../../src/training/pretrain/node-tf';
+import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import { Scorer } from '../../src/worker/scorer';
 import type { BenchCandidate, BenchEvent } from './workload';
 

@@ -1,12 +1,12 @@
 /**
  * The evaluation harness measures the engine the browser runs: the same users, replayed through the
- * same evaluation loop (src/training/eval-core.ts), must rank the same in Node (fake-indexeddb) and
+ * same evaluation loop (src/training/eval/eval-core.ts), must rank the same in Node (fake-indexeddb) and
  * in real Chromium (the built bundle, a real Worker and IndexedDB).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { evaluateCase, PARITY_VARIANTS, shiftCase, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval-core';
+import { evaluateCase, PARITY_VARIANTS, shiftCase, type CaseResult, type EngineLike, type EvalCase } from '../../src/training/eval/eval-core';
 import type { ReadyInfo } from '../../src/index';
 import { call } from './harness';
 import { BLANK } from './helpers';

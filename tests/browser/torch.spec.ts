@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { readArtifacts } from '../../src/training/artifacts';
+import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import films from '../fixtures/films.json' with { type: 'json' };
 import { parityCases, type ParityCase } from '../torch/cases';
 import { runTorch, trainFixture, writeShopFixture } from '../torch/helpers';

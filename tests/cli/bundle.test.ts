@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import '@tensorflow/tfjs-backend-cpu';
 import { build } from 'vite';
 import { describe, expect, it } from 'vitest';
-import { readArtifacts } from '../../src/training/artifacts';
+import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import { Scorer } from '../../src/worker/scorer';
 
 const ROOT = join(import.meta.dirname, '../..');

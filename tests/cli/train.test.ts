@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/training/cli';
-import { readArtifacts } from '../../src/training/artifacts';
-import { hasCheckpoint } from '../../src/training/checkpoint';
-import { runTrain } from '../../src/training/train';
+import { main } from '../../src/training/cli/cli';
+import { readArtifacts } from '../../src/training/pretrain/artifacts';
+import { hasCheckpoint } from '../../src/training/pretrain/checkpoint';
+import { runTrain } from '../../src/training/cli/train';
 import { Scorer } from '../../src/worker/scorer';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/train');

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import films from '../fixtures/films.json' with { type: 'json' };
-import { pythonPath, torchEnv } from '../../src/training/python';
+import { pythonPath, torchEnv } from '../../src/training/pretrain/python';
 
 interface Film {
   id: string;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readArtifacts } from '../../src/training/artifacts';
+import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import { featureTokens } from '../../src/worker/features';
 import { Scorer, type ModelManifest } from '../../src/worker/scorer';
 import { parityCases } from './cases';

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { pythonPath, TORCH_DIR, torchEnv } from '../../src/training/python';
+import { pythonPath, TORCH_DIR, torchEnv } from '../../src/training/pretrain/python';
 
 it('the Python unit tests of the readers, corpus and training windows pass', () => {
   const result = spawnSync(pythonPath(), ['-m', 'unittest', 'discover', '-s', join(TORCH_DIR, 'tests')], { env: torchEnv(), encoding: 'utf8' });

@@ -7,8 +7,8 @@ import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportModel, initParams } from '../../src/training/model';
-import { DEFAULT_CONFIG } from '../../src/training/pretrain';
+import { exportModel, initParams } from '../../src/training/pretrain/model';
+import { DEFAULT_CONFIG } from '../../src/training/pretrain/pretrain';
 import { Engine } from '../../src/worker/engine';
 
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -1,4 +1,4 @@
-import { readArtifacts } from '../../src/training/artifacts';
+import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import { Scorer, type HistoryItem } from '../../src/worker/scorer';
 import type { EventType, ItemFeatures, StoredEvent } from '../../src/shared/types';
 

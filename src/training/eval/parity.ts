@@ -1,0 +1,28 @@
+/** Node side of the Node-vs-browser evaluation parity check; see scripts/eval-parity.ts. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import 'fake-indexeddb/auto';
+import { Scorer } from '../../worker/scorer';
+import { num, parseArgs, str } from '../data/args';
+import { readArtifacts } from '../pretrain/artifacts';
+import { readDataset } from '../data/load';
+import { evaluateCases, PARITY_VARIANTS, shiftCase } from './eval-core';
+import { nodeEngineFactory } from './node-engine';
+import { initTf } from '../pretrain/node-tf';
+import { evalCases, splitFor } from './protocols';
+
+export async function runParity(argv: readonly string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const now = num(args, 'now', Date.now());
+  await initTf('wasm');
+  const data = await readDataset(str(args, 'dataset', '../shared/datasets/ml-100k'));
+  const { manifest, weights } = readArtifacts(str(args, 'model', 'public/models/default'));
+  const scorer = Scorer.fromArtifacts(manifest, weights);
+  const { cases } = evalCases(data, splitFor(data, 'standard', 'test'), 'standard', num(args, 'users', 30), num(args, 'seed', 7));
+  const shifted = cases.map((c) => shiftCase(c, now));
+  const results = await evaluateCases(nodeEngineFactory(scorer, 'parity'), shifted, PARITY_VARIANTS);
+  scorer.dispose();
+  const out = str(args, 'out', 'reports/parity.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ modelVersion: manifest.version, cases: shifted, node: results }));
+}
