@@ -6,7 +6,7 @@
  */
 import { initTf } from '../../src/training/pretrain/node-tf';
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
-import { Scorer } from '../../src/worker/scorer';
+import { Scorer } from '../../src/worker/model/scorer';
 import type { BenchCandidate, BenchEvent } from './workload';
 
 export interface ReferenceVectors {

@@ -1,6 +1,6 @@
 import type { Fallback } from './errors';
 import type { Arm, ItemFeatures, RerankOptions, RerankResult } from './types';
-import { applyRules, hasRules } from '../worker/rules';
+import { applyRules, hasRules } from '../worker/ranking/rules';
 
 /**
  * The server's order, as `rerank` answers whenever the engine cannot (every failure ends here) and

@@ -126,7 +126,7 @@ export function checkRerankOptions(input: unknown): RerankOptions {
   });
 }
 
-/** The largest `explore` rate (worker/explore.ts says why). */
+/** The largest `explore` rate (worker/ranking/explore.ts says why). */
 const MAX_EXPLORE = 0.5;
 /** `boost`, `bury` and `maxPerGroup` entries, and values of a `oneOf`, at most. */
 const MAX_RULES = 100;

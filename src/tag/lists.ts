@@ -19,7 +19,7 @@
  * of the list is reordered around them. After each attempt the list dispatches `localrank:reranked`.
  */
 import type { Arm, Candidate, RerankOptions, RerankResult } from '../shared/types';
-import { hasRules } from '../worker/rules';
+import { hasRules } from '../worker/ranking/rules';
 import type { Tile } from './dom';
 import type { Problem } from './markup';
 import { listRules } from './rules-markup';

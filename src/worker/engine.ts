@@ -1,4 +1,10 @@
 /**
+ * `src/worker/`: the engine in the Web Worker (and in Node, for the evaluation). This folder holds
+ * the worker entry (`worker.ts`), this engine, which wires the rest, and what the engine keeps
+ * for one visitor: storage (`store.ts`, `records.ts`), what is known of the visitor (`visitor.ts`,
+ * `history.ts`, `item-cache.ts`), tab sync and the fault hook. The model is in `model/`, the
+ * ranking in `ranking/`; they never import from this folder. This file is its entry.
+ *
  * The engine: one object that owns the scorer, the event store and the trainer for one namespace.
  * The worker exposes it through comlink; the Node evaluation harness drives the very same class.
  * The ranking itself is the pure `rankCandidates` (rerank.ts); GPU-loss recovery (recovery.ts)
@@ -27,19 +33,19 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
-import { chooseBackend, probeGpu, type BackendChoice } from './backend';
+import { chooseBackend, probeGpu, type BackendChoice } from './model/backend';
 import { ItemCache } from './item-cache';
-import { loadModel, type ModelArtifacts } from './loader';
-import { BackendRecovery } from './recovery';
+import { loadModel, type ModelArtifacts } from './model/loader';
+import { BackendRecovery } from './model/recovery';
 import { historyEntry } from './history';
-import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './reactions';
-import { featuresReader, rankCandidates, serverRanking, type Ranking } from './rerank';
-import { Scorer } from './scorer';
-import { headOf, type HeadWeights } from './signals';
+import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './ranking/reactions';
+import { featuresReader, rankCandidates, serverRanking, type Ranking } from './ranking/rerank';
+import { Scorer } from './model/scorer';
+import { headOf, type HeadWeights } from './ranking/signals';
 import { Store } from './store';
 import { Visitor } from './visitor';
 import { Refresh, TabSync, type TabMessage } from './sync';
-import { EMPTY_PROFILE, itemTokens, tasteWeight } from './taste';
+import { EMPTY_PROFILE, itemTokens, tasteWeight } from './ranking/taste';
 
 export type ModelSource = string | ModelArtifacts | Scorer;
 

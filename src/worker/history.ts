@@ -3,9 +3,9 @@
  * reasons and the taste read. Impressions stay out: they say nothing about taste.
  */
 import type { ItemFeatures, StoredEvent } from '../shared/types';
-import type { HistoryEntry } from './rerank';
-import type { HistoryItem } from './scorer';
-import { NO_TOKENS, itemTokens, type ItemTokens } from './taste';
+import type { HistoryEntry } from './ranking/rerank';
+import type { HistoryItem } from './model/scorer';
+import { NO_TOKENS, itemTokens, type ItemTokens } from './ranking/taste';
 
 /** More than any model reads (`Scorer.maxHistory`), so a model change needs no re-read. */
 const MIRRORED = 200;

@@ -6,9 +6,9 @@
  */
 import type { PackedCandidates } from '../shared/protocol';
 import type { ItemFeatures } from '../shared/types';
-import { itemEvidence } from './evidence';
-import type { Scorer } from './scorer';
-import { itemTokens, type ItemTokens } from './taste';
+import { itemEvidence } from './model/evidence';
+import type { Scorer } from './model/scorer';
+import { itemTokens, type ItemTokens } from './ranking/taste';
 
 const CACHE_LIMIT = 50_000;
 /** Items reported for remembering per call: bounds the IndexedDB work one rerank can queue. */

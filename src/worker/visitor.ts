@@ -5,14 +5,14 @@
  * every write, removal or reload tells this module, which drops what depended on it.
  */
 import type { ItemFeatures, StoredEvent } from '../shared/types';
-import { historyEvidence } from './evidence';
+import { historyEvidence } from './model/evidence';
 import { RecentInteractions } from './history';
 import type { ItemCache } from './item-cache';
 import type { PackedCandidates } from '../shared/protocol';
-import { dotScores } from './rerank';
-import type { HistoryItem, Scorer } from './scorer';
+import { dotScores } from './ranking/rerank';
+import type { HistoryItem, Scorer } from './model/scorer';
 import type { Store } from './store';
-import { Taste } from './taste';
+import { Taste } from './ranking/taste';
 
 /** Interactions the taste reads (it keeps the latest 64; older ones weigh under 1e-6). */
 const TASTE_MEMORY = 64;

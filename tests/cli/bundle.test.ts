@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { build } from 'vite';
 import { describe, expect, it } from 'vitest';
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
-import { Scorer } from '../../src/worker/scorer';
+import { Scorer } from '../../src/worker/model/scorer';
 
 const ROOT = join(import.meta.dirname, '../..');
 const FIXTURES = join(ROOT, 'tests/fixtures/train');

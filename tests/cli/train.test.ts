@@ -6,7 +6,7 @@ import { main } from '../../src/training/cli/cli';
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import { hasCheckpoint } from '../../src/training/pretrain/checkpoint';
 import { runTrain } from '../../src/training/cli/train';
-import { Scorer } from '../../src/worker/scorer';
+import { Scorer } from '../../src/worker/model/scorer';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/train');
 const EVENTS = join(FIXTURES, 'events.csv');

@@ -23,7 +23,7 @@ import { LIMITS } from '../../src/shared/limits';
 import type { Retention, WorkerApi, WorkerInit } from '../../src/shared/protocol';
 import { EVENT_TYPES, type Candidate, type ExportedData, type TrackEvent } from '../../src/shared/types';
 import { Engine } from '../../src/worker/engine';
-import type { Scorer } from '../../src/worker/scorer';
+import type { Scorer } from '../../src/worker/model/scorer';
 import { Store } from '../../src/worker/store';
 import { loadFixture } from '../worker/helpers';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ItemFeatures } from '../../src/shared/types';
-import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/features';
+import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/model/features';
 import { runTorch } from './helpers';
 
 const STRINGS = ['', 'a', 'é', 'e\u0301', 'ß', '𝐁', '\ud800', '😀 smile', 't:東京タワー', 'c:films>comedy', 'x'.repeat(300)];

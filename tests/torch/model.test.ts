@@ -11,8 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
-import { featureTokens } from '../../src/worker/features';
-import { Scorer, type ModelManifest } from '../../src/worker/scorer';
+import { featureTokens } from '../../src/worker/model/features';
+import { Scorer, type ModelManifest } from '../../src/worker/model/scorer';
 import { parityCases } from './cases';
 import { runTorch, trainFixture, writeShopFixture } from './helpers';
 

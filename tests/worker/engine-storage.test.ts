@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/shared/limits';
 import type { Retention } from '../../src/shared/protocol';
 import { Engine } from '../../src/worker/engine';
-import type { Scorer } from '../../src/worker/scorer';
+import type { Scorer } from '../../src/worker/model/scorer';
 import { loadFixture } from './helpers';
 
 const NAMESPACE = 'hostile';

@@ -1,5 +1,5 @@
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
-import { Scorer, type HistoryItem } from '../../src/worker/scorer';
+import { Scorer, type HistoryItem } from '../../src/worker/model/scorer';
 import type { EventType, ItemFeatures, StoredEvent } from '../../src/shared/types';
 
 const FIXTURE = new URL('../fixtures/model', import.meta.url).pathname;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/shared/types';
 import { ItemCache } from '../../src/worker/item-cache';
-import type { Scorer } from '../../src/worker/scorer';
+import type { Scorer } from '../../src/worker/model/scorer';
 import type { Store } from '../../src/worker/store';
 import { Visitor } from '../../src/worker/visitor';
 

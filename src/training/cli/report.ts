@@ -2,7 +2,7 @@
  * What `localrank train` tells about a model: the validation table against the popularity order,
  * `report.json` (everything, machine-readable) and `model-card.md` (the same for people).
  */
-import { Scorer, type ModelManifest } from '../../worker/scorer';
+import { Scorer, type ModelManifest } from '../../worker/model/scorer';
 import { popularity, type Dataset, type Sequence } from '../data/dataset';
 import type { DataStats } from '../data/load';
 import { meanMetrics, rankOf } from '../pretrain/metrics';
@@ -10,7 +10,7 @@ import type { PretrainOptions } from '../pretrain/pretrain';
 import { rankWithScorer, type RankCase } from '../pretrain/rank';
 import { markdownTable, textTable, type MetricRow } from '../pretrain/table';
 import type { EpochRecord } from '../pretrain/train-state';
-import type { ScorerConfig } from '../../worker/tower';
+import type { ScorerConfig } from '../../worker/model/tower';
 
 export const VALIDATION_PROTOCOL =
   'last item of each sampled user (held out from training) against 99 items that user never interacted with';

@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelManifest } from '../../worker/scorer';
+import type { ModelManifest } from '../../worker/model/scorer';
 import { EVENT_TYPES, type EventType } from '../../shared/types';
 import { num, parseArgs, str, type Args } from '../data/args';
 import { readArtifacts, writeArtifacts, writeFileAtomic } from '../pretrain/artifacts';

@@ -14,8 +14,8 @@ import { evaluateCases, type EngineFactory, type EvalCase, type Variant } from '
 import { facetScores, rankBreakingTiesByServer, type FacetOptions } from './facet';
 import { LIST_DEPTH, listMetrics, type CatalogueFacts, type ListMetrics } from './list-metrics';
 import { caseMetrics, meanMetrics, pairedBootstrap, type RankMetrics } from '../pretrain/metrics';
-import { facetSimilarity } from '../../worker/similarity';
-import { itemTokens, type ItemTokens } from '../../worker/taste';
+import { facetSimilarity } from '../../worker/ranking/similarity';
+import { itemTokens, type ItemTokens } from '../../worker/ranking/taste';
 import { caseTime, sampleNegatives } from '../pretrain/rank';
 import { popularity } from '../pretrain/head';
 

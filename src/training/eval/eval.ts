@@ -16,8 +16,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import 'fake-indexeddb/auto';
-import { fnv1a } from '../../worker/features';
-import { Scorer, type ModelManifest } from '../../worker/scorer';
+import { fnv1a } from '../../worker/model/features';
+import { Scorer, type ModelManifest } from '../../worker/model/scorer';
 import { seededRandom } from '../data/random';
 import { num, parseArgs, str, type Args } from '../data/args';
 import { readArtifacts, writeArtifacts } from '../pretrain/artifacts';

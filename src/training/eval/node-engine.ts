@@ -1,7 +1,7 @@
 /** Engines for the Node-side evaluation: one fresh in-memory store per user, on the shared scorer. */
 import { IDBFactory } from 'fake-indexeddb';
 import { Engine } from '../../worker/engine';
-import type { Scorer } from '../../worker/scorer';
+import type { Scorer } from '../../worker/model/scorer';
 import type { EngineFactory } from './eval-core';
 
 /** No retention limit can drop a replayed history: whole histories span years. */

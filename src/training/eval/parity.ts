@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import 'fake-indexeddb/auto';
-import { Scorer } from '../../worker/scorer';
+import { Scorer } from '../../worker/model/scorer';
 import { num, parseArgs, str } from '../data/args';
 import { readArtifacts } from '../pretrain/artifacts';
 import { readDataset } from '../data/load';

@@ -1,7 +1,7 @@
 /** Reads and writes `localrank-model/1` artifacts on disk (Node only). */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelManifest } from '../../worker/scorer';
+import type { ModelManifest } from '../../worker/model/scorer';
 
 /** Writes `data` beside its final name and renames it there, so readers never see half a file. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {

@@ -1,15 +1,15 @@
 /**
- * Trains the ranker head: one weight per relational signal (`src/worker/signals.ts`), fitted with
+ * Trains the ranker head: one weight per relational signal (`src/worker/ranking/signals.ts`), fitted with
  * a softmax over each case's candidates so that the item the user really chose next ranks first.
  * Cases come from interaction logs in two forms: "catalogue" cases, where the model knows nothing
  * of the log (only the taste and the server's order speak), and "in-domain" cases, where the
  * model's own score joins them. A head trained on several logs transfers to shops it never saw.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights } from '../../worker/signals';
-import { Taste, itemTokens, type ItemTokens, type TasteEvent } from '../../worker/taste';
-import { itemEvidence, historyEvidence } from '../../worker/evidence';
-import type { Scorer } from '../../worker/scorer';
+import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights } from '../../worker/ranking/signals';
+import { Taste, itemTokens, type ItemTokens, type TasteEvent } from '../../worker/ranking/taste';
+import { itemEvidence, historyEvidence } from '../../worker/model/evidence';
+import type { Scorer } from '../../worker/model/scorer';
 import { seededRandom } from '../data/random';
 import type { Dataset, Sequence } from '../data/dataset';
 import { caseTime, sampleNegatives } from './rank';

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { ItemFeatures } from '../../shared/types';
-import { fnv1a, featureTokens } from '../../worker/features';
-import type { ModelManifest } from '../../worker/scorer';
-import type { ScorerConfig } from '../../worker/tower';
+import { fnv1a, featureTokens } from '../../worker/model/features';
+import type { ModelManifest } from '../../worker/model/scorer';
+import type { ScorerConfig } from '../../worker/model/tower';
 import type { Dataset } from '../data/dataset';
 
 /** The manifest training writes (the optional `vocabulary`, `card` and `ranker` included). */

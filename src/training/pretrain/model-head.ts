@@ -4,11 +4,11 @@
  * model's ranking for a visitor with no history beats the server's order on validation.
  */
 import { existsSync } from 'node:fs';
-import { Scorer, type ModelManifest, type RankerSpec } from '../../worker/scorer';
+import { Scorer, type ModelManifest, type RankerSpec } from '../../worker/model/scorer';
 import { seededRandom } from '../data/random';
 import type { Dataset, Sequence } from '../data/dataset';
 import { readDataset } from '../data/load';
-import { headScores, type HeadWeights } from '../../worker/signals';
+import { headScores, type HeadWeights } from '../../worker/ranking/signals';
 import { caseSpecs, inDomainCases, trainModelHead, type HeadSource } from './head';
 import { pairedBootstrap } from './metrics';
 

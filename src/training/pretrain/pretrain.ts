@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { EVENT_TYPES } from '../../shared/types';
-import { Scorer, type ModelManifest } from '../../worker/scorer';
-import { recencyBucket, type ScorerConfig } from '../../worker/tower';
+import { Scorer, type ModelManifest } from '../../worker/model/scorer';
+import { recencyBucket, type ScorerConfig } from '../../worker/model/tower';
 import type { Dataset, Sequence } from '../data/dataset';
 import { meanMetrics, type RankMetrics } from './metrics';
 import { batchLoss, contentIndex, exportModel, initParams, type Batch } from './model';

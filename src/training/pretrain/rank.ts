@@ -1,7 +1,7 @@
 /** Ranks evaluation cases directly with a Scorer, in batches (pretraining validation). */
 import * as tf from '@tensorflow/tfjs-core';
 import { EVENT_TYPES } from '../../shared/types';
-import type { HistoryItem, ItemRef, Scorer } from '../../worker/scorer';
+import type { HistoryItem, ItemRef, Scorer } from '../../worker/model/scorer';
 import { SYNTHETIC_GAP_MS, type Dataset, type Sequence } from '../data/dataset';
 import { rankOf } from './metrics';
 

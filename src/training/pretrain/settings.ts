@@ -11,7 +11,7 @@ import { EVENTS_FORMATS } from '../data/event-readers';
 import { TRAINABLE_TYPES } from '../data/event-types';
 import { DEFAULT_CONFIG, DEFAULT_OPTIONS, type PretrainOptions } from './pretrain';
 import { TIME_UNITS } from '../data/timestamps';
-import type { ScorerConfig } from '../../worker/tower';
+import type { ScorerConfig } from '../../worker/model/tower';
 
 export interface Flag {
   name: string;

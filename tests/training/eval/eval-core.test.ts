@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCases, type EngineFactory, type EvalCase, type Variant } from '../../../src/training/eval/eval-core';
 import { rankWithScorer } from '../../../src/training/pretrain/rank';
 import { Engine } from '../../../src/worker/engine';
-import type { Scorer } from '../../../src/worker/scorer';
+import type { Scorer } from '../../../src/worker/model/scorer';
 import { loadFixture, T0 } from '../../worker/helpers';
 
 describe('evaluation through the engine', () => {

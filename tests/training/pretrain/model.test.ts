@@ -8,7 +8,7 @@ import { contentIndex, gatherRows, initParams, itemTable, touchedRows } from '..
 import { DEFAULT_CONFIG, DEFAULT_OPTIONS, pretrain } from '../../../src/training/pretrain/pretrain';
 import { rankWithScorer } from '../../../src/training/pretrain/rank';
 import { meanMetrics } from '../../../src/training/pretrain/metrics';
-import { Scorer } from '../../../src/worker/scorer';
+import { Scorer } from '../../../src/worker/model/scorer';
 
 describe('pretraining on wasm', () => {
   beforeAll(async () => { await tf.setBackend('wasm'); });

@@ -3,17 +3,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalrankError } from '../../src/shared/errors';
-import { exportModel, initParams } from '../../src/training/pretrain/model';
-import { DEFAULT_CONFIG } from '../../src/training/pretrain/pretrain';
-import type { Dataset } from '../../src/training/data/dataset';
-import { MODEL_LIMITS, Scorer, type ModelManifest } from '../../src/worker/scorer';
-import type { ScorerConfig } from '../../src/worker/tower';
-import { fixtureArtifacts, history, loadFixture, T0 } from './helpers';
+import { LocalrankError } from '../../../src/shared/errors';
+import { exportModel, initParams } from '../../../src/training/pretrain/model';
+import { DEFAULT_CONFIG } from '../../../src/training/pretrain/pretrain';
+import type { Dataset } from '../../../src/training/data/dataset';
+import { MODEL_LIMITS, Scorer, type ModelManifest } from '../../../src/worker/model/scorer';
+import type { ScorerConfig } from '../../../src/worker/model/tower';
+import { fixtureArtifacts, history, loadFixture, T0 } from '../helpers';
 
 interface CatalogItem { id: string; category: string[]; text: string }
 const catalog = (): CatalogItem[] =>
-  (JSON.parse(readFileSync(new URL('../fixtures/model/catalog.json', import.meta.url), 'utf8')) as { items: CatalogItem[] }).items;
+  (JSON.parse(readFileSync(new URL('../../fixtures/model/catalog.json', import.meta.url), 'utf8')) as { items: CatalogItem[] }).items;
 
 async function values(t: tf.Tensor): Promise<number[]> {
   const v = Array.from(await t.data());

@@ -4,8 +4,8 @@
  * streamed with a byte limit (the weights: the size the manifest declares, itself capped), so a
  * hostile or broken server cannot make the page read without end. A refused model is never used.
  */
-import { LocalrankError } from '../shared/errors';
-import type { LoadProgress } from '../shared/types';
+import { LocalrankError } from '../../shared/errors';
+import type { LoadProgress } from '../../shared/types';
 import { MODEL_LIMITS, checkManifestShape, type ModelManifest } from './scorer';
 
 export interface ModelArtifacts {

@@ -3,15 +3,15 @@
  * backend at will and make the move to another one succeed or fail.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BackendChoice } from '../../src/worker/backend';
-import { BackendRecovery, nextBackend } from '../../src/worker/recovery';
+import type { BackendChoice } from '../../../src/worker/model/backend';
+import { BackendRecovery, nextBackend } from '../../../src/worker/model/recovery';
 
 const backend = vi.hoisted(() => ({
   onLost: [] as Array<(why: string) => void>,
   choose: vi.fn(),
 }));
 
-vi.mock('../../src/worker/backend', () => ({
+vi.mock('../../../src/worker/model/backend', () => ({
   watchBackendLoss: (onLost: (why: string) => void) => backend.onLost.push(onLost),
   chooseBackend: backend.choose,
 }));

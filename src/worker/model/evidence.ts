@@ -3,7 +3,7 @@
  * model's score of an item counts only this far: an item whose id and tokens the model never saw
  * gets a vector of untrained rows, noise that must never move a page.
  */
-import type { ItemFeatures } from '../shared/types';
+import type { ItemFeatures } from '../../shared/types';
 import { featureTokens } from './features';
 
 /** What a model declares it was trained on (see `ModelManifest.vocabulary`). */

@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { serverOrderResult } from '../../src/shared/fallback';
-import type { FieldValue, GroupCap, ItemFeatures, ItemMatch, RerankOptions, WeightedMatch } from '../../src/shared/types';
-import { rankCandidates, serverOrderOf, serverRanking } from '../../src/worker/rerank';
-import { DEFAULT_HEAD } from '../../src/worker/signals';
-import { EMPTY_PROFILE, Taste, itemTokens } from '../../src/worker/taste';
+import { serverOrderResult } from '../../../src/shared/fallback';
+import type { FieldValue, GroupCap, ItemFeatures, ItemMatch, RerankOptions, WeightedMatch } from '../../../src/shared/types';
+import { rankCandidates, serverOrderOf, serverRanking } from '../../../src/worker/ranking/rerank';
+import { DEFAULT_HEAD } from '../../../src/worker/ranking/signals';
+import { EMPTY_PROFILE, Taste, itemTokens } from '../../../src/worker/ranking/taste';
 
 const BRANDS = ['Acme', 'Bolt', 'Cora'];
 const KINDS = ['Seeds', 'Tools', 'Pots'];

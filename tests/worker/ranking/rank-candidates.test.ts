@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EXPLAIN_LIMIT, order, rankCandidates, serverOrderOf, serverRanking, type HistoryEntry, type RankInput } from '../../src/worker/rerank';
-import { DEFAULT_HEAD } from '../../src/worker/signals';
-import { EMPTY_PROFILE, Taste, itemTokens } from '../../src/worker/taste';
+import { EXPLAIN_LIMIT, order, rankCandidates, serverOrderOf, serverRanking, type HistoryEntry, type RankInput } from '../../../src/worker/ranking/rerank';
+import { DEFAULT_HEAD } from '../../../src/worker/ranking/signals';
+import { EMPTY_PROFILE, Taste, itemTokens } from '../../../src/worker/ranking/taste';
 
 const kinds = ['Seeds', 'Tools', 'Pots'];
 const features = (i: number) => ({ category: ['Garden', kinds[i % 3]], brand: `b${i % 5}` });

@@ -3,10 +3,10 @@
  * knows little of them, the best placed of those), and that it is off unless asked for.
  */
 import { describe, expect, it } from 'vitest';
-import { EXPLORE_REASON, rankCandidates, type RankInput } from '../../src/worker/rerank';
-import { explorationSlots, explore, uncertainty } from '../../src/worker/explore';
-import { DEFAULT_HEAD } from '../../src/worker/signals';
-import { Taste, itemTokens } from '../../src/worker/taste';
+import { EXPLORE_REASON, rankCandidates, type RankInput } from '../../../src/worker/ranking/rerank';
+import { explorationSlots, explore, uncertainty } from '../../../src/worker/ranking/explore';
+import { DEFAULT_HEAD } from '../../../src/worker/ranking/signals';
+import { Taste, itemTokens } from '../../../src/worker/ranking/taste';
 
 const taste = Taste.of([
   { itemId: 'seen-1', type: 'click', time: 1, features: { category: ['Garden', 'Tools'], brand: 'Acme' } },

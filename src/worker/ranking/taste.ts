@@ -8,8 +8,8 @@
  * A taste is a fold over the visitor's stored events (oldest first), so retention and `forget()`
  * govern it like the events themselves and nothing is kept that `exportData()` does not show.
  */
-import type { EventType, ItemFeatures } from '../shared/types';
-import { featureTokens } from './features';
+import type { EventType, ItemFeatures } from '../../shared/types';
+import { featureTokens } from '../model/features';
 import { tokenId } from './tokens';
 
 /** How much each interaction says about taste. Impressions and removals say nothing positive. */

@@ -1,10 +1,15 @@
 /**
+ * `src/worker/ranking/`: the ranking, pure functions over plain arrays: the visitor's taste and its
+ * interned tokens, the relational signals, the per-visitor reactions, this pipeline, the shop's
+ * rules, exploration and item similarity. It imports from `../model/` only (the content features);
+ * the engine calls it. This file is its entry.
+ *
  * The ranking pipeline as one pure function (`rankCandidates`): the relational signals of every
  * candidate, the ranker head's score, the order (the best `k`, with optional diversity and
  * exploration), the shop's rules (rules.ts) and reasons for the first positions. No TensorFlow here: inputs are plain arrays, computed by the
  * engine, so this runs in microseconds and is unit-tested alone.
  */
-import type { EventType, ItemFeatures, Reason, RerankOptions } from '../shared/types';
+import type { EventType, ItemFeatures, Reason, RerankOptions } from '../../shared/types';
 import { EXPLORE_WINDOW, explore, uncertainty } from './explore';
 import { applyRules, hasRules, type RuleResult } from './rules';
 import { SIGNALS, computeSignals, headScores, type HeadWeights, type SignalName } from './signals';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../src/shared/types';
-import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf } from '../../src/worker/reactions';
-import { SIGNALS, type HeadWeights } from '../../src/worker/signals';
+import type { StoredEvent } from '../../../src/shared/types';
+import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf } from '../../../src/worker/ranking/reactions';
+import { SIGNALS, type HeadWeights } from '../../../src/worker/ranking/signals';
 
 const head = Object.fromEntries(SIGNALS.map((n) => [n, 0])) as Record<string, number>;
 Object.assign(head, { serverLog: 8, facetAffinity: 1, facetAffinityConfident: 2, lastOverlapConfident: 1 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LocalrankError } from '../../src/shared/errors';
-import { loadModel, sha256Hex } from '../../src/worker/loader';
-import { MODEL_LIMITS } from '../../src/worker/scorer';
-import { fixtureArtifacts } from './helpers';
+import { LocalrankError } from '../../../src/shared/errors';
+import { loadModel, sha256Hex } from '../../../src/worker/model/loader';
+import { MODEL_LIMITS } from '../../../src/worker/model/scorer';
+import { fixtureArtifacts } from '../helpers';
 
 const url = 'https://shop.example/m/manifest.json';
 const weightsUrl = 'https://shop.example/m/weights.bin';

@@ -1,12 +1,17 @@
 /**
+ * `src/worker/model/`: the pretrained model and what runs it: this scorer and its towers, the
+ * items' content features, how much the model knows (evidence), the loader that verifies a model,
+ * the choice of tfjs backend and the recovery from a lost GPU. It imports nothing from the rest of
+ * the worker. This file is its entry.
+ *
  * The two-tower scorer: a frozen item tower (id table with content features folded in, hashed
  * content features and an optional server-embedding projection for unknown items) and a causal
  * self-attentive user tower over the recent history. Runs on any tfjs backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LocalrankError } from '../shared/errors';
-import { LIMITS } from '../shared/limits';
-import { EVENT_TYPES, type EventType, type ItemFeatures } from '../shared/types';
+import { LocalrankError } from '../../shared/errors';
+import { LIMITS } from '../../shared/limits';
+import { EVENT_TYPES, type EventType, type ItemFeatures } from '../../shared/types';
 import { featureBuckets } from './features';
 import { contentVectors, recencyBucket, tensorSpecs, userTower, type Params, type ScorerConfig } from './tower';
 
@@ -47,7 +52,7 @@ export interface ModelCard {
 }
 
 export interface RankerSpec {
-  /** One weight per signal of `src/worker/signals.ts`; signals it does not name weigh 0. */
+  /** One weight per signal of `src/worker/ranking/signals.ts`; signals it does not name weigh 0. */
   weights: Partial<Record<string, number>>;
   /** The logs its cases came from, so an evaluation can leave one out. */
   trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string }>;

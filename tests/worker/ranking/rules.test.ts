@@ -3,8 +3,8 @@
  * does, how they combine, and how conflicts are settled.
  */
 import { describe, expect, it } from 'vitest';
-import type { ItemFeatures } from '../../src/shared/types';
-import { applyRules, fieldValues, hasRules, matches, type Rules } from '../../src/worker/rules';
+import type { ItemFeatures } from '../../../src/shared/types';
+import { applyRules, fieldValues, hasRules, matches, type Rules } from '../../../src/worker/ranking/rules';
 
 const BRANDS = ['Acme', 'Bolt', 'Acme', 'Cora', 'Acme', 'Bolt', 'Dune', 'Acme'];
 

@@ -5,7 +5,7 @@
  * script tag: the worker applies it to every ranking, the page to every answer it gives without
  * the worker (failures, the holdout's control arm), so a rule holds in every result.
  */
-import type { FieldValue, GroupCap, ItemFeatures, ItemMatch, RerankOptions } from '../shared/types';
+import type { FieldValue, GroupCap, ItemFeatures, ItemMatch, RerankOptions } from '../../shared/types';
 
 export type Rules = Pick<RerankOptions, 'exclude' | 'keepTop' | 'pin' | 'boost' | 'bury' | 'maxPerGroup'>;
 

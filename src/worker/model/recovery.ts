@@ -4,8 +4,8 @@
  * rebuilt on another backend: wasm after a GPU backend, else cpu. Success is reported as
  * `recovered`; a loss no backend can take over from as `degraded`, never as `recovered`.
  */
-import { LocalrankError, type Fallback } from '../shared/errors';
-import type { BackendName } from '../shared/types';
+import { LocalrankError, type Fallback } from '../../shared/errors';
+import type { BackendName } from '../../shared/types';
 import { chooseBackend, watchBackendLoss, type BackendChoice } from './backend';
 
 /** What recovery needs from the engine. */

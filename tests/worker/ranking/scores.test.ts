@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dotScores } from '../../src/worker/rerank';
-import type { Scorer } from '../../src/worker/scorer';
-import { history, loadFixture, T0 } from './helpers';
+import { dotScores } from '../../../src/worker/ranking/rerank';
+import type { Scorer } from '../../../src/worker/model/scorer';
+import { history, loadFixture, T0 } from '../helpers';
 
 let scorer: Scorer;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Taste, itemTokens, tasteWeight, HALF_LIFE } from '../../src/worker/taste';
-import { tokenId, tokenName } from '../../src/worker/tokens';
+import { Taste, itemTokens, tasteWeight, HALF_LIFE } from '../../../src/worker/ranking/taste';
+import { tokenId, tokenName } from '../../../src/worker/ranking/tokens';
 
 const seeds = { category: ['Garden', 'Seeds'], brand: 'Acme' };
 const tools = { category: ['Garden', 'Tools'], brand: 'Bolt' };

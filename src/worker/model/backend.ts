@@ -10,8 +10,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
-import * as env from '../shared/env';
-import type { BackendName, GpuInfo } from '../shared/types';
+import * as env from '../../shared/env';
+import type { BackendName, GpuInfo } from '../../shared/types';
 
 export interface BackendChoice {
   backend: BackendName;

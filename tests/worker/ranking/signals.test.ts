@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SIGNALS, SIGNAL_COUNT, computeSignals, headScores, type HeadWeights } from '../../src/worker/signals';
-import { EMPTY_PROFILE, Taste, itemTokens } from '../../src/worker/taste';
+import { SIGNALS, SIGNAL_COUNT, computeSignals, headScores, type HeadWeights } from '../../../src/worker/ranking/signals';
+import { EMPTY_PROFILE, Taste, itemTokens } from '../../../src/worker/ranking/taste';
 
 const col = (name: (typeof SIGNALS)[number]) => SIGNALS.indexOf(name);
 const catalogue = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { featureBuckets, featureTokens } from '../../src/worker/features';
-import { checkTrackEvents } from '../../src/shared/validate';
+import { featureBuckets, featureTokens } from '../../../src/worker/model/features';
+import { checkTrackEvents } from '../../../src/shared/validate';
 
 describe('featureTokens', () => {
   it('gives each field its own prefix, tags and named attributes included', () => {

@@ -5,7 +5,7 @@
  * backend, wasm included.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { EventType } from '../shared/types';
+import type { EventType } from '../../shared/types';
 
 export interface ScorerConfig {
   /** Width of user and item vectors. */

@@ -5,7 +5,7 @@
  * them on the lists the visitor saw: the item they chose against the items shown above it and
  * skipped. A fit is kept only if it ranks the visitor's most recent choices at least as well.
  */
-import type { StoredEvent, TrainReport } from '../shared/types';
+import type { StoredEvent, TrainReport } from '../../shared/types';
 import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights, type SignalName } from './signals';
 import { NO_TOKENS, Taste, itemTokens, tasteWeight, type ItemTokens } from './taste';
 

@@ -3,7 +3,7 @@
  * function runs in the Node pretraining and in the worker, so an item the model never saw by id
  * lands on the same content embedding rows on both sides.
  */
-import type { ItemFeatures } from '../shared/types';
+import type { ItemFeatures } from '../../shared/types';
 
 /** FNV-1a, 32 bit: tiny, stable across platforms and fast enough for a few tokens per item. */
 export function fnv1a(text: string): number {
