@@ -1,4 +1,4 @@
-"""Training windows and batches, as `windowsOf` / `makeBatch` in src/training/pretrain.ts.
+"""Training windows and batches, as `windowsOf` / `makeBatch` in src/training/pretrain/pretrain.ts.
 
 Every rank computes the same epoch plan from the same seed (windows, their order, the shared
 negatives and step seeds of every global batch) and trains on its contiguous share of each

@@ -1,10 +1,10 @@
-"""Model configuration and training defaults, the same as src/training/pretrain.ts."""
+"""Model configuration and training defaults, the same as src/training/pretrain/pretrain.ts."""
 import math
 from dataclasses import asdict, dataclass, field
 
 EVENT_TYPES = ['impression', 'view', 'click', 'add_to_cart', 'remove_from_cart', 'purchase']
 
-# Spacing of synthetic event times for logs without timestamps (src/training/dataset.ts).
+# Spacing of synthetic event times for logs without timestamps (src/training/data/dataset.ts).
 SYNTHETIC_GAP_MS = 24 * 3600 * 1000
 SYNTHETIC_START_MS = 1704067200000  # Date.UTC(2024, 0, 1)
 
@@ -14,7 +14,7 @@ MAX_TEXT_LENGTH = 512
 
 @dataclass
 class ModelConfig:
-    """`ScorerConfig` of src/worker/tower.ts; field names are written to the manifest in camelCase."""
+    """`ScorerConfig` of src/worker/model/tower.ts; field names are written to the manifest in camelCase."""
 
     dim: int = 64
     max_history: int = 50
@@ -59,7 +59,7 @@ class ModelConfig:
 
 @dataclass
 class TrainOptions:
-    """`PretrainOptions` of src/training/pretrain.ts. `batch_size` is the global batch."""
+    """`PretrainOptions` of src/training/pretrain/pretrain.ts. `batch_size` is the global batch."""
 
     epochs: int = 30
     batch_size: int = 128
@@ -96,6 +96,6 @@ def as_dict(obj):
 
 
 def recency_bucket(delta_ms, buckets):
-    """`recencyBucket` of src/worker/tower.ts: log2 of minutes since the last event, clipped."""
+    """`recencyBucket` of src/worker/model/tower.ts: log2 of minutes since the last event, clipped."""
     minutes = max(0.0, float(delta_ms)) / 60000.0
     return min(buckets - 1, int(math.floor(math.log2(1 + minutes))))

@@ -1,4 +1,4 @@
-"""Trainable parameters of the two-tower model and the pretraining loss (src/training/model.ts).
+"""Trainable parameters of the two-tower model and the pretraining loss (src/training/pretrain/model.ts).
 
 The raw id embeddings train as `item/id`; the export folds content into `item/table`. A step
 computes only the item rows its batch touches (history items, targets, negatives); each row is

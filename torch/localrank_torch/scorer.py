@@ -1,4 +1,4 @@
-"""Inference with exported weights, as `Scorer` in src/worker/scorer.ts: item vectors (id table row,
+"""Inference with exported weights, as `Scorer` in src/worker/model/scorer.ts: item vectors (id table row,
 content tokens and server embedding for unknown ids) and user vectors of event histories."""
 import json
 import math

@@ -1,4 +1,4 @@
-"""The two-tower math of src/worker/tower.ts over a dict of tensors named as in the manifest.
+"""The two-tower math of src/worker/model/tower.ts over a dict of tensors named as in the manifest.
 
 Shared by training (parameters) and the scorer (exported weights). Shapes and operations follow
 the TensorFlow.js code step by step, so the same weights give the same vectors.

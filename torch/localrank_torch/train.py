@@ -1,5 +1,5 @@
 """Data-parallel pretraining: one process per rank, DistributedDataParallel (`gloo` on CPU, `nccl`
-on GPU), the loop of src/training/pretrain.ts (Adam, sampled softmax, early stopping on
+on GPU), the loop of src/training/pretrain/pretrain.ts (Adam, sampled softmax, early stopping on
 validation NDCG@10), the best model exported by rank 0.
 
 `--batch` is the global batch: each step, every rank trains on its contiguous share of the same

@@ -1,5 +1,6 @@
 """Early-stopping cases and their ranking metrics, as the Node trainer draws and scores them
-(src/training/pretrain-cli.ts `validationCases`, protocols.ts `rankCases`, rank.ts, metrics.ts).
+(src/training/pretrain/split.ts `validationCases`, eval/protocols.ts `rankCases`, pretrain/rank.ts,
+pretrain/metrics.ts).
 
 The cases are drawn with the same generator (mulberry32) in the same order, so for a corpus
 read in the same order they are the very users and negatives the Node trainer validates on.
@@ -17,7 +18,7 @@ EXACT_POOL_LIMIT = 1_000_000
 
 
 def mulberry32(seed):
-    """`seededRandom` of src/worker/trainer.ts."""
+    """`seededRandom` of src/training/data/random.ts."""
     state = [seed & 0xFFFFFFFF]
 
     def imul(a, b):

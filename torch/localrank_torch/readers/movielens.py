@@ -1,6 +1,6 @@
 """A MovieLens 100K folder: `u.data` (user, item, rating, unix seconds) and `u.item` (latin-1,
 `|`-separated id, title, ... genre flags) with `u.genre`; titles and genres become features,
-exactly as src/training/dataset.ts reads them."""
+exactly as src/training/data/dataset.ts reads them."""
 import os
 
 from .common import Event, open_text
