@@ -6,6 +6,8 @@
  *   npm run bench                                  # default model, every backend
  *   npx tsx scripts/bench.ts --model .cache/models/probe --backends auto,wasm
  *   npm run bench -- --only reorder                # the script tag reordering 500- and 2,000-tile lists
+ *   npm run bench -- --only engines                # start-up and rerank per engine: Chromium, Firefox, WebKit
+ *                                                  #   (LOCALRANK_ENGINES=firefox,webkit for some of them)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,9 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { markdown, reorderMarkdown, type BackendResult, type BenchResults, type RerankRow, type StartupRun, type Stats } from './bench/report';
 import { startServer } from './serve';
 import { reorderBench } from './bench/reorder';
+import { benchEngine, enginesMarkdown, type EngineResult } from './bench/engines';
+import { launchEngine } from './engines';
+import { ensureEngines, requestedEngines } from './engines/install';
 import { bundleSizes } from './bench/sizes';
 import { buildWorkload, type BenchCandidate } from './bench/workload';
 
@@ -31,7 +36,7 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'auto,wasm,cpu,webgl,webgpu' },
     startups: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-out' },
-    /** `reorder`: only the script tag's reordering of long lists. */
+    /** `reorder`: only the script tag's reordering of long lists; `engines`: start-up and rerank per browser engine. */
     only: { type: 'string' },
     'reorder-runs': { type: 'string', default: '3' },
   },
@@ -106,6 +111,38 @@ async function reorderOnly(): Promise<void> {
     await browser.close();
     await server.close();
   }
+}
+
+/** Start-up and `rerank` of 1,000 candidates in each engine, beside a plain loop: `--only engines`. */
+async function enginesOnly(): Promise<void> {
+  const engines = requestedEngines();
+  ensureEngines(engines);
+  const size = 1_000;
+  const now = Date.now();
+  const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), size, now);
+  log('computing the reference vectors in Node (cpu backend)');
+  const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
+  const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
+  const results: EngineResult[] = [];
+  try {
+    for (const engine of engines) {
+      log(`launching ${engine}`);
+      const browser = await launchEngine(engine, server.origin);
+      try {
+        results.push(await benchEngine(browser, { model: modelUrl, candidates: workload.candidates, history: workload.history, vectors, size, startups: Number(args.startups), log }));
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const table = enginesMarkdown(results, `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${process.platform}`, size, Number(args.startups));
+  const outDir = resolve(ROOT, args.out!);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'engines.json'), `${JSON.stringify({ date: new Date().toISOString(), results }, null, 1)}\n`);
+  writeFileSync(join(outDir, 'engines.md'), `${table}\n`);
+  console.log(table);
 }
 
 function launch(): Promise<Browser> {
@@ -241,4 +278,4 @@ async function main(): Promise<void> {
   }
 }
 
-await (args.only === 'reorder' ? reorderOnly() : main());
+await (args.only === 'reorder' ? reorderOnly() : args.only === 'engines' ? enginesOnly() : main());

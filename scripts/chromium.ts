@@ -37,4 +37,13 @@ export function chromiumPathOrExit(): string | undefined {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) chromiumPathOrExit();
+// `npx tsx scripts/chromium.ts` (the first step of `npm test`): as root on Debian, installs Debian's
+// Chromium where there is none; elsewhere says how to get one.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { ensureEngines } = await import('./engines/install');
+  try {
+    ensureEngines(['chromium']);
+  } catch {
+    chromiumPathOrExit();
+  }
+}
