@@ -48,14 +48,21 @@ export interface ModelCard {
    * order (the bootstrap interval excluding zero): only then does a new visitor see a change.
    */
   priorBeatsServer: boolean;
+  /**
+   * The model reads any catalogue (words of titles, categories, brands), not only the ids and tokens
+   * it was trained on: the engine loads it on every shop, not only where the catalogue is known to it.
+   */
+  readsAnyCatalogue?: boolean;
   [key: string]: unknown;
 }
 
 export interface RankerSpec {
   /** One weight per signal of `src/worker/ranking/signals.ts`; signals it does not name weigh 0. */
   weights: Partial<Record<string, number>>;
+  /** The weights to rank with while the model's own term is absent (before it is loaded, or where it cannot run). */
+  alone?: Partial<Record<string, number>>;
   /** The logs its cases came from, so an evaluation can leave one out. */
-  trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string }>;
+  trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string; text?: string }>;
 }
 
 export interface ItemRef {

@@ -123,7 +123,7 @@ let rarities = new Float32Array(1024);
  * Runs `use` with how rare each token is among these candidates (inverse document frequency within
  * the list, indexed by token id): a facet every candidate shares tells them apart no better than none.
  */
-function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: Float32Array) => T): T {
+export function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: Float32Array) => T): T {
   const limit = tokenIdLimit();
   if (counts.length < limit) {
     counts = new Int32Array(Math.max(limit, counts.length * 2));
