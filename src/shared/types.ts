@@ -251,12 +251,18 @@ export interface EngineInfo {
   /**
    * Internal diagnostics for tests and bug reports; not a stable API. `tensors` is the worker's
    * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says,
-   * `droppedRecords` the stored records (per store) found invalid and dropped since the engine started.
+   * `droppedRecords` the stored records (per store) found invalid and dropped since the engine started;
+   * `truncatedLists` the item feature lists (category levels, tags, attribute values) of `track` and
+   * `rerank` input cut to their limit (`LIMITS.maxCategories`, `maxTags`, `maxAttributes`), and
+   * `droppedValues` the feature values left out for being over `LIMITS.maxIdLength` characters,
+   * since the personalizer started.
    */
   diagnostics?: {
     tensors: number;
     heapBytes?: number;
     droppedRecords?: { events: number; weights: number; items: number; meta: number };
+    truncatedLists?: number;
+    droppedValues?: number;
   };
 }
 

@@ -17,7 +17,8 @@ import { armOf, forgetBucket } from '../shared/holdout';
 import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
 import type { Arm, Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
-import { cleanEvent, RepeatFilter, type EventSource } from './clean-event';
+import type { OnCut } from '../shared/feature-limits';
+import { cleanEvent, cutCandidates, RepeatFilter, type EventSource } from './clean-event';
 import { initialConsent, type ConsentState } from './consent';
 import { Outbox } from './outbox';
 import { SavedOrders } from './saved-orders';
@@ -47,6 +48,8 @@ export interface SessionEnv {
   engineUrl: string;
   /** Deletes a database without the engine (when consent is withdrawn before it ever loaded). */
   deleteDatabase(name: string): Promise<void>;
+  /** Told when the page's events or candidates carry more feature values than the engine reads (they are cut). */
+  onCut?: OnCut;
 }
 
 /** Events held for the engine at most; the oldest go first. */
@@ -283,7 +286,7 @@ export class TagSession {
     const now = Date.now();
     const events = Array.isArray(input) ? input : [input];
     for (const value of events) {
-      const event = cleanEvent(value, now);
+      const event = cleanEvent(value, now, this.env.onCut);
       if (!event) {
         console.debug('[localrank] event ignored', value);
         continue;
@@ -334,7 +337,8 @@ export class TagSession {
   }
 
   /** Never rejects: the server's order with a `fallback` whenever the engine cannot answer. */
-  async rerank(candidates: unknown, options?: RerankOptions): Promise<RerankResult> {
+  async rerank(input: unknown, options?: RerankOptions): Promise<RerankResult> {
+    const candidates = this.env.onCut ? cutCandidates(input, this.env.onCut) : input;
     if (this.consent !== 'granted') return serverOrder(candidates, this.unavailable(), options, this.arm);
     const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
     if (!personalizer) return serverOrder(candidates, this.unavailable(), options, this.arm);

@@ -165,6 +165,20 @@ describe('TagSession', () => {
     expect(engine.calls.tracked.flat()).toHaveLength(6);
   });
 
+  it('cuts page events and candidates over the engine\'s limits, and says so', async () => {
+    const cuts: string[] = [];
+    const { session, engine, loadPage } = setup({}, { onCut: (field, kind) => void cuts.push(`${field} ${kind}`) });
+    session.start();
+    await loadPage();
+    const tags = Array.from({ length: 625 }, (_, i) => `artist tag ${i}`);
+    session.record([click('A', { features: { tags } })], 'page');
+    await vi.runAllTimersAsync();
+    expect(engine.calls.tracked.flat()[0].features?.tags).toHaveLength(64);
+    const result = await session.rerank([{ id: 'A', features: { tags } }, { id: 'B' }]);
+    expect(result.items.map((i) => i.id).sort()).toEqual(['A', 'B']);
+    expect(cuts).toEqual(['tags list', 'tags list']);
+  });
+
   it('drops invalid events and retries a rejected batch one event at a time', async () => {
     const engine = fakeEngine({ track: (batch: TrackEvent[]) => batch.some((e) => e.itemId === 'bad') });
     const { session, loadPage } = setup({}, { engine });
