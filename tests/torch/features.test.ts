@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ItemFeatures } from '../../src/shared/types';
+import { limitFeatures } from '../../src/shared/feature-limits';
 import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/model/features';
 import { runTorch } from './helpers';
 
@@ -24,6 +25,10 @@ const FEATURES: ItemFeatures[] = [
   { price: 1e300 },
   { price: -1 },
   { tags: Array.from({ length: 40 }, (_, i) => `tag-${i % 30}`) },
+  // Over the engine's limits: cut as the engine cuts them (feature-limits.ts), in UTF-16 units.
+  { tags: Array.from({ length: 700 }, (_, i) => `LastFM:${i}`), category: Array.from({ length: 30 }, (_, i) => `level ${i}`) },
+  { tags: ['😀'.repeat(128), '😀'.repeat(129), 'kept'], brand: 'é'.repeat(257), category: 'x'.repeat(300), text: `${'a '.repeat(255)}b😀 tail` },
+  { attributes: { z: Array.from({ length: 50 }, (_, i) => `z${i}`), '7': ['s', 'x'.repeat(257)], ['k'.repeat(257)]: 'v', a: Array.from({ length: 30 }, (_, i) => i), b: 'last' } },
   {},
 ];
 
@@ -34,13 +39,14 @@ describe('content tokens in PyTorch', () => {
     expect(hashes).toEqual(STRINGS.map(fnv1a));
   });
 
-  it('gives the engine’s tokens and buckets for tricky features', () => {
-    const out = runTorch(['tokens', '--buckets', '4096', '--max-tokens', '16'], FEATURES.map((f) => JSON.stringify(f)).join('\n'));
+  it('gives the engine’s tokens and buckets for tricky features, cut to its limits as the engine cuts them', () => {
+    const out = runTorch(['tokens', '--buckets', '4096', '--max-tokens', '128'], FEATURES.map((f) => JSON.stringify(f)).join('\n'));
     const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { tokens: string[]; buckets: number[] });
     expect(rows).toHaveLength(FEATURES.length);
-    FEATURES.forEach((f, i) => {
-      expect(rows[i].tokens, JSON.stringify(f)).toEqual(featureTokens(f));
-      expect(rows[i].buckets, JSON.stringify(f)).toEqual(featureBuckets(f, 4096, 16));
+    FEATURES.forEach((raw, i) => {
+      const f = limitFeatures(raw);
+      expect(rows[i].tokens, JSON.stringify(f).slice(0, 200)).toEqual(featureTokens(f));
+      expect(rows[i].buckets, JSON.stringify(f).slice(0, 200)).toEqual(featureBuckets(f, 4096, 128));
     });
   });
 });

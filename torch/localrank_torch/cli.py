@@ -6,7 +6,8 @@ does it for `train`).
           and LOCAL_RANK set) each process is one rank and --processes is ignored.
   score   --model DIR --cases FILE   user vectors and scores of histories, as JSON (parity tests)
   tokens  --buckets N --max-tokens K  reads JSON feature objects (one per line) on stdin, prints
-          their tokens and buckets as JSON lines (hashing parity tests)
+          their tokens and buckets (of the features cut to the engine's limits) as JSON lines
+          (hashing parity tests)
 """
 import argparse
 import importlib.util
@@ -203,7 +204,7 @@ def tokens(argv):
     p.add_argument('--buckets', type=int, default=4096)
     p.add_argument('--max-tokens', type=int, default=16)
     args = p.parse_args(argv)
-    from .features import feature_buckets, feature_tokens, fnv1a
+    from .features import feature_buckets, feature_tokens, fnv1a, limit_features
 
     for line in sys.stdin:
         if not line.strip():
@@ -212,6 +213,8 @@ def tokens(argv):
         if isinstance(value, str):
             print(json.dumps({'fnv1a': fnv1a(value)}))
             continue
+        # Cut to the engine's limits first, as the corpus cuts a catalogue.
+        value, _ = limit_features(value)
         print(json.dumps({'tokens': feature_tokens(value), 'buckets': feature_buckets(value, args.buckets, args.max_tokens)}, ensure_ascii=False))
 
 
