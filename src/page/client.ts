@@ -10,7 +10,7 @@ import { armOf, forgetBucket, storedBucket } from '../shared/holdout';
 import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
 import * as env from '../shared/env';
-import { cutCounter, type CutCounts } from '../shared/feature-limits';
+import { cutCounter, type CutCounts, type OnCut } from '../shared/feature-limits';
 import { DEFAULTS, LIMITS } from '../shared/limits';
 import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
@@ -85,6 +85,15 @@ export class Client implements Personalizer {
   private readonly arm: Arm;
   /** Feature lists and values of `track` and `rerank` input cut to the limits (`info().diagnostics`). */
   private readonly cuts = cutCounter();
+  /** Counts a cut and tells the page (`onFeaturesCut`), whose listener cannot break the call. */
+  private readonly onCut: OnCut = (field, kind) => {
+    this.cuts.onCut(field, kind);
+    try {
+      this.options.onFeaturesCut?.(field, kind);
+    } catch {
+      // the page's listener failing is no reason to refuse its input
+    }
+  };
 
   constructor(
     private readonly init: WorkerInit,
@@ -240,7 +249,7 @@ export class Client implements Personalizer {
    * (`QUEUE_FULL`, nothing of the call kept), `close()` (`CLOSED`) or `forget()` (`FORGOTTEN`).
    */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<void> {
-    const checked = checkTrackEvents(events, Date.now(), env.randomId, this.cuts.onCut);
+    const checked = checkTrackEvents(events, Date.now(), env.randomId, this.onCut);
     if (this.state === 'closed' || this.closing) throw new LocalrankError('CLOSED', 'this personalizer was closed');
     if (checked.length === 0) return;
     if (this.unsent.length + checked.length > LIMITS.maxQueuedEvents) {
@@ -312,7 +321,7 @@ export class Client implements Personalizer {
   }
 
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
-    const checked = checkCandidates(candidates, this.cuts.onCut);
+    const checked = checkCandidates(candidates, this.onCut);
     const opts = checkRerankOptions(options);
     if (checked.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     // The control arm never asks the engine: the server's order, the shop's rules, nothing else.

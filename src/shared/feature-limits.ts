@@ -3,14 +3,13 @@
  * entries, a value over the id length is left out, and the call goes on. Real catalogues carry
  * hundreds of tags or attribute ids per item; one such item must cost only its extra values, never
  * the `track` or `rerank` it travels in. The page and the engine cut with this after their type
- * checks (validate.ts), the script tag on its events, and the Node training on its catalogue, so a
- * model is trained on exactly the features the engine will see.
+ * checks (validate.ts), and the Node training on its catalogue, so a model is trained on exactly
+ * the features the engine will see.
  */
 import { LIMITS } from './limits';
-import type { ItemFeatures } from './types';
+import type { CutField, ItemFeatures } from './types';
 
-/** The field of an item that lost something. */
-export type CutField = 'category' | 'brand' | 'tags' | 'attributes';
+export type { CutField } from './types';
 
 /**
  * Told once per field that lost something: `list` when it held more entries than its limit (the

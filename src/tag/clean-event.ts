@@ -1,21 +1,20 @@
-import { limitFeatures, type OnCut } from '../shared/feature-limits';
-import type { Candidate, ItemFeatures, TrackEvent } from '../shared/types';
+import type { TrackEvent } from '../shared/types';
 import { EVENT_TYPES } from '../shared/types';
 
 /**
  * A valid copy of an event from the page, or null. The engine validates again; cleaning here keeps
  * one bad event from sinking the batch it travels in, also one that throws as it is read (a
- * getter, a revoked Proxy). Its features are cut to the engine's limits, each cut told to `onCut`.
+ * getter, a revoked Proxy).
  */
-export function cleanEvent(value: unknown, now: number, onCut?: OnCut): TrackEvent | null {
+export function cleanEvent(value: unknown, now: number): TrackEvent | null {
   try {
-    return copyEvent(value, now, onCut);
+    return copyEvent(value, now);
   } catch {
     return null;
   }
 }
 
-function copyEvent(value: unknown, now: number, onCut: OnCut | undefined): TrackEvent | null {
+function copyEvent(value: unknown, now: number): TrackEvent | null {
   if (value == null || typeof value !== 'object') return null;
   const e = value as Record<string, unknown>;
   if (!EVENT_TYPES.includes(e.type as TrackEvent['type'])) return null;
@@ -35,54 +34,9 @@ function copyEvent(value: unknown, now: number, onCut: OnCut | undefined): Track
     const features = { ...(e.features as NonNullable<TrackEvent['features']>) };
     const price = features.price;
     if (price !== undefined && !(typeof price === 'number' && Number.isFinite(price) && price >= 0)) delete features.price;
-    event.features = cutFeatures(features, onCut);
+    event.features = features;
   }
   return event;
-}
-
-/**
- * Features cut to the engine's limits (feature-limits.ts), each cut told to `onCut`. Features of a
- * shape the engine cannot read are returned as they are, for the engine to refuse with its code.
- */
-function cutFeatures(features: ItemFeatures, onCut: OnCut | undefined): ItemFeatures {
-  return readable(features) ? limitFeatures(features, onCut) : features;
-}
-
-/**
- * The page's candidates with their features cut to the engine's limits, each cut told to `onCut`;
- * the same array when nothing is cut. The engine cuts them too: this is for the tag's warnings.
- */
-export function cutCandidates(candidates: unknown, onCut: OnCut): unknown {
-  try {
-    if (!Array.isArray(candidates)) return candidates;
-    let changed = false;
-    const out = candidates.map((c: unknown) => {
-      const features = (c as Partial<Candidate> | null)?.features;
-      if (!features || typeof features !== 'object') return c;
-      const cut = cutFeatures(features, onCut);
-      if (cut === features) return c;
-      changed = true;
-      return { ...(c as Candidate), features: cut };
-    });
-    return changed ? out : candidates;
-  } catch {
-    return candidates;
-  }
-}
-
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isStrings = (v: unknown) => Array.isArray(v) && v.every(isString);
-const isScalar = (v: unknown) => isString(v) || typeof v === 'number' || typeof v === 'boolean';
-
-/** Whether every field `limitFeatures` reads has the type it expects. */
-function readable(f: ItemFeatures): boolean {
-  const { category, brand, text, tags, attributes } = f as Record<string, unknown>;
-  if (category !== undefined && !isString(category) && !isStrings(category)) return false;
-  if ((brand !== undefined && !isString(brand)) || (text !== undefined && !isString(text))) return false;
-  if (tags !== undefined && !isStrings(tags)) return false;
-  if (attributes === undefined) return true;
-  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return false;
-  return Object.values(attributes).every((v) => isScalar(v) || (Array.isArray(v) && v.every(isScalar)));
 }
 
 /** Where an event came from: the markup, the GA4 data layer, or a `localrank('track')` call. */

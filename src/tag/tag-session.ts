@@ -17,8 +17,7 @@ import { armOf, forgetBucket } from '../shared/holdout';
 import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
 import type { Arm, Candidate, ExportedData, Info, Personalizer, PersonalizerOptions, RerankOptions, RerankResult, TrackEvent } from '../shared/types';
-import type { OnCut } from '../shared/feature-limits';
-import { cleanEvent, cutCandidates, RepeatFilter, type EventSource } from './clean-event';
+import { cleanEvent, RepeatFilter, type EventSource } from './clean-event';
 import { initialConsent, type ConsentState } from './consent';
 import { Outbox } from './outbox';
 import { SavedOrders } from './saved-orders';
@@ -48,8 +47,8 @@ export interface SessionEnv {
   engineUrl: string;
   /** Deletes a database without the engine (when consent is withdrawn before it ever loaded). */
   deleteDatabase(name: string): Promise<void>;
-  /** Told when the page's events or candidates carry more feature values than the engine reads (they are cut). */
-  onCut?: OnCut;
+  /** Told when the page's events or candidates carry more feature values than the engine reads (it cuts them). */
+  onCut?: PersonalizerOptions['onFeaturesCut'];
 }
 
 /** Events held for the engine at most; the oldest go first. */
@@ -197,7 +196,8 @@ export class TagSession {
     let personalizer: Personalizer;
     try {
       const engine = await this.env.importEngine(this.options.engine ?? this.env.engineUrl);
-      personalizer = await engine.createPersonalizer(personalizerOptions(this.options));
+      const onFeaturesCut = this.env.onCut;
+      personalizer = await engine.createPersonalizer({ ...personalizerOptions(this.options), ...(onFeaturesCut && { onFeaturesCut }) });
     } catch (error) {
       this.failure = failureOf(error, 'ENGINE_UNAVAILABLE');
       this.state = 'failed';
@@ -286,7 +286,7 @@ export class TagSession {
     const now = Date.now();
     const events = Array.isArray(input) ? input : [input];
     for (const value of events) {
-      const event = cleanEvent(value, now, this.env.onCut);
+      const event = cleanEvent(value, now);
       if (!event) {
         console.debug('[localrank] event ignored', value);
         continue;
@@ -337,8 +337,7 @@ export class TagSession {
   }
 
   /** Never rejects: the server's order with a `fallback` whenever the engine cannot answer. */
-  async rerank(input: unknown, options?: RerankOptions): Promise<RerankResult> {
-    const candidates = this.env.onCut ? cutCandidates(input, this.env.onCut) : input;
+  async rerank(candidates: unknown, options?: RerankOptions): Promise<RerankResult> {
     if (this.consent !== 'granted') return serverOrder(candidates, this.unavailable(), options, this.arm);
     const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
     if (!personalizer) return serverOrder(candidates, this.unavailable(), options, this.arm);

@@ -7,6 +7,7 @@ import type { IDBFactory } from 'fake-indexeddb';
 import { expose } from 'comlink';
 import { Client } from '../../src/page/client';
 import type { Retention, WorkerApi, WorkerInit } from '../../src/shared/protocol';
+import type { PersonalizerOptions } from '../../src/shared/types';
 import { Engine } from '../../src/worker/engine';
 import type { Scorer } from '../../src/worker/model/scorer';
 
@@ -44,8 +45,8 @@ export function engineWorker(scorer: Scorer, idbFactory: IDBFactory, clock: () =
 }
 
 /** A started client whose worker is {@link engineWorker}. */
-export function openClient(scorer: Scorer, namespace: string, idbFactory: IDBFactory, retention: Retention, clock: () => number): Promise<Client> {
+export function openClient(scorer: Scorer, namespace: string, idbFactory: IDBFactory, retention: Retention, clock: () => number, options: PersonalizerOptions = {}): Promise<Client> {
   const init: WorkerInit = { model: 'https://shop.example/model.json', namespace, backend: 'cpu', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
-  const client = new Client(init, { timeoutMs: 30_000 }, () => engineWorker(scorer, idbFactory, clock));
+  const client = new Client(init, { timeoutMs: 30_000, ...options }, () => engineWorker(scorer, idbFactory, clock));
   return client.start().then(() => client);
 }

@@ -21,11 +21,17 @@ import { openClient } from './channel-worker';
 
 let scorer: Scorer;
 let client: Client;
+/** What `onFeaturesCut` was told. */
+let told = 0;
 const NOW = Date.UTC(2026, 0, 1);
 beforeAll(async () => {
   await tf.setBackend('cpu');
   scorer = loadFixture();
-  client = await openClient(scorer, 'oversized', new IDBFactory(), { maxEvents: 100_000, maxAgeDays: 90 }, () => NOW);
+  client = await openClient(scorer, 'oversized', new IDBFactory(), { maxEvents: 100_000, maxAgeDays: 90 }, () => NOW, {
+    onFeaturesCut: () => {
+      told++;
+    },
+  });
 });
 afterAll(async () => {
   await client.close();
@@ -109,6 +115,8 @@ describe('real-shaped oversized catalogues through the npm API', () => {
         const overLimits = [...events.map((e) => e.features), ...candidates.map((c) => c.features)].filter((f) => !withinLimits({ ...f, text: undefined })).length;
         const cut = (d: typeof before) => (d?.truncatedLists ?? 0) + (d?.droppedValues ?? 0);
         expect(cut(info.diagnostics) - cut(before)).toBeGreaterThanOrEqual(overLimits > 0 ? 1 : 0);
+        // The page was told of every cut it counted.
+        expect(told).toBe(cut(info.diagnostics));
         oversizedItems += overLimits;
       }),
       { numRuns: 25 },

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/shared/limits';
-import { cleanEvent, cutCandidates, RepeatFilter } from '../../src/tag/clean-event';
+import { cleanEvent, RepeatFilter } from '../../src/tag/clean-event';
 
 describe('cleanEvent', () => {
   it('keeps valid fields and drops invalid ones', () => {
@@ -28,32 +27,6 @@ describe('cleanEvent', () => {
     const getter = { type: 'click', itemId: 'A', get features(): unknown { throw new Error('boom'); } };
     expect(cleanEvent(proxy, 0)).toBeNull();
     expect(cleanEvent(getter, 0)).toBeNull();
-  });
-});
-
-describe('cutting features to the engine\'s limits', () => {
-  const tags = Array.from({ length: 700 }, (_, i) => `t${i}`);
-
-  it('cuts an event\'s long lists and says which', () => {
-    const cuts: string[] = [];
-    const event = cleanEvent({ type: 'click', itemId: 'A', features: { tags, category: ['a', 'x'.repeat(300)] } }, 0, (field, kind) => cuts.push(`${field} ${kind}`));
-    expect(event?.features).toEqual({ tags: tags.slice(0, LIMITS.maxTags), category: ['a'] });
-    expect(cuts).toEqual(['category value', 'tags list']);
-  });
-
-  it('leaves features it cannot read for the engine to refuse', () => {
-    expect(cleanEvent({ type: 'click', itemId: 'A', features: { tags: 'a, b' } }, 0, () => undefined)?.features).toEqual({ tags: 'a, b' });
-  });
-
-  it('cuts the page\'s candidates, and returns the very same list when nothing is over', () => {
-    const cuts: string[] = [];
-    const fine = [{ id: 'a', features: { tags: ['x'] } }, { id: 'b' }];
-    expect(cutCandidates(fine, (field) => cuts.push(field))).toBe(fine);
-    const out = cutCandidates([...fine, { id: 'c', features: { tags } }], (field) => cuts.push(field)) as Array<{ id: string; features?: { tags?: string[] } }>;
-    expect(out.map((c) => c.id)).toEqual(['a', 'b', 'c']);
-    expect(out[2].features?.tags).toHaveLength(LIMITS.maxTags);
-    expect(cuts).toEqual(['tags']);
-    expect(cutCandidates('nonsense', () => undefined)).toBe('nonsense');
   });
 });
 

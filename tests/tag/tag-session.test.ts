@@ -165,18 +165,15 @@ describe('TagSession', () => {
     expect(engine.calls.tracked.flat()).toHaveLength(6);
   });
 
-  it('cuts page events and candidates over the engine\'s limits, and says so', async () => {
+  it('hands the engine its listener for features cut to the limits (the engine cuts; the tag tells the page)', async () => {
     const cuts: string[] = [];
-    const { session, engine, loadPage } = setup({}, { onCut: (field, kind) => void cuts.push(`${field} ${kind}`) });
+    const { session, engine, loadPage } = setup({ namespace: 'shop' }, { onCut: (field, kind) => void cuts.push(`${field} ${kind}`) });
     session.start();
     await loadPage();
-    const tags = Array.from({ length: 625 }, (_, i) => `artist tag ${i}`);
-    session.record([click('A', { features: { tags } })], 'page');
-    await vi.runAllTimersAsync();
-    expect(engine.calls.tracked.flat()[0].features?.tags).toHaveLength(64);
-    const result = await session.rerank([{ id: 'A', features: { tags } }, { id: 'B' }]);
-    expect(result.items.map((i) => i.id).sort()).toEqual(['A', 'B']);
-    expect(cuts).toEqual(['tags list', 'tags list']);
+    const options = engine.calls.options[0] as { namespace: string; onFeaturesCut: (field: string, kind: string) => void };
+    expect(options.namespace).toBe('shop');
+    options.onFeaturesCut('tags', 'list');
+    expect(cuts).toEqual(['tags list']);
   });
 
   it('drops invalid events and retries a rejected batch one event at a time', async () => {

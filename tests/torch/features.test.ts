@@ -28,7 +28,7 @@ const FEATURES: ItemFeatures[] = [
   // Over the engine's limits: cut as the engine cuts them (feature-limits.ts), in UTF-16 units.
   { tags: Array.from({ length: 700 }, (_, i) => `LastFM:${i}`), category: Array.from({ length: 30 }, (_, i) => `level ${i}`) },
   { tags: ['😀'.repeat(128), '😀'.repeat(129), 'kept'], brand: 'é'.repeat(257), category: 'x'.repeat(300), text: `${'a '.repeat(255)}b😀 tail` },
-  { attributes: { z: Array.from({ length: 50 }, (_, i) => `z${i}`), '7': ['s', 'x'.repeat(257)], ['k'.repeat(257)]: 'v', a: Array.from({ length: 30 }, (_, i) => i), b: 'last' } },
+  { attributes: { z: Array.from({ length: 50 }, (_, i) => `z${i}`), '7': ['s', 'x'.repeat(257)], ['k'.repeat(257)]: 'v', a: Array.from({ length: 30 }, (_, i) => `${i}`), b: 'last' } },
   {},
 ];
 
