@@ -382,6 +382,9 @@ export class Engine {
 
   async info(): Promise<EngineInfo> {
     this.assertOpen();
+    // What is stored now, not as of our last successful write: pruning for quota, retention and
+    // other tabs delete events while writes of ours fail. The last count stands if storage cannot answer.
+    this.eventCount = await this.store.countEvents().catch(() => this.eventCount);
     return {
       backend: this.choice.backend,
       backendReason: this.choice.reason,
