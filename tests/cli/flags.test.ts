@@ -10,7 +10,8 @@ import { main as headMain } from '../../src/training/cli/head-cli';
 import { main as pretrainMain } from '../../src/training/cli/pretrain-cli';
 import { runTrain } from '../../src/training/cli/train';
 import { InputError } from '../../src/training/data/input-error';
-import { pythonPath, torchEnv, torchUnavailable } from '../../src/training/pretrain/python';
+import { pythonPath, torchEnv } from '../../src/training/pretrain/python';
+import { TORCH_MISSING } from '../torch/helpers';
 
 const io = { out: () => undefined, err: { write: () => true, isTTY: false }, version: 'test' };
 /** Each command, a flag it knows, and its usage line. */
@@ -40,11 +41,8 @@ describe('unknown flags', () => {
     expect(message).toContain('no-such.txt: no such file or folder');
   });
 
-  it('npm run pretrain:torch refuses an unknown flag with its usage line', () => {
+  it.skipIf(TORCH_MISSING)('npm run pretrain:torch refuses an unknown flag with its usage line', () => {
     const result = spawnSync(pythonPath(), ['-m', 'localrank_torch', 'train', '--dataset', 'x', '--txet', 'y'], { env: torchEnv(), encoding: 'utf8' });
-    const unavailable = torchUnavailable();
-    // Without PyTorch the command says what to install first (tests/torch reports it as not run).
-    if (unavailable) return expect(result.stderr).toContain('apt-get install -y python3-torch');
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/usage: localrank_torch train[\s\S]*unrecognized arguments: --txet/);
   });
@@ -67,8 +65,7 @@ describe('misspelt values', () => {
     }
   });
 
-  it('npm run pretrain:torch lists the formats it accepts', () => {
-    if (torchUnavailable()) return;
+  it.skipIf(TORCH_MISSING)('npm run pretrain:torch lists the formats it accepts', () => {
     const result = spawnSync(pythonPath(), ['-m', 'localrank_torch', 'train', '--dataset', 'x', '--format', 'csvv'], { env: torchEnv(), encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("invalid choice: 'csvv' (choose from 'auto', 'sequences', 'csv', 'jsonl', 'movielens')");

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ItemFeatures } from '../../src/shared/types';
 import { limitFeatures } from '../../src/shared/feature-limits';
 import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/model/features';
-import { runTorch } from './helpers';
+import { runTorch, TORCH_MISSING } from './helpers';
 
 const STRINGS = ['', 'a', 'é', 'e\u0301', 'ß', '𝐁', '\ud800', '😀 smile', 't:東京タワー', 'c:films>comedy', 'x'.repeat(300)];
 
@@ -32,7 +32,7 @@ const FEATURES: ItemFeatures[] = [
   {},
 ];
 
-describe('content tokens in PyTorch', () => {
+describe.skipIf(TORCH_MISSING)('content tokens in PyTorch', () => {
   it('FNV-1a runs over UTF-16 code units as the engine does', () => {
     const out = runTorch(['tokens'], STRINGS.map((s) => JSON.stringify(s)).join('\n'));
     const hashes = out.trim().split('\n').map((l) => (JSON.parse(l) as { fnv1a: number }).fnv1a);

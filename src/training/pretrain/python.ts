@@ -9,10 +9,10 @@ import { fileURLToPath } from 'node:url';
 /** Folder holding the `localrank_torch` package. */
 export const TORCH_DIR = fileURLToPath(new URL('../../../torch', import.meta.url));
 
-/** The command that installs what the trainer needs, where Debian's packages can be installed. */
-export const TORCH_INSTALL = 'apt-get install -y python3-torch';
+/** Debian's packages of what the trainer needs (python3-torch brings python3-numpy). */
+export const TORCH_PACKAGES = ['python3-torch'];
 
-const HOW_TO_INSTALL = `install Debian's PyTorch, which brings numpy (as root: ${TORCH_INSTALL}), and run it with /usr/bin/python3, where Debian installs it; or pip install torch numpy into another Python and set PYTHON to it`;
+const HOW_TO_INSTALL = `install Debian's PyTorch, which brings numpy (as root: apt-get install -y ${TORCH_PACKAGES.join(' ')}), and run it with /usr/bin/python3, where Debian installs it; or pip install torch numpy into another Python and set PYTHON to it`;
 
 export function pythonPath(): string {
   return process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
