@@ -225,14 +225,15 @@ export function checkFeatures(input: unknown, where: string, code: InputCode = '
   const features: { -readonly [K in keyof ItemFeatures]: ItemFeatures[K] } = {};
   if (f.category !== undefined) {
     const list = Array.isArray(f.category) ? f.category : [f.category];
-    features.category = list.map((c, i) => checkText(c, `${where}.category[${i}]`, code));
+    // Array.from, not map(): map skips the holes of a sparse array and would keep them.
+    features.category = Array.from(list, (c, i) => checkText(c, `${where}.category[${i}]`, code));
   }
   if (f.price !== undefined) features.price = checkNumber(f.price, `${where}.price`, 0, code);
   if (f.brand !== undefined) features.brand = checkText(f.brand, `${where}.brand`, code);
   if (f.text !== undefined) features.text = checkText(f.text, `${where}.text`, code);
   if (f.tags !== undefined) {
     if (!Array.isArray(f.tags)) throw new LocalrankError(code, `${where}.tags must be an array of strings`);
-    features.tags = f.tags.map((t, i) => checkText(t, `${where}.tags[${i}]`, code));
+    features.tags = Array.from(f.tags, (t, i) => checkText(t, `${where}.tags[${i}]`, code));
   }
   if (f.attributes !== undefined) features.attributes = checkAttributes(f.attributes, `${where}.attributes`, code);
   return limitFeatures(features, onCut);
@@ -243,7 +244,7 @@ function checkAttributes(input: unknown, where: string, code: InputCode): NonNul
   const out: Record<string, string | number | boolean | string[]> = {};
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     const list = Array.isArray(value) ? value : [value];
-    const checked = list.map((v, i) => {
+    const checked = Array.from(list, (v: unknown, i) => {
       if (typeof v === 'boolean') return v;
       if (typeof v === 'number') return checkNumber(v, `${where}.${key.slice(0, 40)}[${i}]`, -Infinity, code);
       return checkText(v, `${where}.${key.slice(0, 40)}[${i}]`, code);

@@ -72,6 +72,9 @@ describe('checkTrackEvents', () => {
     expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { tags: 'a,b' } }, 0, newId))).toBe('INVALID_EVENT');
     expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { attributes: { size: NaN } } }, 0, newId))).toBe('NON_FINITE');
     expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { category: [{}] } }, 0, newId))).toBe('INVALID_EVENT');
+    // A hole in a sparse list is not a value: refused, never stored as a hole.
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { tags: new Array(3) } }, 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkCandidates([{ id: 'a', features: { category: [, 'b'] } }]))).toBe('INVALID_CANDIDATES');
   });
 });
 
