@@ -9,7 +9,6 @@
  *   npm run bench -- --only engines                # start-up and rerank per engine: Chromium, Firefox, WebKit
  *                                                  #   (LOCALRANK_ENGINES=firefox,webkit for some of them)
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { register } from 'node:module';
@@ -51,14 +50,12 @@ if (!existsSync(join(modelDir, 'manifest.json'))) {
 const modelUrl = `/${relative(ROOT, join(modelDir, 'manifest.json'))}`;
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-/** The script-tag file is built by its own config after the library; build it here if the project has one. */
-function ensureScriptTagBuild(): void {
-  if (!existsSync(join(ROOT, 'vite.script.config.ts')) || existsSync(join(ROOT, 'dist/localrank.iife.js'))) return;
-  try {
-    execFileSync('npx', ['vite', 'build', '-c', 'vite.script.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    log('the script-tag build failed; its size is reported as missing');
-  }
+/** The whole build (`npm run bench` runs `npm run build` first): the page-side bundles and the worker. */
+function requireBuild(): void {
+  const missing = ['dist/localrank.js', 'dist/localrank.iife.js'].filter((file) => !existsSync(join(ROOT, file)));
+  if (missing.length === 0) return;
+  console.error(`${missing.join(' and ')} missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  process.exit(1);
 }
 
 async function openPage(browser: Browser, origin: string): Promise<{ page: Page; close: () => Promise<void> }> {
@@ -95,7 +92,7 @@ function maxAbsError(engine: Record<string, number | null>, candidates: BenchCan
 
 /** Only the reordering of long lists by the script tag: `--only reorder`. */
 async function reorderOnly(): Promise<void> {
-  ensureScriptTagBuild();
+  requireBuild();
   const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
   const browser = await launch();
   try {
@@ -153,7 +150,7 @@ function launch(): Promise<Browser> {
 }
 
 async function main(): Promise<void> {
-  ensureScriptTagBuild();
+  requireBuild();
   const now = Date.now();
   const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), Math.max(...SIZES), now);
   log('computing the reference vectors in Node (cpu backend)');

@@ -64,7 +64,8 @@ typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'degraded' }>, { type:
 typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type: 'recovered'; backend: api.BackendName }>>();
 typeAssert<IsExact<api.BackendName, 'webgpu' | 'webgl' | 'wasm' | 'cpu'>>();
 typeAssert<IsExact<api.LoadProgress['status'], 'download' | 'progress' | 'ready'>>();
-typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress'>>();
+typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress' | 'onFeaturesCut'>>();
+typeAssert<IsExact<api.CutField, 'category' | 'brand' | 'tags' | 'attributes'>>();
 typeAssert<
   IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain' | 'explore' | 'exclude' | 'keepTop' | 'pin' | 'boost' | 'bury' | 'maxPerGroup'>
 >();

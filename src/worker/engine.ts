@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as env from '../shared/env';
 import { LocalrankError, type Fallback } from '../shared/errors';
+import { cutCounter } from '../shared/feature-limits';
 import { LIMITS } from '../shared/limits';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking, type WorkerInit } from '../shared/protocol';
 import type {
@@ -80,6 +81,8 @@ export class Engine {
   private lastTraining: TrainReport | null = null;
   private eventCount = 0;
   private newSinceTraining = 0;
+  /** What `track` and `rerank` cut to the limits (the worker's page cuts before, and counts its own). */
+  private readonly cuts = cutCounter();
   /** Tokens, model evidence and item-tower vectors of candidates, by item id. */
   private readonly items = new ItemCache();
   /** The visitor's interactions, taste and user vector, in memory. */
@@ -206,7 +209,7 @@ export class Engine {
 
   /** Validates and stores events (the entry point for Node and tests). */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<number> {
-    return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId));
+    return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId, this.cuts.onCut));
   }
 
   /**
@@ -246,7 +249,7 @@ export class Engine {
   /** Validates and ranks candidates (the entry point for Node and tests). */
   async rerank(candidates: readonly Candidate[] | unknown, options?: RerankOptions): Promise<RerankResult> {
     this.assertOpen();
-    const { packed } = packCandidates(checkCandidates(candidates));
+    const { packed } = packCandidates(checkCandidates(candidates, this.cuts.onCut));
     const ranking = await this.rerankChecked(packed, checkRerankOptions(options));
     return unpackRanking(packed.ids, ranking);
   }
@@ -379,6 +382,9 @@ export class Engine {
 
   async info(): Promise<EngineInfo> {
     this.assertOpen();
+    // What is stored now, not as of our last successful write: pruning for quota, retention and
+    // other tabs delete events while writes of ours fail. The last count stands if storage cannot answer.
+    this.eventCount = await this.store.countEvents().catch(() => this.eventCount);
     return {
       backend: this.choice.backend,
       backendReason: this.choice.reason,
@@ -390,7 +396,7 @@ export class Engine {
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
-      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped },
+      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped, ...this.cuts.counts },
     };
   }
 
