@@ -3,18 +3,21 @@
  * Trains the cross scorer and its head on several shops' logs (each with its attributes,
  * catalogues and item texts) and writes the model folder: the bundled default model is made so.
  */
-import { num, parseArgs, str } from '../data/args';
+import { num, parseArgs, str, type Command } from '../data/args';
 import { InputError } from '../data/input-error';
 import { writeArtifacts } from '../pretrain/artifacts';
 import { DEFAULT_CROSS, buildCrossModel, parseCrossSources, readCrossSource } from '../pretrain/cross-model';
 import { initTf } from '../pretrain/node-tf';
 
-const USAGE = 'usage: npm run pretrain:cross -- --logs <log>[:<attributes or catalogue or item2text>...],... [--out dir] [--cases N] [--epochs N] [--hidden N] [--lr X] [--seed N]';
+const CROSS: Command = {
+  usage: 'usage: npm run pretrain:cross -- --logs <log>[:<attributes or catalogue or item2text>...],... [--out dir] [--cases N] [--epochs N] [--hidden N] [--lr X] [--seed N]',
+  flags: ['logs', 'out', 'cases', 'epochs', 'hidden', 'lr', 'seed'],
+};
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, CROSS);
   const logs = str(args, 'logs');
-  if (!logs) throw new InputError(USAGE);
+  if (!logs) throw new InputError(`--logs is required\n${CROSS.usage}`);
   await initTf('wasm');
   const sources = parseCrossSources(logs);
   const loaded = [];
