@@ -1,15 +1,20 @@
 /**
- * Builds the demo shop's catalogue from MovieLens 100K.
+ * Builds the demo shops' catalogues, which are committed so the demo runs without the datasets.
  *
- *   npx tsx scripts/build-catalog.ts [path/to/ml-100k]
+ *   npx tsx scripts/build-catalog.ts [--datasets ../shared/datasets] [--only films|sports] [--size 1800]
  *
- * Reads `u.item` (latin-1) for titles, years and genres and `u.data` for popularity, which the demo uses
- * as the "server's" order. Writes `public/demo/catalog.json`; the output is committed so the demo runs
- * without the dataset. Default input: `../shared/datasets/ml-100k`, relative to the repository root.
+ * - Reelhouse (films): `ml-100k/u.item` (latin-1) for titles, years and genres and `ml-100k/u.data` for
+ *   popularity, the "server's" order. Writes `public/demo/catalog.json`.
+ * - Trailhead (sports and outdoors, scripts/sports-catalog.ts): `sports.txt`, `sports_item2text.json` and
+ *   `sports_item2attributes.json`; the `--size` most reviewed items. Writes `public/demo/sports.json`.
+ *
+ * The datasets folder is relative to the repository root. The output depends on the input files only.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SIZE, buildSportsCatalog, type SportsCatalog } from './sports-catalog';
 
 export interface CatalogFilm {
   /** The MovieLens item id, as a string (the model's item ids). */
@@ -99,21 +104,51 @@ export function buildCatalog(itemText: string, dataText: string): Catalog {
   };
 }
 
-function main(): void {
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const input = resolve(root, process.argv[2] ?? '../shared/datasets/ml-100k');
-  const itemText = new TextDecoder('latin1').decode(readFileSync(resolve(input, 'u.item')));
-  const dataText = readFileSync(resolve(input, 'u.data'), 'utf8');
-  const catalog = buildCatalog(itemText, dataText);
-  const out = resolve(root, 'public/demo/catalog.json');
+/** One entry per line: small diffs when a catalogue changes, still valid JSON. */
+function writeCatalog(out: string, head: Record<string, unknown>, key: string, rows: readonly unknown[]): void {
   mkdirSync(dirname(out), { recursive: true });
-  // One film per line: small diffs when the catalogue changes, still valid JSON.
-  const body = catalog.films.map((film) => JSON.stringify(film)).join(',\n');
-  writeFileSync(
-    out,
-    `{"source":${JSON.stringify(catalog.source)},\n"genres":${JSON.stringify(catalog.genres)},\n"films":[\n${body}\n]}\n`,
-  );
-  console.log(`wrote ${catalog.films.length} films to public/demo/catalog.json`);
+  const fields = Object.entries(head).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`);
+  const body = rows.map((row) => JSON.stringify(row)).join(',\n');
+  writeFileSync(out, `{${fields.join(',\n')},\n${JSON.stringify(key)}:[\n${body}\n]}\n`);
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      datasets: { type: 'string', default: '../shared/datasets' },
+      only: { type: 'string' },
+      size: { type: 'string', default: String(DEFAULT_SIZE) },
+    },
+  });
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const datasets = resolve(root, values.datasets);
+  const only = values.only;
+  if (only !== undefined && only !== 'films' && only !== 'sports') throw new Error('--only takes films or sports');
+
+  if (only !== 'sports') {
+    const input = resolve(datasets, 'ml-100k');
+    const itemText = new TextDecoder('latin1').decode(readFileSync(resolve(input, 'u.item')));
+    const dataText = readFileSync(resolve(input, 'u.data'), 'utf8');
+    const catalog = buildCatalog(itemText, dataText);
+    writeCatalog(resolve(root, 'public/demo/catalog.json'), { source: catalog.source, genres: catalog.genres }, 'films', catalog.films);
+    console.log(`wrote ${catalog.films.length} films to public/demo/catalog.json`);
+  }
+
+  if (only !== 'films') {
+    const size = Number(values.size);
+    if (!Number.isInteger(size) || size < 1) throw new Error('--size takes a positive whole number');
+    const json = (name: string) => JSON.parse(readFileSync(resolve(datasets, name), 'utf8')) as never;
+    const catalog: SportsCatalog = buildSportsCatalog(
+      readFileSync(resolve(datasets, 'sports.txt'), 'utf8'),
+      json('sports_item2text.json'),
+      json('sports_item2attributes.json'),
+      size,
+    );
+    const out = resolve(root, 'public/demo/sports.json');
+    writeCatalog(out, { source: catalog.source, categories: catalog.categories }, 'products', catalog.products);
+    const named = catalog.products.filter((product) => product.category).length;
+    console.log(`wrote ${catalog.products.length} products (${named} with a category, ${catalog.categories.length} categories) to public/demo/sports.json`);
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

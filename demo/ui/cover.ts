@@ -1,7 +1,8 @@
-/** A generated "poster" for a film: a gradient in its genres' colours and the title's initials. */
-import type { Film } from '../catalog';
+/** A generated cover for a product: a gradient in its categories' colours and the name's initials. */
+import type { Product } from '../catalog';
 
-const GENRE_HUE: Record<string, number> = {
+/** Film genres (Reelhouse) and sports categories (Trailhead); others get a hue from the name. */
+const CATEGORY_HUE: Record<string, number> = {
   Action: 12,
   Adventure: 32,
   Animation: 320,
@@ -20,6 +21,16 @@ const GENRE_HUE: Record<string, number> = {
   Thriller: 200,
   War: 75,
   Western: 25,
+  'Hunting & Fishing': 110,
+  'Outdoor Gear': 28,
+  Cycling: 205,
+  'Exercise & Fitness': 330,
+  Accessories: 265,
+  'Paintball & Airsoft': 80,
+  Clothing: 300,
+  'Boating & Water Sports': 188,
+  'Other Sports': 48,
+  'Team Sports': 0,
 };
 
 const SMALL_WORDS = new Set(['the', 'a', 'an', 'of', 'and', 'il', 'la', 'le', 'les', 'el', 'in', 'on', 'to']);
@@ -41,12 +52,12 @@ function hash(text: string): number {
   return h >>> 0;
 }
 
-/** CSS custom properties for a film's cover; the stylesheet turns them into a gradient. */
-export function coverStyle(film: Film): Record<string, string> {
-  const seed = hash(film.title);
-  const first = GENRE_HUE[film.genres[0]] ?? seed % 360;
-  const second = GENRE_HUE[film.genres[1]] ?? (first + 40 + (seed % 60)) % 360;
-  const dark = film.genres.includes('Film-Noir') || film.genres.includes('Horror');
+/** CSS custom properties for a product's cover; the stylesheet turns them into a gradient. */
+export function coverStyle(product: Product): Record<string, string> {
+  const seed = hash(product.title);
+  const first = CATEGORY_HUE[product.categories[0]] ?? seed % 360;
+  const second = CATEGORY_HUE[product.categories[1]] ?? (first + 40 + (seed % 60)) % 360;
+  const dark = product.categories.includes('Film-Noir') || product.categories.includes('Horror');
   return {
     '--cover-h1': String(first),
     '--cover-h2': String(second),

@@ -1,9 +1,17 @@
-/** The side panel: what the engine is doing, how fast, what it stored, and what left the device. */
+/**
+ * The side panel: what the engine is doing, how fast, what it stored, what moved a product, and what
+ * left the device. It writes what it is given; each shop keeps its own state (panel-feed.ts), and the
+ * shop on screen feeds it.
+ */
 import type { ReadyInfo, TrainReport } from '../../src/shared/types';
+import { scorerLine, type ScorerState } from '../contributions';
 import type { NetworkWatch } from '../network-watch';
 import { LossChart } from './loss-chart';
 import { byId } from './dom';
 import { formatBytes, formatMs } from './format';
+import { renderFocus, type FocusView } from './why-card';
+
+const NO_TRAINING = 'No training yet. It starts after a few interactions.';
 
 /** Facts stay on one line (so the panel never shifts); the full text is in the tooltip. */
 function setFact(id: string, text: string, detail = text): void {
@@ -23,7 +31,6 @@ function shortUrl(url: string): string {
 
 export class Panel {
   readonly chart = new LossChart(byId('loss-chart'));
-  private readonly latencies: number[] = [];
 
   bindNetwork(watch: NetworkWatch): void {
     const bytes = byId<HTMLOutputElement>('bytes-sent');
@@ -68,10 +75,22 @@ export class Panel {
     );
     setFact('engine-model', info.modelVersion);
     setFact('engine-storage', info.storage === 'indexeddb' ? 'IndexedDB, here only' : 'Memory (not kept)');
+    setFact('engine-namespace', info.namespace, `This shop's events are stored under the namespace "${info.namespace}", apart from the other shop's`);
     byId('engine-reason').textContent = `Why this backend: ${info.backendReason}`;
     this.setEvents(info.events);
-    if (info.lastTraining) this.addTraining(info.lastTraining);
     document.body.dataset.backend = info.backend;
+  }
+
+  /** The pretrained scorer's state; an empty line (its room kept) when the engine does not report it. */
+  setScorer(state: ScorerState | null): void {
+    const line = byId('scorer-status');
+    line.textContent = state ? scorerLine(state) : '';
+    if (state) line.dataset.state = state;
+    else delete line.dataset.state;
+  }
+
+  setFocus(view: FocusView | null): void {
+    renderFocus(view);
   }
 
   setEvents(count: number): void {
@@ -83,14 +102,10 @@ export class Panel {
     byId('engine-reason').textContent = message;
   }
 
-  /** `pageMs`: the page's round trip to the worker; `workerMs`: time spent scoring inside it. */
-  addLatency(pageMs: number, workerMs: number): void {
-    this.latencies.push(pageMs);
-    if (this.latencies.length > 50) this.latencies.shift();
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
+  /** `medianMs`: the page's round trip to the worker; `workerMs`: time spent scoring inside it, last rerank. */
+  setLatency(medianMs: number, workerMs: number): void {
     setFact('latency-worker', formatMs(workerMs));
-    setFact('latency-round-trip', `${formatMs(median)} median`, 'From the page to the worker and back, median of the last 50 reranks');
+    setFact('latency-round-trip', `${formatMs(medianMs)} median`, 'From the page to the worker and back, median of the last 50 reranks');
   }
 
   addTraining(report: TrainReport): void {
@@ -104,6 +119,17 @@ export class Panel {
 
   clearTraining(): void {
     this.chart.clear();
-    byId('training-summary').textContent = 'No training yet. It starts after a few interactions.';
+    byId('training-summary').textContent = NO_TRAINING;
+  }
+
+  /** Blank, before another shop fills it in. The network counter is the page's, and stays. */
+  reset(): void {
+    for (const id of ['engine-backend', 'engine-gpu', 'engine-model', 'engine-storage', 'engine-namespace', 'events-stored', 'latency-worker', 'latency-round-trip']) {
+      setFact(id, '–');
+    }
+    byId('engine-reason').textContent = '';
+    this.setScorer(null);
+    this.setFocus(null);
+    this.clearTraining();
   }
 }

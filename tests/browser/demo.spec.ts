@@ -1,6 +1,7 @@
 /**
- * The demo shop (index.html + demo/), built with `vite build --mode demo` into dist-demo/, driven the way
- * a person uses it: click films, add to cart, reload, compare, forget, with the keyboard and on a phone.
+ * The demo shops (index.html + demo/), built with `vite build --mode demo` into dist-demo/, driven the way
+ * a person uses them: click films, add to cart, reload, compare, forget, switch to the outdoor shop the
+ * model never saw, with the keyboard and on a phone.
  * Screenshots for review: test-results/screenshots/*.png, also attached to the report.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,14 +17,14 @@ test.beforeAll(() => {
   if (!existsSync('dist-demo/index.html')) throw new Error('The demo is not built: run `npx vite build --mode demo` first.');
 });
 
-/** Opens the demo, collecting console errors and uncaught exceptions, and waits for the engine. */
-async function openDemo(page: Page): Promise<string[]> {
+/** Opens the demo (`query`: e.g. `?shop=trailhead`), collecting console errors and uncaught exceptions, and waits for the engine. */
+async function openDemo(page: Page, query = ''): Promise<string[]> {
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  await page.goto(DEMO);
+  await page.goto(`${DEMO}${query}`);
   await waitReady(page);
   return problems;
 }
@@ -32,8 +33,9 @@ async function waitReady(page: Page): Promise<void> {
   await expect(page.locator('body')).toHaveAttribute('data-state', 'ready', { timeout: 90_000 });
 }
 
+/** A row of the shop on screen (a shop visited before keeps its rows, hidden). */
 function shelf(page: Page, key: string): Locator {
-  return page.locator(`[data-shelf="${key}"]`);
+  return page.locator(`.shop-shelves:not([hidden]) [data-shelf="${key}"]`);
 }
 
 /** Runs an action and waits until the rows have been reranked after it. */
@@ -47,21 +49,34 @@ async function eventsStored(page: Page): Promise<number> {
   return Number((await page.locator('#events-stored').textContent())?.replace(/\D/g, '') || NaN);
 }
 
-/** The ids and genres of a row's tiles, in the order shown. */
-async function tiles(page: Page, key: string): Promise<Array<{ id: string; genres: string[]; reason: string }>> {
+interface ShownTile {
+  id: string;
+  categories: string[];
+  reason: string;
+  /** `up`, `down` or `none`: where it is against the server's order. */
+  move: string;
+}
+
+/** The ids, categories (genres), reasons and moves of a row's tiles, in the order shown. */
+async function tiles(page: Page, key: string): Promise<ShownTile[]> {
   return shelf(page, key)
     .locator('.tile')
     .evaluateAll((nodes) =>
       nodes.map((node) => {
         const el = node as HTMLElement;
-        return { id: el.dataset.id ?? '', genres: (el.dataset.genres ?? '').split('|'), reason: el.dataset.reason ?? '' };
+        return {
+          id: el.dataset.id ?? '',
+          categories: (el.dataset.categories ?? '').split('|'),
+          reason: el.dataset.reason ?? '',
+          move: el.querySelector<HTMLElement>('.move')?.dataset.direction ?? '',
+        };
       }),
     );
 }
 
-/** Mean position of a genre's films in a row (lower is higher up). */
-function meanRank(row: Array<{ genres: string[] }>, genre: string): number {
-  const ranks = row.flatMap((tile, index) => (tile.genres.includes(genre) ? [index] : []));
+/** Mean position of a category's products in a row (lower is higher up). */
+function meanRank(row: Array<{ categories: string[] }>, category: string): number {
+  const ranks = row.flatMap((tile, index) => (tile.categories.includes(category) ? [index] : []));
   return ranks.reduce((sum, rank) => sum + rank, 0) / ranks.length;
 }
 
@@ -73,18 +88,33 @@ async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise
   await testInfo.attach(name, { body, contentType: 'image/png' });
 }
 
-/** Clicks the first `count` films of a genre (chosen in the genre row) that are not in `avoid`. */
-async function clickGenre(page: Page, genre: string, count: number, avoid: ReadonlySet<string>): Promise<string[]> {
+/**
+ * Clicks the first `count` products of a category (chosen in the row whose picker is `label`, keyed
+ * `key`) that are not in `avoid`.
+ */
+async function clickCategory(
+  page: Page,
+  picker: { label: string; key: string },
+  category: string,
+  count: number,
+  avoid: ReadonlySet<string>,
+): Promise<string[]> {
   await andRerank(page, async () => {
-    await page.getByLabel('Genre', { exact: true }).selectOption(genre);
+    await page.getByLabel(picker.label, { exact: true }).selectOption(category);
   });
-  const row = await tiles(page, 'genre');
-  const picked = row.filter((tile) => tile.genres.includes(genre) && !avoid.has(tile.id)).slice(0, count);
+  const before = await eventsStored(page);
+  const row = await tiles(page, picker.key);
+  const picked = row.filter((tile) => tile.categories.includes(category) && !avoid.has(tile.id)).slice(0, count);
   for (const [index, tile] of picked.entries()) {
-    await andRerank(page, () => shelf(page, 'genre').locator(`.tile[data-id="${tile.id}"] .tile-main`).click());
-    await expect.poll(() => eventsStored(page)).toBe(index + 1);
+    await andRerank(page, () => shelf(page, picker.key).locator(`.tile[data-id="${tile.id}"] .tile-main`).click());
+    await expect.poll(() => eventsStored(page)).toBe(before + index + 1);
   }
   return picked.map((tile) => tile.id);
+}
+
+/** Clicks films of a genre in Reelhouse's genre row. */
+function clickGenre(page: Page, genre: string, count: number, avoid: ReadonlySet<string>): Promise<string[]> {
+  return clickCategory(page, { label: 'Genre', key: 'genre' }, genre, count, avoid);
 }
 
 test('renders without console errors at desktop and mobile sizes, with screenshots for review', async ({ page }, testInfo) => {
@@ -276,4 +306,98 @@ test('without WebGPU the demo says so and still personalizes', async ({ playwrig
   } finally {
     await browser.close();
   }
+});
+
+test('Trailhead, a shop the model never saw: a newcomer gets the best sellers exactly, three clicks of one kind reorder every row, nothing is sent', async ({ page }, testInfo) => {
+  const requests: Array<{ url: string; method: string; body: string | null }> = [];
+  page.on('request', (request) => requests.push({ url: request.url(), method: request.method(), body: request.postData() }));
+  await page.setViewportSize(DESKTOP);
+  const problems = await openDemo(page, '?shop=trailhead');
+  await expect(page.locator('body')).toHaveAttribute('data-shop', 'trailhead');
+  await expect(page.getByRole('link', { name: /^Trailhead/ })).toHaveAttribute('aria-current', 'page');
+  await expect(page.locator('#engine-namespace')).toHaveText('trailhead-demo');
+  await expect(page.locator('#events-stored')).toHaveText('0');
+
+  // A newcomer: every row is the server's order, exactly, with nothing said about it.
+  const catalog = (await (await page.request.get('/dist-demo/demo/sports.json')).json()) as {
+    products: Array<{ id: string; category: string | null }>;
+  };
+  const category = 'Cycling';
+  const bestSellers = (name: string) => catalog.products.filter((product) => product.category === name).map((product) => `sports-${product.id}`);
+  const outdoor = await tiles(page, 'category');
+  expect(outdoor.map((tile) => tile.id), 'the category row is its best sellers, in order').toEqual(bestSellers('Outdoor Gear').slice(0, 24));
+  for (const key of ['recommended', 'category', 'popular']) {
+    const row = await tiles(page, key);
+    expect(row.length).toBeGreaterThan(10);
+    expect(row.filter((tile) => tile.move !== 'none' || tile.reason !== ''), `"${key}" is the server's order`).toEqual([]);
+  }
+  await screenshot(page, testInfo, 'trailhead-desktop-fresh');
+
+  // Three products of one kind: every row learns it, and says why.
+  const shown = await tiles(page, 'recommended');
+  const before = meanRank(shown, category);
+  const clicked = await clickCategory(page, { label: 'Category', key: 'category' }, category, 3, new Set(shown.map((tile) => tile.id)));
+  expect(clicked).toHaveLength(3);
+  await expect(page).toHaveURL(/[?&]shop=trailhead/);
+  await expect(page).toHaveURL(/[?&]category=Cycling/);
+  const after = await tiles(page, 'recommended');
+  expect(meanRank(after, category), `${category} moved up in "Recommended for you"`).toBeLessThan(before - 3);
+  expect(after.some((tile) => tile.move === 'up' && /^Because you viewed /.test(tile.reason)), 'products say why they moved').toBe(true);
+  const popular = await tiles(page, 'popular');
+  expect(popular.some((tile) => tile.move !== 'none'), '"Popular now" reordered too').toBe(true);
+  await expect(shelf(page, 'recommended')).toHaveAttribute('data-personalized', 'true');
+
+  // The panel explains the product in focus; what the scorer and the taste added where the engine says.
+  const first = shelf(page, 'recommended').locator('.tile').first();
+  await first.locator('.tile-main').focus();
+  await expect(page.locator('#focus-item')).toHaveAttribute('data-id', (await first.getAttribute('data-id'))!);
+  await expect(page.locator('#focus-name')).toHaveText((await first.locator('.tile-title').textContent())!);
+  await expect(page.locator('#focus-move')).toContainText('Recommended for you: ');
+  if (await page.locator('#contributions').isVisible()) {
+    for (const part of ['server', 'taste', 'model']) {
+      expect(Number.isFinite(Number(await page.locator(`#contrib-${part}`).getAttribute('data-value'))), part).toBe(true);
+    }
+  }
+  await expect(page.locator('#scorer-status')).toHaveText(/^(Scorer: (ready|loading|none|failed) .+)?$/);
+  await screenshot(page, testInfo, 'trailhead-desktop-personalized');
+
+  // Reelhouse keeps its own history; switching back finds Trailhead as it was, and the back button works.
+  await page.getByRole('link', { name: /^Reelhouse/ }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-shop', 'reelhouse');
+  await waitReady(page);
+  await expect(page.locator('#engine-namespace')).toHaveText('reelhouse-demo');
+  await expect(page.locator('#events-stored')).toHaveText('0');
+  expect((await tiles(page, 'recommended')).filter((tile) => tile.reason !== ''), 'nothing of Trailhead explains a film').toEqual([]);
+  await page.goBack();
+  await expect(page.locator('body')).toHaveAttribute('data-shop', 'trailhead');
+  await expect(page).toHaveURL(/[?&]shop=trailhead/);
+  await expect(page.locator('#events-stored')).toHaveText('3');
+  expect((await tiles(page, 'recommended')).map((tile) => tile.id)).toEqual(after.map((tile) => tile.id));
+  await expect(page.getByLabel('Category', { exact: true })).toHaveValue(category);
+
+  // The switcher works from the keyboard.
+  await page.getByRole('link', { name: /^Reelhouse/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('body')).toHaveAttribute('data-shop', 'reelhouse');
+  await page.getByRole('link', { name: /^Trailhead/ }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('body')).toHaveAttribute('data-shop', 'trailhead');
+
+  // Every request of the page and of both shops' workers is a download without a body.
+  expect(requests.filter((request) => request.method !== 'GET' || request.body !== null)).toEqual([]);
+  expect(requests.some((request) => request.url.endsWith('/demo/sports.json'))).toBe(true);
+  await expect(page.locator('#bytes-sent')).toHaveText('0');
+
+  // On a phone: no sideways scrolling, and axe finds nothing.
+  await page.setViewportSize(MOBILE);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, testInfo, 'trailhead-mobile');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  const violations = (await new AxeBuilder({ page }).analyze()).violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
+  expect(violations).toEqual([]);
+  expect(problems).toEqual([]);
 });
