@@ -24,6 +24,7 @@ export type {
   ItemFeatures,
   ItemMatch,
   LoadProgress,
+  ModelState,
   Personalizer,
   PersonalizerEvent,
   PersonalizerOptions,

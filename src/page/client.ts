@@ -115,24 +115,16 @@ export class Client implements Personalizer {
       });
       died.catch(() => undefined);
       this.remote = wrap<WorkerApi>(worker);
-      let lost: LocalrankError | null = null;
       const callbacks = proxy({
         progress: (p: Parameters<NonNullable<PersonalizerOptions['onProgress']>>[0]) => this.options.onProgress?.(p),
         trained: (report: TrainReport) => this.emit({ type: 'train', report }),
         recovered: (backend: BackendName) => this.emit({ type: 'recovered', backend }),
-        // The engine cannot rank any more: restart the worker, which picks a backend afresh.
-        degraded: ({ code, message }: Fallback) => {
-          if (this.worker !== worker) return;
-          lost = new LocalrankError(code, message);
-          if (this.state === 'ready') this.fail(lost);
-        },
       });
       const info = await withTimeout(
         Promise.race([this.remote.init(this.init, callbacks), died]),
         this.options.timeoutMs ? Math.max(this.options.timeoutMs, DEFAULTS.initTimeoutMs) : DEFAULTS.initTimeoutMs,
         'starting the engine',
       );
-      if (lost) throw lost;
       this.state = 'ready';
       this.failures = 0;
       this.lastFailure = null;

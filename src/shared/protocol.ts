@@ -30,6 +30,9 @@ export interface WorkerInit {
   modelWeights?: string;
   namespace: string;
   backend: 'auto' | BackendName;
+  loadModel: 'lazy' | 'eager' | 'never';
+  /** Absolute URL of the model part's chunk (TensorFlow.js), which the worker imports when the model can contribute. */
+  modelPart: string;
   retention: Retention;
   autoTrain: AutoTrain;
   serverWeight?: number;
@@ -46,10 +49,8 @@ export type AutoTrain = false | Required<AutoTrainOptions>;
 export interface WorkerCallbacks {
   progress(progress: LoadProgress): void;
   trained(report: TrainReport): void;
-  /** The engine moved to another backend after a GPU loss and ranks again. */
+  /** The model part moved to another backend after a GPU loss and scores again. */
   recovered(backend: BackendName, reason: string): void;
-  /** The GPU was lost and no other backend took over: this engine can no longer rank or train. */
-  degraded(failure: Fallback): void;
 }
 
 export interface WorkerApi {

@@ -1,13 +1,11 @@
 /**
  * What the engine knows about the candidates a page shows, cached by id between reranks: each
- * item's tokens (for the taste signals), how much the model knows it, and its item-tower vector
- * (computed only when the model knows something of it). An entry keeps the features JSON it was
- * computed from, so a string comparison tells a hit; features are parsed only for new items.
+ * item's tokens (for the taste signals) and whether the model knows anything of it (which decides
+ * whether loading the model part can help). An entry keeps the features JSON it was computed from,
+ * so a string comparison tells a hit; features are parsed only for new items.
  */
 import type { PackedCandidates } from '../shared/protocol';
 import type { ItemFeatures } from '../shared/types';
-import { itemEvidence } from './model/evidence';
-import type { Scorer } from './model/scorer';
 import { itemTokens, type ItemTokens } from './ranking/taste';
 
 const CACHE_LIMIT = 50_000;
@@ -17,16 +15,16 @@ const REMEMBER_PER_CALL = 2000;
 interface CachedItem {
   features: string | null;
   tokens: ItemTokens;
-  /** 0..1: how much the model knows this item (see evidence.ts). */
-  evidence: number;
-  vector?: Float32Array;
+  /** The model's manifest knows its id or one of its content tokens. */
+  known: boolean;
   /** Already handed out for remembering in storage (once per features version). */
   remembered: boolean;
 }
 
 export interface PreparedItems {
   tokens: ItemTokens[];
-  evidence: Float32Array;
+  /** Some candidate is known to the model's manifest: its term could count here. */
+  known: boolean;
   /** Items new to this cache (or whose features changed), to remember in storage once. */
   remember: { id: string; features: ItemFeatures }[];
 }
@@ -34,62 +32,32 @@ export interface PreparedItems {
 export class ItemCache {
   private readonly entries = new Map<string, CachedItem>();
 
-  /** Tokens and evidence of every candidate, from the cache or computed now. */
-  prepare(scorer: Scorer, candidates: PackedCandidates): PreparedItems {
+  /** `knows`: whether the model knows anything of an item (its manifest's ids and tokens). */
+  constructor(private readonly knows: (id: string, features: ItemFeatures | undefined) => boolean = () => false) {}
+
+  /** Tokens of every candidate, from the cache or computed now. */
+  prepare(candidates: Pick<PackedCandidates, 'ids' | 'features'>): PreparedItems {
     const { ids, features } = candidates;
     const n = ids.length;
     const tokens = new Array<ItemTokens>(n);
-    const evidence = new Float32Array(n);
     const remember: PreparedItems['remember'] = [];
+    let known = false;
     for (let i = 0; i < n; i++) {
       let entry = this.entries.get(ids[i]);
       if (!entry || entry.features !== features[i]) {
         const parsed = features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures);
-        entry = { features: features[i], tokens: itemTokens(parsed), evidence: itemEvidence(scorer, ids[i], parsed), remembered: false };
+        entry = { features: features[i], tokens: itemTokens(parsed), known: this.knows(ids[i], parsed), remembered: false };
         this.set(ids[i], entry);
       }
       tokens[i] = entry.tokens;
-      // A server embedding places an unknown item as well as its content does.
-      evidence[i] = candidates.embeddings?.[i] && scorer.config.serverEmbeddingDim > 0 ? Math.max(entry.evidence, 0.5) : entry.evidence;
+      known ||= entry.known;
       if (entry.features !== null && !entry.remembered && remember.length < REMEMBER_PER_CALL) {
         entry.remembered = true;
         remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
       }
     }
-    return { tokens, evidence, remember };
+    return { tokens, known, remember };
   }
-
-  /** Item-tower vectors of the candidates at `indices`, running the tower only for uncached ones. */
-  async vectors(scorer: Scorer, candidates: PackedCandidates, indices: readonly number[]): Promise<Float32Array[]> {
-    const { ids, features, embeddings } = candidates;
-    const out = new Array<Float32Array>(indices.length);
-    const missing: number[] = [];
-    indices.forEach((i, j) => {
-      const vector = this.entries.get(ids[i])?.vector;
-      // A server embedding is per call, so its vector is never cached.
-      if (vector && !embeddings?.[i]) out[j] = vector;
-      else missing.push(j);
-    });
-    if (missing.length > 0) {
-      const refs = missing.map((j) => {
-        const i = indices[j];
-        return { id: ids[i], features: features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures), embedding: embeddings?.[i] ?? undefined };
-      });
-      const computed = scorer.itemVectors(refs);
-      const values = (await computed.data()) as Float32Array;
-      computed.dispose();
-      const dim = scorer.dim;
-      missing.forEach((j, m) => {
-        const i = indices[j];
-        const row = values.slice(m * dim, (m + 1) * dim);
-        out[j] = row;
-        const entry = this.entries.get(ids[i]);
-        if (!embeddings?.[i] && entry && entry.features === features[i]) entry.vector = row;
-      });
-    }
-    return out;
-  }
-
   /** The tokens of an item seen in a recent candidate list, if any. */
   tokensOf(id: string): ItemTokens | undefined {
     return this.entries.get(id)?.tokens;

@@ -23,6 +23,7 @@ import { LIMITS } from '../../src/shared/limits';
 import type { Retention, WorkerApi, WorkerInit } from '../../src/shared/protocol';
 import { EVENT_TYPES, type Candidate, type ExportedData, type TrackEvent } from '../../src/shared/types';
 import { Engine } from '../../src/worker/engine';
+import { modelPartOf } from '../../src/worker/model/part';
 import type { Scorer } from '../../src/worker/model/scorer';
 import { Store } from '../../src/worker/store';
 import { loadFixture } from '../worker/helpers';
@@ -45,8 +46,8 @@ function engineWorker(idbFactory: IDBFactory, clock: () => number): Worker {
   const current = () => engine ?? Promise.reject(new Error('no engine'));
   const api: WorkerApi = {
     async init(config) {
-      const { wasmPaths: _, model: __, ...settings } = config;
-      engine = await Engine.create({ ...settings, model: scorer, idbFactory, now: clock });
+      const { wasmPaths: _, model: __, modelPart: ___, ...settings } = config;
+      engine = await Engine.create({ ...settings, model: modelPartOf(scorer), idbFactory, now: clock });
       return engine.info();
     },
     track: async (events) => (await current()).trackChecked(events),
@@ -72,7 +73,7 @@ function engineWorker(idbFactory: IDBFactory, clock: () => number): Worker {
 }
 
 function openClient(idbFactory: IDBFactory, retention: Retention, clock: () => number): Promise<Client> {
-  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace: NAMESPACE, backend: 'cpu', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
+  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace: NAMESPACE, backend: 'cpu', loadModel: 'lazy', modelPart: 'https://shop.example/assets/model.js', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
   const client = new Client(init, { timeoutMs: 30_000 }, () => engineWorker(idbFactory, clock));
   return client.start().then(() => client);
 }

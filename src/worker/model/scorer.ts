@@ -48,6 +48,11 @@ export interface ModelCard {
    * order (the bootstrap interval excluding zero): only then does a new visitor see a change.
    */
   priorBeatsServer: boolean;
+  /**
+   * The model reads any catalogue (words of titles, categories, brands), not only the ids and tokens
+   * it was trained on: the engine loads it on every shop, not only where the catalogue is known to it.
+   */
+  readsAnyCatalogue?: boolean;
   [key: string]: unknown;
 }
 
