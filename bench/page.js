@@ -25,7 +25,7 @@ export function summary(xs) {
  * Imports the library and starts a personalizer, timing the phases seen from the page:
  * `workerMs` until the worker reports it starts downloading the model (worker boot, IndexedDB,
  * backend choice), `modelMs` from there to ready (download, SHA-256, tensors, restore).
- * @param {{ model: string, backend: string, namespace: string, autoTrain?: unknown }} options
+ * @param {{ model: string, backend: string, namespace: string, autoTrain?: unknown, loadModel?: string }} options
  */
 export async function start(options) {
   const t0 = performance.now();
@@ -37,6 +37,7 @@ export async function start(options) {
     model: options.model,
     backend: options.backend,
     namespace: options.namespace,
+    loadModel: options.loadModel,
     autoTrain: options.autoTrain ?? false,
     onProgress: (/** @type {{ status: string }} */ p) => {
       marks[p.status] ??= performance.now();

@@ -11,7 +11,7 @@ import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
 import * as env from '../shared/env';
 import { DEFAULTS, LIMITS } from '../shared/limits';
-import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
+import { installErrorTransfer, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
   Arm,
   BackendName,
@@ -28,6 +28,7 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
+import { CandidatePacker } from './pack';
 import { withTimeout } from './timeout';
 
 /** How long to wait before trying a failed worker again: 2 s, 10 s, 1 min, then every 5 min. */
@@ -82,6 +83,10 @@ export class Client implements Personalizer {
   private readonly timeoutMs: number;
   /** This visitor's A/B arm, fixed for the page (see holdout.ts). */
   private readonly arm: Arm;
+  /** Validates and packs candidates, keeping what each worker already holds. */
+  private readonly packer = new CandidatePacker();
+  /** Counts the workers started: what one worker holds, the next does not. */
+  private generation = 0;
 
   constructor(
     private readonly init: WorkerInit,
@@ -103,6 +108,7 @@ export class Client implements Personalizer {
 
   private async boot(): Promise<void> {
     this.state = 'starting';
+    this.generation++;
     try {
       const worker = this.createWorker();
       this.worker = worker;
@@ -301,19 +307,32 @@ export class Client implements Personalizer {
   }
 
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
-    const checked = checkCandidates(candidates);
-    const opts = checkRerankOptions(options);
-    if (checked.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     // The control arm never asks the engine: the server's order, the shop's rules, nothing else.
-    if (this.arm === 'control') return serverOrderResult(checked, HOLDOUT, opts, 'control');
+    if (this.arm === 'control') {
+      const checked = checkCandidates(candidates);
+      return serverOrderResult(checked, HOLDOUT, checkRerankOptions(options), 'control');
+    }
+    // Validated and packed in one pass; features the worker already holds stay on the page.
+    const generation = this.generation;
+    const first = this.packer.pack(candidates, generation);
+    const opts = checkRerankOptions(options);
+    const ids = first.packed.ids;
+    if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     try {
-      const { packed, transfer: buffers } = packCandidates(checked);
-      const ranking = await this.call('rerank', (remote) => remote.rerank(transfer(packed, buffers), opts));
-      return unpackRanking(packed.ids, ranking, this.arm);
+      let sent = first;
+      let ranking = await this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), opts));
+      if (ranking.resend) {
+        // The worker lost features it held (evicted, or wiped by forget()): send them all.
+        this.packer.forgetSent();
+        sent = this.packer.pack(candidates, generation);
+        ranking = await this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), opts));
+      }
+      if (generation === this.generation) this.packer.delivered(sent.receipt);
+      return unpackRanking(ids, ranking, this.arm);
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
       if (isInputError(typed)) throw typed;
-      return serverOrderResult(checked, { code: typed.code, message: typed.message }, opts, this.arm);
+      return serverOrderResult(checkCandidates(candidates), { code: typed.code, message: typed.message }, opts, this.arm);
     }
   }
 

@@ -33,7 +33,7 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
-import type { ModelPart, ModelPartModule, ModelTerm } from './model/contract';
+import type { ModelCandidates, ModelPart, ModelPartModule, ModelTerm } from './model/contract';
 import { ItemCache } from './item-cache';
 import { knowsItem, modelInfo, readManifest, readsAnyCatalogue, type ModelInfo } from './model/manifest';
 import type { ModelManifest } from './model/scorer';
@@ -288,14 +288,17 @@ export class Engine {
     this.assertOpen();
     const start = performance.now();
     const n = candidates.ids.length;
-    const { tokens, known, remember } = this.items.prepare(candidates);
+    const prepared = this.items.prepare(candidates);
+    if (!prepared) return { order: new Int32Array(0), scores: new Float32Array(0), modelScores: new Float32Array(0), computeMs: 0, resend: true };
+    const { tokens, known, remember } = prepared;
+    const items: ModelCandidates = { ids: candidates.ids, features: prepared.features, embeddings: candidates.embeddings };
     // Item features are public; remembering them lets a later click on the bare id be understood.
     this.remember(remember);
     const { items: history, taste } = await this.visitor.interactions();
     const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
-    const model = await this.modelTerm(candidates, history);
+    const model = await this.modelTerm(items, history);
     this.considerModel(known, history.length);
-    const features = featuresReader(candidates.features);
+    const features = featuresReader(items.features);
     if (history.length === 0 && !model) {
       const rules = { ids: candidates.ids, features, options };
       return done(serverRanking(candidates.scores, n, rules), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
@@ -317,7 +320,7 @@ export class Engine {
   }
 
   /** The model part's term when it is ready; a part that fails here leaves the ranking to the taste and head. */
-  private async modelTerm(candidates: PackedCandidates, history: Parameters<ModelPart['term']>[1]): Promise<ModelTerm | undefined> {
+  private async modelTerm(candidates: ModelCandidates, history: Parameters<ModelPart['term']>[1]): Promise<ModelTerm | undefined> {
     const part = this.slot.part;
     if (!part) return undefined;
     try {

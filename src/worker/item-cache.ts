@@ -23,6 +23,8 @@ interface CachedItem {
 
 export interface PreparedItems {
   tokens: ItemTokens[];
+  /** Each candidate's features JSON, `known` ones taken from this cache. */
+  features: Array<string | null>;
   /** Some candidate is known to the model's manifest: its term could count here. */
   known: boolean;
   /** Items new to this cache (or whose features changed), to remember in storage once. */
@@ -35,28 +37,39 @@ export class ItemCache {
   /** `knows`: whether the model knows anything of an item (its manifest's ids and tokens). */
   constructor(private readonly knows: (id: string, features: ItemFeatures | undefined) => boolean = () => false) {}
 
-  /** Tokens of every candidate, from the cache or computed now. */
-  prepare(candidates: Pick<PackedCandidates, 'ids' | 'features'>): PreparedItems {
-    const { ids, features } = candidates;
+  /**
+   * Tokens of every candidate, from the cache or computed now; null when a candidate the page marks
+   * `known` is not in the cache (evicted, or wiped by `forget()`): the page then sends them all.
+   */
+  prepare(candidates: Pick<PackedCandidates, 'ids' | 'features' | 'known'>): PreparedItems | null {
+    const { ids, known: marked } = candidates;
     const n = ids.length;
     const tokens = new Array<ItemTokens>(n);
+    const features = new Array<string | null>(n);
     const remember: PreparedItems['remember'] = [];
     let known = false;
+    let sent = 0;
     for (let i = 0; i < n; i++) {
       let entry = this.entries.get(ids[i]);
-      if (!entry || entry.features !== features[i]) {
-        const parsed = features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures);
-        entry = { features: features[i], tokens: itemTokens(parsed), known: this.knows(ids[i], parsed), remembered: false };
-        this.set(ids[i], entry);
+      if (marked?.[i]) {
+        if (!entry) return null;
+      } else {
+        const json = candidates.features[marked ? sent++ : i] ?? null;
+        if (!entry || entry.features !== json) {
+          const parsed = json === null ? undefined : (JSON.parse(json) as ItemFeatures);
+          entry = { features: json, tokens: itemTokens(parsed), known: this.knows(ids[i], parsed), remembered: false };
+          this.set(ids[i], entry);
+        }
       }
       tokens[i] = entry.tokens;
+      features[i] = entry.features;
       known ||= entry.known;
       if (entry.features !== null && !entry.remembered && remember.length < REMEMBER_PER_CALL) {
         entry.remembered = true;
         remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
       }
     }
-    return { tokens, known, remember };
+    return { tokens, features, known, remember };
   }
   /** The tokens of an item seen in a recent candidate list, if any. */
   tokensOf(id: string): ItemTokens | undefined {

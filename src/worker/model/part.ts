@@ -100,22 +100,14 @@ class ScorerPart implements ModelPart {
     const known: number[] = [];
     for (let i = 0; i < evidence.length; i++) if (evidence[i] > 0) known.push(i);
     if (known.length === 0) return undefined;
-    const rows = await this.vectors(candidates, known);
-    const userVector = await this.userVector(history, now);
-    // The scorer's dot product, on rows cached as Float32Arrays: for at most 20,000 rows of a few
-    // dozen floats a plain loop beats uploading a tensor and reading it back on every backend.
-    const dim = userVector.length;
+    const scoresOfKnown = dotScores(await this.userVector(history, now), await this.vectors(candidates, known));
     const scores = new Float32Array(evidence.length);
     const weights = new Float32Array(evidence.length);
     for (let j = 0; j < known.length; j++) {
-      const row = rows[j];
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += row[d] * userVector[d];
-      const score = Math.fround(s);
       // An overflow (a huge server embedding through the projection) says nothing: no model term.
-      if (!Number.isFinite(score)) continue;
+      if (!Number.isFinite(scoresOfKnown[j])) continue;
       const i = known[j];
-      scores[i] = score;
+      scores[i] = scoresOfKnown[j];
       weights[i] = user * evidence[i];
     }
     return { scores, evidence: weights };
@@ -234,6 +226,22 @@ class ScorerPart implements ModelPart {
     }
     this.items.set(id, entry);
   }
+}
+
+/**
+ * The model's score of each item row for a user vector: the scorer's dot product, on the rows
+ * already cached as Float32Arrays. For at most 20,000 rows of a few dozen floats this plain loop
+ * beats uploading a tensor and reading it back on every backend, so no tensor is made per call.
+ */
+export function dotScores(user: Float32Array, rows: readonly Float32Array[]): Float32Array {
+  const dim = user.length;
+  const out = new Float32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += rows[i][d] * user[d];
+    out[i] = s;
+  }
+  return out;
 }
 
 function parse(json: string | null): ItemFeatures | undefined {
