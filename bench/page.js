@@ -55,6 +55,35 @@ export async function start(options) {
   };
 }
 
+/**
+ * After a start with the model part not loaded (`loadModel: 'lazy'`): tracks `history`, answers
+ * the first personalised rerank of `candidates` from the taste and the head, then times how long
+ * the model part takes to be ready behind it (its chunk, the backend choice, the weights, the
+ * warm-up) and checks that a later rerank carries its scores.
+ * @param {{ candidates: Candidate[], history: BenchEvent[] }} options
+ */
+export async function modelAfterFirstRerank({ candidates, history }) {
+  await lr.track(history);
+  const t = performance.now();
+  const first = await lr.rerank(candidates);
+  const firstMs = performance.now() - t;
+  let info = await lr.info();
+  while (info.model === 'none' || info.model === 'loading') {
+    await new Promise((r) => setTimeout(r, 5));
+    info = await lr.info();
+  }
+  const readyMs = performance.now() - t;
+  const later = await lr.rerank(candidates);
+  return {
+    firstMs,
+    firstPersonalized: first.personalized,
+    firstModelScores: first.items.filter((/** @type {any} */ i) => i.modelScore !== null).length,
+    model: info.model,
+    readyMs,
+    laterModelScores: later.items.filter((/** @type {any} */ i) => i.modelScore !== null).length,
+  };
+}
+
 export async function stop() {
   await lr?.close();
   lr = null;
