@@ -108,6 +108,8 @@ class Shop {
       return await createPersonalizer({
         model: new URL('models/default/manifest.json', document.baseURI).href,
         namespace: NAMESPACE,
+        // The demo is about the model: its part loads at start-up, with the progress shown.
+        loadModel: 'eager',
         onProgress: (progress) => {
           if (progress.status === 'progress' && progress.total > 0) {
             status.textContent = `Loading the on-device model… ${Math.round((100 * progress.loaded) / progress.total)}%`;

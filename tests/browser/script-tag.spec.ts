@@ -308,7 +308,7 @@ test('the engine, worker and model load only after the page has loaded', async (
 
 for (const [policy, query, backend] of [
   ['strict', '', null],
-  ['wasm', '?backend=wasm', 'wasm'],
+  ['wasm', '?backend=wasm&loadModel=eager', 'wasm'],
 ] as const) {
   test(`works under a strict Content-Security-Policy (${policy})`, async ({ page }) => {
     // Without 'wasm-unsafe-eval' the backend choice sees wasm refused and skips it silently: no warning at all.

@@ -17,6 +17,9 @@ interface Outcome {
   storage: string | null;
   events: number | null;
   state: string | null;
+  /** The model part: before the film it knows (never needed for this catalogue), and after. */
+  modelBefore: string | null;
+  model: string | null;
 }
 
 /** How each app is built (`npm run build`, or not at all for a dev server) and served. */
@@ -109,6 +112,10 @@ for (const deployment of DEPLOYMENTS) {
       expect([...result.order].sort()).toEqual(CATALOGUE_IDS);
       // The other seed packets move up from the bottom of the server's order.
       expect(result.order.indexOf('g-1')).toBeLessThan(6);
+      // The model part was not loaded for a catalogue the model does not know; the bundler emitted
+      // it, and it loaded once the model knew a candidate.
+      expect(result.modelBefore).toBe('none');
+      expect(result.model).toBe('ready');
       expect(problems).toEqual([]);
     });
 
