@@ -216,9 +216,12 @@ async function main(): Promise<void> {
     const reorder = await reorderBench(browser, server.origin, REORDER_SIZES, Number(args['reorder-runs']));
 
     log('first visit: what is downloaded, and when the first personalised rerank comes');
+    const firstVisit = await firstVisitBytes(browser, ROOT).catch((error: unknown) => {
+      log(`the first-visit measurement failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      return undefined;
+    });
     const outDir = resolve(ROOT, args.out!);
     mkdirSync(outDir, { recursive: true });
-    const firstVisit = await firstVisitBytes(browser, ROOT, outDir);
 
     const auto = backends.find((b) => b.backend === 'auto');
     const gpu = (auto as { gpu?: { adapter: string; description?: string } } | undefined)?.gpu;
@@ -259,7 +262,7 @@ async function bytesOnly(): Promise<void> {
   const browser = await launch();
   try {
     log('first visit: what is downloaded, and when the first personalised rerank comes');
-    const visits = await firstVisitBytes(browser, ROOT, outDir);
+    const visits = await firstVisitBytes(browser, ROOT);
     const table = bytesMarkdown(visits);
     writeFileSync(join(outDir, 'bytes.json'), `${JSON.stringify(visits, null, 1)}\n`);
     writeFileSync(join(outDir, 'bytes.md'), `${table}\n`);

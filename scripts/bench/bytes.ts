@@ -9,7 +9,7 @@
  *   loads after the first personalised rerank, and the table shows what it added;
  * - the new shop again in the same browser: a return visit, with the HTTP cache.
  */
-import { createReadStream, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -116,13 +116,18 @@ async function visit(context: BrowserContext, origin: string, log: Sent[], name:
   return { name, files, firstPersonalisedMs: state.firstAt, model: state.model, modelScored: state.modelScored };
 }
 
-export async function firstVisitBytes(browser: Browser, root: string, outDir: string): Promise<Visit[]> {
+/** The shop pages' catalogues, written where the server finds them (under the repository, ignored by git). */
+const CATALOGS = 'bench-out/first-visit';
+
+export async function firstVisitBytes(browser: Browser, root: string): Promise<Visit[]> {
+  const outDir = join(root, CATALOGS);
+  mkdirSync(outDir, { recursive: true });
   const server = await countingServer(root);
   const garden = JSON.parse(readFileSync(join(root, 'tests/browser/fixtures/garden/catalog.json'), 'utf8')) as { items: unknown[] };
   const films = JSON.parse(readFileSync(join(root, 'tests/fixtures/films.json'), 'utf8')) as Array<{ id: string; title: string; genres: string[] }>;
   writeFileSync(join(outDir, 'garden.json'), JSON.stringify({ items: garden.items }));
   writeFileSync(join(outDir, 'films.json'), JSON.stringify({ items: films.slice(0, 48).map((f) => ({ id: f.id, features: { category: f.genres, text: f.title } })) }));
-  const catalog = (name: string) => `catalog=${encodeURIComponent(`/${join(outDir.slice(root.length + 1), name)}`)}`;
+  const catalog = (name: string) => `catalog=${encodeURIComponent(`/${CATALOGS}/${name}`)}`;
   try {
     const fresh = await browser.newContext();
     const shop = await visit(fresh, server.origin, server.log, 'new shop, default model (first visit)', catalog('garden.json'));

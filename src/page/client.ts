@@ -314,7 +314,7 @@ export class Client implements Personalizer {
     }
     // Validated and packed in one pass; features the worker already holds stay on the page.
     const generation = this.generation;
-    const first = this.packer.pack(candidates, generation);
+    const first = await this.packer.pack(candidates, generation);
     const opts = checkRerankOptions(options);
     const ids = first.packed.ids;
     if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
@@ -324,7 +324,7 @@ export class Client implements Personalizer {
       if (ranking.resend) {
         // The worker lost features it held (evicted, or wiped by forget()): send them all.
         this.packer.forgetSent();
-        sent = this.packer.pack(candidates, generation);
+        sent = await this.packer.pack(candidates, generation);
         ranking = await this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), opts));
       }
       if (generation === this.generation) this.packer.delivered(sent.receipt);

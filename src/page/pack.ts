@@ -4,9 +4,11 @@
  * of each item's features is kept by id, beside a copy of the features as the page passed them.
  * When the page passes equal features again (a deep comparison, no allocation), the checks they
  * passed hold again and their JSON is reused; and when this worker already holds that JSON, it is
- * not even sent: the candidate is marked `known` and the worker uses its own copy. Anything the
- * fast path is unsure of (a bad or unusual candidate, an embedding) goes through `checkCandidates`,
- * which throws the same typed error it always did.
+ * not even sent: the candidate is marked `known` and the worker uses its own copy. Items new to the
+ * page are validated in slices of at most `SLICE_MS`, the page getting the main thread back between
+ * them, so a first long list never makes a long task. Anything the fast path is unsure of (a bad or
+ * unusual candidate, an embedding) goes through `checkCandidates`, which throws the same typed
+ * error it always did.
  */
 import { LIMITS } from '../shared/limits';
 import { packCandidates, type PackedCandidates } from '../shared/protocol';
@@ -19,6 +21,10 @@ const CACHE_LIMIT = 50_000;
 const FLOAT32_MAX = 3.4028234663852886e38;
 /** Features nested deeper than this are not kept (they are validated every time). */
 const MAX_DEPTH = 4;
+/** The longest the packer holds the main thread at a time, ms. */
+const SLICE_MS = 4;
+/** Candidates between two looks at the clock. */
+const CHECK_EVERY = 256;
 
 export interface Entry {
   /** The call that last saw this id: a second sighting in the same call is a duplicate. */
@@ -46,19 +52,25 @@ export interface Receipt {
 export class CandidatePacker {
   private readonly entries = new Map<string, Entry>();
   private calls = 0;
+  /** One pack at a time: a pack that yields the main thread keeps its marks to itself. */
+  private packing: Promise<unknown> = Promise.resolve();
 
   /**
    * Validates `input` as `checkCandidates` does and packs it for the worker of `generation`;
    * candidates whose features that worker already holds travel without them (`known`).
    */
-  pack(input: unknown, generation: number): Packed {
-    let fast: Packed | null = null;
-    try {
-      if (Array.isArray(input) && input.length <= LIMITS.maxCandidates) fast = this.tryPack(input, generation);
-    } catch {
-      // Unreadable input (a revoked Proxy): the reference check says what is wrong with it.
-    }
-    return fast ?? { ...packCandidates(checkCandidates(input)), receipt: null };
+  pack(input: unknown, generation: number): Promise<Packed> {
+    const packed = this.packing.then(async () => {
+      let fast: Packed | null = null;
+      try {
+        if (Array.isArray(input) && input.length <= LIMITS.maxCandidates) fast = await this.tryPack(input, generation);
+      } catch {
+        // Unreadable input (a revoked Proxy): the reference check says what is wrong with it.
+      }
+      return fast ?? { ...packCandidates(checkCandidates(input)), receipt: null };
+    });
+    this.packing = packed.catch(() => undefined);
+    return packed;
   }
 
   /** The worker answered the call of `receipt`: it holds the features sent, unless they changed since. */
@@ -72,8 +84,9 @@ export class CandidatePacker {
     for (const entry of this.entries.values()) entry.sentTo = -1;
   }
 
-  private tryPack(input: readonly unknown[], generation: number): Packed | null {
+  private async tryPack(input: readonly unknown[], generation: number): Promise<Packed | null> {
     const call = ++this.calls;
+    let slice = performance.now();
     const n = input.length;
     this.trim(n);
     const ids = new Array<string>(n);
@@ -83,6 +96,10 @@ export class CandidatePacker {
     let scores: Float64Array | null = new Float64Array(n);
     try {
       for (let i = 0; i < n; i++) {
+        if (i % CHECK_EVERY === 0 && i > 0 && performance.now() - slice > SLICE_MS) {
+          await yieldToPage();
+          slice = performance.now();
+        }
         const c = input[i] as { id?: unknown; score?: unknown; features?: unknown; embedding?: unknown } | null;
         if (typeof c !== 'object' || c === null || Array.isArray(c) || c.embedding !== undefined) return null;
         const id = idOf(c.id);
@@ -130,6 +147,21 @@ export class CandidatePacker {
       this.entries.delete(id);
     }
   }
+}
+
+/**
+ * Gives the main thread back to the page for a moment: a message to ourselves is a task of its own
+ * (and, unlike a timer, is not slowed down in a background tab).
+ */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }
 
 /** A candidate id as validation accepts it, or null when validation has to say what is wrong. */
