@@ -94,11 +94,19 @@ export async function track(events) {
   for (let i = 0; i < events.length; i += 1000) await lr.track(events.slice(i, i + 1000));
 }
 
+/** The main-thread time localrank reports as user timings `name` since they were last cleared, ms. */
+function measured(/** @type {string} */ name) {
+  const total = performance.getEntriesByName(name, 'measure').reduce((sum, e) => sum + e.duration, 0);
+  performance.clearMeasures(name);
+  return total;
+}
+
 /**
  * Median/p95 of `rerank` as the page sees it, per list size. The first call of each size fills
  * the worker's item-vector cache and is reported apart (`firstMs`); then calls repeat until
- * `minRuns` and `budgetMs` are both reached (or `maxRuns`). `submitMs` is the synchronous part
- * on the main thread (validation and posting the message).
+ * `minRuns` and `budgetMs` are both reached (or `maxRuns`). `submit` is localrank's main-thread
+ * time before the answer (validating and packing the candidates, posting the message: its
+ * `localrank:pack` user timings), `unpack` after it (`localrank:unpack`: the result's objects).
  * @param {{ candidates: Candidate[], sizes: number[], minRuns: number, maxRuns: number, budgetMs: number }} options
  */
 export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budgetMs }) {
@@ -114,15 +122,18 @@ export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budge
     for (let i = 0; i < 5 && !(await lr.rerank(list, { serverWeight: 0 })).personalized; i++) fallbacks++;
     /** @type {number[]} */ const times = [];
     /** @type {number[]} */ const submit = [];
+    /** @type {number[]} */ const unpack = [];
     /** @type {number[]} */ const worker = [];
+    measured('localrank:pack');
+    measured('localrank:unpack');
     const began = performance.now();
     let last = first;
     while (times.length < maxRuns && (times.length < minRuns || performance.now() - began < budgetMs)) {
       t = performance.now();
-      const pending = lr.rerank(list, { serverWeight: 0 });
-      submit.push(performance.now() - t);
-      const result = await pending;
+      const result = await lr.rerank(list, { serverWeight: 0 });
       times.push(performance.now() - t);
+      submit.push(measured('localrank:pack'));
+      unpack.push(measured('localrank:unpack'));
       if (result.personalized) last = result;
       else fallbacks++;
       worker.push(last.computeMs);
@@ -130,7 +141,7 @@ export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budge
     /** @type {Record<string, number>} */
     const modelScores = {};
     for (const item of last.items) modelScores[item.id] = item.modelScore;
-    out.push({ size, firstMs, fallbacks, e2e: summary(times), submit: summary(submit), worker: summary(worker), modelScores });
+    out.push({ size, firstMs, fallbacks, e2e: summary(times), submit: summary(submit), unpack: summary(unpack), worker: summary(worker), modelScores });
   }
   return out;
 }

@@ -17,7 +17,10 @@ export interface RerankRow {
   /** Calls answered with the server's order (slower than the client's 3 s timeout). */
   fallbacks: number;
   e2e: Stats;
+  /** localrank's main-thread time before the answer: validating, packing, posting. */
   submit: Stats;
+  /** localrank's main-thread time after it: the result's objects. */
+  unpack?: Stats;
   worker: Stats;
   /** Largest |engine model score - reference score| over the list. */
   maxAbsError: number;
@@ -93,13 +96,13 @@ export function markdown(r: BenchResults): string {
   }
   out.push(`| plain Float32Array loop + sort, main thread | ${sizes.map((n) => `${ms(ref.get(n)!.median)} / ${ms(ref.get(n)!.p95)}`).join(' | ')} |`, '');
 
-  out.push('**Where the time goes** on the `auto` backend (ms, median): page-side validation and posting (`submit`), time inside the worker (`worker`), the rest is message passing and structured cloning; first call fills the item-vector cache.', '');
+  out.push("**Where the time goes** on the `auto` backend (ms, median): localrank's main-thread time before the answer (validating and packing the candidates, posting them: its `localrank:pack` user timings) and after it (the result's objects: `localrank:unpack`), time inside the worker (`worker`); the rest is message passing and waiting for a core. The first call validates every item and fills the worker's caches.", '');
   const auto = r.backends.find((b) => b.backend === 'auto');
   if (auto?.rerank) {
-    out.push('| candidates | end to end | submit (main thread) | worker | first call (cold item cache) | max abs. score error vs reference (candidates scored) |');
-    out.push('|---|---|---|---|---|---|');
+    out.push('| candidates | end to end | main thread: pack and post (p95) | main thread: unpack | worker | first call (cold caches) | max abs. score error vs reference (candidates scored) |');
+    out.push('|---|---|---|---|---|---|---|');
     for (const row of auto.rerank) {
-      out.push(`| ${row.size.toLocaleString('en')} | ${ms(row.e2e.median)} | ${ms(row.submit.median)} | ${ms(row.worker.median)} | ${ms(row.firstMs)} | ${row.maxAbsError.toExponential(1)} (${row.scored.toLocaleString('en')}) |`);
+      out.push(`| ${row.size.toLocaleString('en')} | ${ms(row.e2e.median)} | ${ms(row.submit.median)} (${ms(row.submit.p95)}) | ${ms(row.unpack?.median)} | ${ms(row.worker.median)} | ${ms(row.firstMs)} | ${row.maxAbsError.toExponential(1)} (${row.scored.toLocaleString('en')}) |`);
     }
     out.push('');
   }

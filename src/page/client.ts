@@ -11,7 +11,7 @@ import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
 import * as env from '../shared/env';
 import { DEFAULTS, LIMITS } from '../shared/limits';
-import { installErrorTransfer, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
+import { installErrorTransfer, unpackRanking, type PackedRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
   Arm,
   BackendName,
@@ -28,7 +28,7 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
-import { CandidatePacker } from './pack';
+import { CandidatePacker, type Packed } from './pack';
 import { withTimeout } from './timeout';
 
 /** How long to wait before trying a failed worker again: 2 s, 10 s, 1 min, then every 5 min. */
@@ -320,20 +320,35 @@ export class Client implements Personalizer {
     if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     try {
       let sent = first;
-      let ranking = await this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), opts));
+      let ranking = await this.post(sent, opts);
       if (ranking.resend) {
         // The worker lost features it held (evicted, or wiped by forget()): send them all.
         this.packer.forgetSent();
         sent = await this.packer.pack(candidates, generation);
-        ranking = await this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), opts));
+        ranking = await this.post(sent, opts);
       }
       if (generation === this.generation) this.packer.delivered(sent.receipt);
-      return unpackRanking(ids, ranking, this.arm);
+      const unpacking = performance.now();
+      const result = unpackRanking(ids, ranking, this.arm);
+      mainThread('localrank:unpack', unpacking, performance.now() - unpacking);
+      return result;
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
       if (isInputError(typed)) throw typed;
       return serverOrderResult(checkCandidates(candidates), { code: typed.code, message: typed.message }, opts, this.arm);
     }
+  }
+
+  /**
+   * Posts a pack to the worker. Its main-thread time (the pack's slices and the posting, which
+   * clones what is not transferred) is a user timing, `localrank:pack`, as the tag's reordering is.
+   */
+  private post(sent: Packed, options: RerankOptions): Promise<PackedRanking> {
+    const posting = performance.now();
+    const answer = this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), options));
+    const postMs = performance.now() - posting;
+    mainThread('localrank:pack', posting - sent.busyMs, sent.busyMs + postMs);
+    return answer;
   }
 
   train(): Promise<TrainReport> {
@@ -426,6 +441,15 @@ export class Client implements Personalizer {
 }
 
 const HOLDOUT: Fallback = { code: 'HOLDOUT', message: 'this visitor is in the control arm: the server\'s order, with the rules' };
+
+/** A user timing of main-thread work, for performance tools and the benchmark; never throws. */
+function mainThread(name: string, start: number, duration: number): void {
+  try {
+    performance.measure(name, { start, duration });
+  } catch {
+    // user timing unavailable (old browsers, Node): nothing to record
+  }
+}
 
 function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
   if (error instanceof LocalrankError) return error;

@@ -41,6 +41,8 @@ export interface Packed {
   transfer: ArrayBuffer[];
   /** Call `delivered()` with this once the worker has answered: then it holds these features. */
   receipt: Receipt | null;
+  /** Main-thread time the pack took, ms (its slices, without the pauses between them). */
+  busyMs: number;
 }
 
 /** What one pack sent: each item's entry and the JSON it carried. */
@@ -67,7 +69,9 @@ export class CandidatePacker {
       } catch {
         // Unreadable input (a revoked Proxy): the reference check says what is wrong with it.
       }
-      return fast ?? { ...packCandidates(checkCandidates(input)), receipt: null };
+      if (fast) return fast;
+      const start = performance.now();
+      return { ...packCandidates(checkCandidates(input)), receipt: null, busyMs: performance.now() - start };
     });
     this.packing = packed.catch(() => undefined);
     return packed;
@@ -87,6 +91,7 @@ export class CandidatePacker {
   private async tryPack(input: readonly unknown[], generation: number): Promise<Packed | null> {
     const call = ++this.calls;
     let slice = performance.now();
+    let busyMs = 0;
     const n = input.length;
     this.trim(n);
     const ids = new Array<string>(n);
@@ -97,6 +102,7 @@ export class CandidatePacker {
     try {
       for (let i = 0; i < n; i++) {
         if (i % CHECK_EVERY === 0 && i > 0 && performance.now() - slice > SLICE_MS) {
+          busyMs += performance.now() - slice;
           await yieldToPage();
           slice = performance.now();
         }
@@ -134,7 +140,8 @@ export class CandidatePacker {
     }
     const transfer: ArrayBuffer[] = [known.buffer];
     if (scores && n > 0) transfer.push(scores.buffer as ArrayBuffer);
-    return { packed: { ids, scores: n > 0 ? scores : null, features, embeddings: null, known }, transfer, receipt: { generation, sent } };
+    busyMs += performance.now() - slice;
+    return { packed: { ids, scores: n > 0 ? scores : null, features, embeddings: null, known }, transfer, receipt: { generation, sent }, busyMs };
   }
 
   /** Keeps the cache bounded; what this call adds comes after, so it is never dropped mid-call. */
