@@ -247,10 +247,12 @@ export async function longTaskSession({ model, namespace, candidates, events, si
   for (const list of lists) await lr.rerank(list, { diversity: 0.3, explain: true });
   await new Promise((r) => setTimeout(r, 200)); // let the observer deliver the last entries
   observer.disconnect();
+  // The model part loads behind the first personalised rerank: its backend, once it has.
+  const { backend, model } = await lr.info();
   await stop();
   return {
     sessionMs: performance.now() - t0,
-    backend: started.info.backend,
+    backend: model === 'ready' ? backend : `${started.info.backend}, model part ${model}`,
     autoTrained: autoReport !== null,
     trainingRuns: (autoReport ? 1 : 0) + 1,
     trainSteps: explicit.steps,
