@@ -291,7 +291,7 @@ export class Engine {
     const prepared = this.items.prepare(candidates);
     if (!prepared) return { order: new Int32Array(0), scores: new Float32Array(0), modelScores: new Float32Array(0), computeMs: 0, resend: true };
     const { tokens, known, remember } = prepared;
-    const items: ModelCandidates = { ids: candidates.ids, features: prepared.features, embeddings: candidates.embeddings };
+    const items: ModelCandidates = { ids: prepared.ids, features: prepared.features, embeddings: candidates.embeddings };
     // Item features are public; remembering them lets a later click on the bare id be understood.
     this.remember(remember);
     const { items: history, taste } = await this.visitor.interactions();

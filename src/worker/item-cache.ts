@@ -22,6 +22,8 @@ interface CachedItem {
 }
 
 export interface PreparedItems {
+  /** The candidates' ids: the same array as the previous call's when the list is the same. */
+  ids: readonly string[];
   tokens: ItemTokens[];
   /** Each candidate's features JSON, `known` ones taken from this cache. */
   features: Array<string | null>;
@@ -33,6 +35,12 @@ export interface PreparedItems {
 
 export class ItemCache {
   private readonly entries = new Map<string, CachedItem>();
+  /**
+   * The last list prepared, when every one of its items is remembered: the same list again, every
+   * item's features held, is answered with the same arrays (a page reranks one list many times),
+   * which also tells the model part that nothing changed.
+   */
+  private last: PreparedItems | null = null;
 
   /** `knows`: whether the model knows anything of an item (its manifest's ids and tokens). */
   constructor(private readonly knows: (id: string, features: ItemFeatures | undefined) => boolean = () => false) {}
@@ -43,12 +51,15 @@ export class ItemCache {
    */
   prepare(candidates: Pick<PackedCandidates, 'ids' | 'features' | 'known'>): PreparedItems | null {
     const { ids, known: marked } = candidates;
+    const last = this.last;
+    if (last && marked && allSet(marked) && sameIds(ids, last.ids)) return last;
     const n = ids.length;
     const tokens = new Array<ItemTokens>(n);
     const features = new Array<string | null>(n);
     const remember: PreparedItems['remember'] = [];
     let known = false;
     let sent = 0;
+    let complete = true;
     for (let i = 0; i < n; i++) {
       let entry = this.entries.get(ids[i]);
       if (marked?.[i]) {
@@ -64,13 +75,17 @@ export class ItemCache {
       tokens[i] = entry.tokens;
       features[i] = entry.features;
       known ||= entry.known;
-      if (entry.features !== null && !entry.remembered && remember.length < REMEMBER_PER_CALL) {
-        entry.remembered = true;
-        remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
+      if (entry.features !== null && !entry.remembered) {
+        if (remember.length < REMEMBER_PER_CALL) {
+          entry.remembered = true;
+          remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
+        } else complete = false;
       }
     }
-    return { tokens, features, known, remember };
+    this.last = complete ? { ids, tokens, features, known, remember: [] } : null;
+    return { ids, tokens, features, known, remember };
   }
+
   /** The tokens of an item seen in a recent candidate list, if any. */
   tokensOf(id: string): ItemTokens | undefined {
     return this.entries.get(id)?.tokens;
@@ -85,6 +100,7 @@ export class ItemCache {
   /** Forget everything (a new model or backend, or `forget()`). */
   clear(): void {
     this.entries.clear();
+    this.last = null;
   }
 
   private set(id: string, entry: CachedItem): void {
@@ -94,4 +110,15 @@ export class ItemCache {
     }
     this.entries.set(id, entry);
   }
+}
+
+function allSet(flags: Uint8Array): boolean {
+  for (let i = 0; i < flags.length; i++) if (flags[i] !== 1) return false;
+  return true;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -64,6 +64,8 @@ export function modelPartOf(model: Scorer | ModelArtifacts): ModelPart {
 class ScorerPart implements ModelPart {
   readonly info: ModelInfo;
   private readonly items = new Map<string, CachedItem>();
+  /** The last list's evidence and rows, while the engine hands the same arrays (nothing changed). */
+  private list: { ids: readonly string[]; features: ModelCandidates['features']; evidence: Float32Array; known: number[]; rows: Float32Array[] } | null = null;
   /** The user vector and the history it was computed from (the engine hands a new array when it changes). */
   private user: { history: readonly HistoryItem[]; now: number; vector: Float32Array } | null = null;
   private readonly recovery: BackendRecovery;
@@ -96,11 +98,9 @@ class ScorerPart implements ModelPart {
     const scorer = this.scorer;
     const user = history.length > 0 ? historyEvidence(scorer, history) : scorer.card?.priorBeatsServer ? 1 : 0;
     if (user === 0) return undefined;
-    const evidence = this.evidence(candidates);
-    const known: number[] = [];
-    for (let i = 0; i < evidence.length; i++) if (evidence[i] > 0) known.push(i);
+    const { evidence, known, rows } = await this.listOf(candidates);
     if (known.length === 0) return undefined;
-    const scoresOfKnown = dotScores(await this.userVector(history, now), await this.vectors(candidates, known));
+    const scoresOfKnown = dotScores(await this.userVector(history, now), rows);
     const scores = new Float32Array(evidence.length);
     const weights = new Float32Array(evidence.length);
     for (let j = 0; j < known.length; j++) {
@@ -111,6 +111,20 @@ class ScorerPart implements ModelPart {
       weights[i] = user * evidence[i];
     }
     return { scores, evidence: weights };
+  }
+
+  /** Evidence, known candidates and their rows: the last list's when the engine hands the same arrays. */
+  private async listOf(candidates: ModelCandidates): Promise<{ evidence: Float32Array; known: number[]; rows: Float32Array[] }> {
+    const last = this.list;
+    if (last && last.ids === candidates.ids && last.features === candidates.features && !candidates.embeddings) return last;
+    const scorer = this.scorer;
+    const evidence = this.evidence(candidates);
+    const known: number[] = [];
+    for (let i = 0; i < evidence.length; i++) if (evidence[i] > 0) known.push(i);
+    const rows = known.length > 0 ? await this.vectors(candidates, known) : [];
+    // Server embeddings are per call; a list scored on a lost backend is not kept.
+    this.list = candidates.embeddings || scorer !== this.scorer ? null : { ids: candidates.ids, features: candidates.features, evidence, known, rows };
+    return { evidence, known, rows };
   }
 
   /** How much the model knows each candidate, from the cache or computed now. */
@@ -175,6 +189,7 @@ class ScorerPart implements ModelPart {
 
   clear(): void {
     this.items.clear();
+    this.list = null;
     this.user = null;
   }
 
