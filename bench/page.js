@@ -248,11 +248,11 @@ export async function longTaskSession({ model, namespace, candidates, events, si
   await new Promise((r) => setTimeout(r, 200)); // let the observer deliver the last entries
   observer.disconnect();
   // The model part loads behind the first personalised rerank: its backend, once it has.
-  const { backend, model } = await lr.info();
+  const after = await lr.info();
   await stop();
   return {
     sessionMs: performance.now() - t0,
-    backend: model === 'ready' ? backend : `${started.info.backend}, model part ${model}`,
+    backend: after.model === 'ready' ? after.backend : `${started.info.backend}, model part ${after.model}`,
     autoTrained: autoReport !== null,
     trainingRuns: (autoReport ? 1 : 0) + 1,
     trainSteps: explicit.steps,
