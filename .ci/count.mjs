@@ -1,4 +1,5 @@
-// Sums the vitest and Playwright JSON reports into one closing line: "N passed, N failed".
+// Sums the vitest and Playwright JSON reports (unit, browser, engines) into one closing line: "N passed, N failed".
+// A test an engine does not run (tests/engines/engines.ts) is counted as skipped, with its reason in the run's table.
 // A missing report counts as one failure: a suite that did not run must not look green.
 import { existsSync, readFileSync } from 'node:fs';
 

@@ -154,6 +154,20 @@ export async function rerankLatency({ candidates, sizes, minRuns, maxRuns, budge
   return out;
 }
 
+/** The smallest step of this page's clock, ms. */
+export function clockStep() {
+  let step = Infinity;
+  let last = performance.now();
+  for (let i = 0; i < 200_000 && step > 0.001; i++) {
+    const now = performance.now();
+    if (now !== last) {
+      step = Math.min(step, now - last);
+      last = now;
+    }
+  }
+  return step;
+}
+
 /**
  * The floor: the same model's scores computed by a plain Float32Array loop on this main thread
  * from the same user and item vectors (computed in Node from the same model), then sorted.
@@ -177,11 +191,13 @@ export function referenceLoop({ user, items, dim, sizes, minRuns, budgetMs }) {
       const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
       sink += order[0];
     };
-    // Pages that are not cross-origin isolated get a 0.1 ms clock: time batches of runs long
-    // enough to measure, and report the mean run of each batch.
+    // Pages that are not cross-origin isolated get a coarse clock (0.1 ms in Chromium, 1 ms in
+    // Firefox and WebKit): time batches of runs of at least 20 clock steps (and 2 ms), and report
+    // the mean run of each batch.
     let t = performance.now();
     for (let i = 0; i < 20; i++) run(); // also lets the JIT settle
-    const batch = Math.max(1, Math.ceil(2 / Math.max(1e-5, (performance.now() - t) / 20)));
+    const target = Math.max(2, 20 * clockStep());
+    const batch = Math.max(1, Math.ceil(target / Math.max(1e-5, (performance.now() - t) / 20)));
     /** @type {number[]} */ const times = [];
     const began = performance.now();
     while (times.length < minRuns || (performance.now() - began < budgetMs && times.length < 500)) {

@@ -14,7 +14,10 @@ register('./esm-hook.mjs', import.meta.url);
 const { num, parseArgs, str } = await import('../src/training/data/args');
 const { writeSynthetic } = await import('../src/training/data/synth');
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), {
+  usage: 'usage: npm run bench:train -- [--sizes 1000000,10000000] [--items N] [--epochs N] [--dir folder]',
+  flags: ['sizes', 'items', 'epochs', 'dir'],
+});
 const sizes = str(args, 'sizes', '1000000').split(',').map(Number);
 const items = num(args, 'items', 20_000);
 const epochs = str(args, 'epochs', '1');

@@ -6,8 +6,9 @@
  *   npm run bench                                  # default model, every backend
  *   npx tsx scripts/bench.ts --model .cache/models/probe --backends auto,wasm
  *   npm run bench -- --only reorder                # the script tag reordering 500- and 2,000-tile lists
+ *   npm run bench -- --only engines                # start-up and rerank per engine: Chromium, Firefox, WebKit
+ *                                                  #   (LOCALRANK_ENGINES=firefox,webkit for some of them)
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { register } from 'node:module';
@@ -18,6 +19,9 @@ import { markdown, reorderMarkdown, type BackendResult, type BenchResults, type 
 import { startServer } from './serve';
 import { reorderBench } from './bench/reorder';
 import { bytesMarkdown, firstVisitBytes } from './bench/bytes';
+import { benchEngine, enginesMarkdown, type EngineResult } from './bench/engines';
+import { launchEngine } from './engines';
+import { ensureEngines, requestedEngines } from './engines/install';
 import { bundleSizes } from './bench/sizes';
 import { buildWorkload, type BenchCandidate } from './bench/workload';
 
@@ -32,7 +36,7 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'auto,wasm,cpu,webgl,webgpu' },
     startups: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-out' },
-    /** `reorder`: only the script tag's reordering of long lists; `bytes`: only what a first visit downloads. */
+    /** `reorder`: only the script tag's reordering of long lists; `bytes`: only what a first visit downloads; `engines`: start-up and rerank per browser engine. */
     only: { type: 'string' },
     'reorder-runs': { type: 'string', default: '3' },
   },
@@ -47,14 +51,12 @@ if (!existsSync(join(modelDir, 'manifest.json'))) {
 const modelUrl = `/${relative(ROOT, join(modelDir, 'manifest.json'))}`;
 const log = (line: string) => console.error(`[bench] ${line}`);
 
-/** The script-tag file is built by its own config after the library; build it here if the project has one. */
-function ensureScriptTagBuild(): void {
-  if (!existsSync(join(ROOT, 'vite.script.config.ts')) || existsSync(join(ROOT, 'dist/localrank.iife.js'))) return;
-  try {
-    execFileSync('npx', ['vite', 'build', '-c', 'vite.script.config.ts', '--logLevel', 'error'], { cwd: ROOT, stdio: 'ignore' });
-  } catch {
-    log('the script-tag build failed; its size is reported as missing');
-  }
+/** The whole build (`npm run bench` runs `npm run build` first): the page-side bundles and the worker. */
+function requireBuild(): void {
+  const missing = ['dist/localrank.js', 'dist/localrank.iife.js'].filter((file) => !existsSync(join(ROOT, file)));
+  if (missing.length === 0) return;
+  console.error(`${missing.join(' and ')} missing: run \`npm run build\` first (\`npm run bench\` does)`);
+  process.exit(1);
 }
 
 async function openPage(browser: Browser, origin: string): Promise<{ page: Page; close: () => Promise<void> }> {
@@ -91,7 +93,7 @@ function maxAbsError(engine: Record<string, number | null>, candidates: BenchCan
 
 /** Only the reordering of long lists by the script tag: `--only reorder`. */
 async function reorderOnly(): Promise<void> {
-  ensureScriptTagBuild();
+  requireBuild();
   const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
   const browser = await launch();
   try {
@@ -109,6 +111,38 @@ async function reorderOnly(): Promise<void> {
   }
 }
 
+/** Start-up and `rerank` of 1,000 candidates in each engine, beside a plain loop: `--only engines`. */
+async function enginesOnly(): Promise<void> {
+  const engines = requestedEngines();
+  ensureEngines(engines);
+  const size = 1_000;
+  const now = Date.now();
+  const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), size, now);
+  log('computing the reference vectors in Node (cpu backend)');
+  const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
+  const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
+  const results: EngineResult[] = [];
+  try {
+    for (const engine of engines) {
+      log(`launching ${engine}`);
+      const browser = await launchEngine(engine, server.origin);
+      try {
+        results.push(await benchEngine(browser, { model: modelUrl, candidates: workload.candidates, history: workload.history, vectors, size, startups: Number(args.startups), log }));
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const table = enginesMarkdown(results, `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${process.platform}`, size, Number(args.startups));
+  const outDir = resolve(ROOT, args.out!);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'engines.json'), `${JSON.stringify({ date: new Date().toISOString(), results }, null, 1)}\n`);
+  writeFileSync(join(outDir, 'engines.md'), `${table}\n`);
+  console.log(table);
+}
+
 function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined),
@@ -117,7 +151,7 @@ function launch(): Promise<Browser> {
 }
 
 async function main(): Promise<void> {
-  ensureScriptTagBuild();
+  requireBuild();
   const now = Date.now();
   const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), Math.max(...SIZES), now);
   log('computing the reference vectors in Node (cpu backend)');
@@ -256,7 +290,7 @@ async function main(): Promise<void> {
 
 /** Only what a first visit downloads: `--only bytes`. */
 async function bytesOnly(): Promise<void> {
-  ensureScriptTagBuild();
+  requireBuild();
   const outDir = resolve(ROOT, args.out!);
   mkdirSync(outDir, { recursive: true });
   const browser = await launch();
@@ -272,4 +306,4 @@ async function bytesOnly(): Promise<void> {
   }
 }
 
-await (args.only === 'reorder' ? reorderOnly() : args.only === 'bytes' ? bytesOnly() : main());
+await (args.only === 'reorder' ? reorderOnly() : args.only === 'bytes' ? bytesOnly() : args.only === 'engines' ? enginesOnly() : main());

@@ -3,4 +3,5 @@ import { register } from 'node:module';
 
 register('./esm-hook.mjs', import.meta.url);
 const { main } = await import('../src/training/cli/head-cli');
-await main(process.argv.slice(2));
+const { runCommand } = await import('../src/training/data/input-error');
+await runCommand(main, process.argv.slice(2));

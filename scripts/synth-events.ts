@@ -10,7 +10,10 @@ register('./esm-hook.mjs', import.meta.url);
 const { num, parseArgs, str } = await import('../src/training/data/args');
 const { writeSynthetic } = await import('../src/training/data/synth');
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), {
+  usage: 'usage: npm run synth -- [--events N | --users N] [--items N] [--categories N] [--mean-events N] [--seed N] [--out folder]',
+  flags: ['events', 'users', 'items', 'categories', 'mean-events', 'seed', 'out'],
+});
 const dir = str(args, 'out', '.cache/synth');
 const users = num(args, 'users', 0);
 const written = await writeSynthetic({

@@ -12,6 +12,7 @@ export type {
   AutoTrainOptions,
   BackendName,
   Candidate,
+  CutField,
   DownInfo,
   EngineInfo,
   EventType,

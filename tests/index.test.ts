@@ -65,7 +65,8 @@ typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type
 typeAssert<IsExact<api.ModelState, 'none' | 'loading' | 'ready' | 'failed'>>();
 typeAssert<IsExact<api.BackendName, 'webgpu' | 'webgl' | 'wasm' | 'cpu'>>();
 typeAssert<IsExact<api.LoadProgress['status'], 'download' | 'progress' | 'ready'>>();
-typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'loadModel' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress'>>();
+typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'loadModel' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress' | 'onFeaturesCut'>>();
+typeAssert<IsExact<api.CutField, 'category' | 'brand' | 'tags' | 'attributes'>>();
 typeAssert<
   IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain' | 'explore' | 'exclude' | 'keepTop' | 'pin' | 'boost' | 'bury' | 'maxPerGroup'>
 >();

@@ -10,6 +10,7 @@ import { armOf, forgetBucket, storedBucket } from '../shared/holdout';
 import { deleteDatabase } from '../shared/delete-database';
 import { databaseName } from '../shared/names';
 import * as env from '../shared/env';
+import { cutCounter, type CutCounts, type OnCut } from '../shared/feature-limits';
 import { DEFAULTS, LIMITS } from '../shared/limits';
 import { installErrorTransfer, unpackRanking, type PackedRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
@@ -87,6 +88,17 @@ export class Client implements Personalizer {
   private readonly packer = new CandidatePacker();
   /** Counts the workers started: what one worker holds, the next does not. */
   private generation = 0;
+  /** Feature lists and values of `track` and `rerank` input cut to the limits (`info().diagnostics`). */
+  private readonly cuts = cutCounter();
+  /** Counts a cut and tells the page (`onFeaturesCut`), whose listener cannot break the call. */
+  private readonly onCut: OnCut = (field, kind) => {
+    this.cuts.onCut(field, kind);
+    try {
+      this.options.onFeaturesCut?.(field, kind);
+    } catch {
+      // the page's listener failing is no reason to refuse its input
+    }
+  };
 
   constructor(
     private readonly init: WorkerInit,
@@ -235,7 +247,7 @@ export class Client implements Personalizer {
    * (`QUEUE_FULL`, nothing of the call kept), `close()` (`CLOSED`) or `forget()` (`FORGOTTEN`).
    */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<void> {
-    const checked = checkTrackEvents(events, Date.now(), env.randomId);
+    const checked = checkTrackEvents(events, Date.now(), env.randomId, this.onCut);
     if (this.state === 'closed' || this.closing) throw new LocalrankError('CLOSED', 'this personalizer was closed');
     if (checked.length === 0) return;
     if (this.unsent.length + checked.length > LIMITS.maxQueuedEvents) {
@@ -309,12 +321,12 @@ export class Client implements Personalizer {
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
     // The control arm never asks the engine: the server's order, the shop's rules, nothing else.
     if (this.arm === 'control') {
-      const checked = checkCandidates(candidates);
+      const checked = checkCandidates(candidates, this.onCut);
       return serverOrderResult(checked, HOLDOUT, checkRerankOptions(options), 'control');
     }
     // Validated and packed in one pass; features the worker already holds stay on the page.
     const generation = this.generation;
-    const first = await this.packer.pack(candidates, generation);
+    const first = await this.packer.pack(candidates, generation, this.onCut);
     const opts = checkRerankOptions(options);
     const ids = first.packed.ids;
     if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
@@ -361,7 +373,8 @@ export class Client implements Personalizer {
     if (this.state === 'ready') {
       try {
         const info = await this.call('info', (remote) => remote.info());
-        return { ...info, state: 'ready', arm: this.arm, queuedEvents: this.unsent.length };
+        const diagnostics = info.diagnostics && { ...info.diagnostics, ...addCounts(info.diagnostics, this.cuts.counts) };
+        return { ...info, state: 'ready', arm: this.arm, queuedEvents: this.unsent.length, diagnostics };
       } catch (error) {
         failure = toLocalrankError(error, 'WORKER_FAILED');
       }
@@ -438,6 +451,11 @@ export class Client implements Personalizer {
     this.giveUp(this.unsent, closed);
     this.listeners.clear();
   }
+}
+
+/** The page's cuts added to the engine's (an engine driven only through the page has none of its own). */
+function addCounts(engine: Partial<CutCounts>, page: CutCounts): CutCounts {
+  return { truncatedLists: (engine.truncatedLists ?? 0) + page.truncatedLists, droppedValues: (engine.droppedValues ?? 0) + page.droppedValues };
 }
 
 const HOLDOUT: Fallback = { code: 'HOLDOUT', message: 'this visitor is in the control arm: the server\'s order, with the rules' };

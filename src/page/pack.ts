@@ -10,6 +10,7 @@
  * unusual candidate, an embedding) goes through `checkCandidates`, which throws the same typed
  * error it always did.
  */
+import type { OnCut } from '../shared/feature-limits';
 import { LIMITS } from '../shared/limits';
 import { packCandidates, type PackedCandidates } from '../shared/protocol';
 import type { ItemFeatures } from '../shared/types';
@@ -32,6 +33,8 @@ export interface Entry {
   /** A copy of the features as passed (plain data), or undefined when they cannot be compared. */
   raw: unknown;
   json: string | null;
+  /** What validation cut of these features to the limits, told again on every call that passes them. */
+  cuts: Array<Parameters<OnCut>> | null;
   /** The worker generation that holds `json` for this id (-1: none). */
   sentTo: number;
 }
@@ -59,19 +62,24 @@ export class CandidatePacker {
 
   /**
    * Validates `input` as `checkCandidates` does and packs it for the worker of `generation`;
-   * candidates whose features that worker already holds travel without them (`known`).
+   * candidates whose features that worker already holds travel without them (`known`). What is cut
+   * to the limits is told to `onCut`, as `checkCandidates` tells it, on every call.
    */
-  pack(input: unknown, generation: number): Promise<Packed> {
+  pack(input: unknown, generation: number, onCut?: OnCut): Promise<Packed> {
     const packed = this.packing.then(async () => {
-      let fast: Packed | null = null;
+      let fast: { packed: Packed; cuts: Array<Parameters<OnCut>> } | null = null;
       try {
         if (Array.isArray(input) && input.length <= LIMITS.maxCandidates) fast = await this.tryPack(input, generation);
       } catch {
         // Unreadable input (a revoked Proxy): the reference check says what is wrong with it.
       }
-      if (fast) return fast;
+      if (fast) {
+        // Told only once the whole list passed: a list that falls back is told by checkCandidates.
+        if (onCut) for (const [field, kind] of fast.cuts) onCut(field, kind);
+        return fast.packed;
+      }
       const start = performance.now();
-      return { ...packCandidates(checkCandidates(input)), receipt: null, busyMs: performance.now() - start };
+      return { ...packCandidates(checkCandidates(input, onCut)), receipt: null, busyMs: performance.now() - start };
     });
     this.packing = packed.catch(() => undefined);
     return packed;
@@ -88,7 +96,7 @@ export class CandidatePacker {
     for (const entry of this.entries.values()) entry.sentTo = -1;
   }
 
-  private async tryPack(input: readonly unknown[], generation: number): Promise<Packed | null> {
+  private async tryPack(input: readonly unknown[], generation: number): Promise<{ packed: Packed; cuts: Array<Parameters<OnCut>> } | null> {
     const call = ++this.calls;
     let slice = performance.now();
     let busyMs = 0;
@@ -98,6 +106,7 @@ export class CandidatePacker {
     const features: Array<string | null> = [];
     const known = new Uint8Array(n);
     const sent: Receipt['sent'] = [];
+    const cuts: Array<Parameters<OnCut>> = [];
     let scores: Float64Array | null = new Float64Array(n);
     try {
       for (let i = 0; i < n; i++) {
@@ -118,16 +127,20 @@ export class CandidatePacker {
         else if (scores) scores[i] = score;
         const raw = c.features;
         if (!entry) {
-          entry = { call, raw: undefined, json: null, sentTo: -1 };
+          entry = { call, raw: undefined, json: null, cuts: null, sentTo: -1 };
           this.entries.set(id, entry);
         }
         entry.call = call;
         if (raw === undefined ? entry.raw !== undefined || entry.json !== null : entry.raw === undefined || !same(raw, entry.raw, 0)) {
-          const json = raw === undefined ? null : JSON.stringify(checkFeatures(raw, `candidate ${i}.features`) satisfies ItemFeatures);
+          const cut: Array<Parameters<OnCut>> = [];
+          const checked = raw === undefined ? null : checkFeatures(raw, `candidate ${i}.features`, 'INVALID_CANDIDATES', (field, kind) => cut.push([field, kind]));
+          const json = checked === null ? null : JSON.stringify(checked satisfies ItemFeatures);
           entry.raw = raw === undefined ? undefined : copy(raw, 0);
+          entry.cuts = cut.length > 0 ? cut : null;
           if (json !== entry.json) entry.sentTo = -1;
           entry.json = json;
         }
+        if (entry.cuts) cuts.push(...entry.cuts);
         ids[i] = id;
         if (entry.sentTo === generation) known[i] = 1;
         else {
@@ -141,7 +154,7 @@ export class CandidatePacker {
     const transfer: ArrayBuffer[] = [known.buffer];
     if (scores && n > 0) transfer.push(scores.buffer as ArrayBuffer);
     busyMs += performance.now() - slice;
-    return { packed: { ids, scores: n > 0 ? scores : null, features, embeddings: null, known }, transfer, receipt: { generation, sent }, busyMs };
+    return { packed: { packed: { ids, scores: n > 0 ? scores : null, features, embeddings: null, known }, transfer, receipt: { generation, sent }, busyMs }, cuts };
   }
 
   /** Keeps the cache bounded; what this call adds comes after, so it is never dropped mid-call. */

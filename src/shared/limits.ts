@@ -8,11 +8,12 @@ export const LIMITS = {
   maxIdLength: 256,
   /** Characters kept from an item's text (the rest is ignored: titles are short). */
   maxTextLength: 512,
-  /** Characters in an item's text before it is refused as garbage. */
-  maxRawTextLength: 100_000,
-  /** Entries in a category path. */
+  /**
+   * Entries of an item's category path, tags, and named attribute values (each value of a list
+   * counting once) that are read. A longer list is cut to its first entries, never refused; a
+   * category level, brand, tag or attribute value over `maxIdLength` characters is left out.
+   */
   maxCategories: 16,
-  /** Tags of an item, and named attributes of an item (each list value counts once). */
   maxTags: 64,
   maxAttributes: 64,
   /** Numbers in a server-provided embedding. */

@@ -26,6 +26,9 @@ export const BACKEND_CHOICES: readonly ('auto' | BackendName)[] = ['auto', 'webg
  * Public, non-personal facts about an item. They let the model place items it has never seen
  * (new products, another shop's catalogue) next to similar ones.
  */
+/** A field of an item's features that lost entries or values to the limits (see `LIMITS`). */
+export type CutField = 'category' | 'brand' | 'tags' | 'attributes';
+
 export interface ItemFeatures {
   /** Category path or tags, most general first, e.g. `['Films', 'Comedy']` or `'Shoes'`. */
   category?: string | readonly string[];
@@ -266,12 +269,18 @@ export interface EngineInfo {
   /**
    * Internal diagnostics for tests and bug reports; not a stable API. `tensors` is the worker's
    * live TensorFlow.js tensor count, `heapBytes` the worker's JS heap where the browser says,
-   * `droppedRecords` the stored records (per store) found invalid and dropped since the engine started.
+   * `droppedRecords` the stored records (per store) found invalid and dropped since the engine started;
+   * `truncatedLists` the item feature lists (category levels, tags, attribute values) of `track` and
+   * `rerank` input cut to their limit (`LIMITS.maxCategories`, `maxTags`, `maxAttributes`), and
+   * `droppedValues` the feature values left out for being over `LIMITS.maxIdLength` characters,
+   * since the personalizer started.
    */
   diagnostics?: {
     tensors: number;
     heapBytes?: number;
     droppedRecords?: { events: number; weights: number; items: number; meta: number };
+    truncatedLists?: number;
+    droppedValues?: number;
   };
 }
 
@@ -391,6 +400,12 @@ export interface PersonalizerOptions {
   wasmPaths?: string;
   /** Called as the model loads. */
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Called when `track` or `rerank` cut an item's features to the limits (`LIMITS`): `list` when
+   * `field` held more entries than are read (the first are kept), `value` when a value of it was
+   * over 256 characters (left out). The call goes on; `info().diagnostics` counts these too.
+   */
+  onFeaturesCut?: (field: CutField, kind: 'list' | 'value') => void;
 }
 
 /** Something that happened inside localrank that a page may want to show. */

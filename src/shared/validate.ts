@@ -1,8 +1,12 @@
 /**
  * Input checks shared by the page and the worker. The page validates before anything crosses the
  * worker boundary, so bad input is refused synchronously with a typed error and stores nothing.
+ * Only what cannot be read is refused (a wrong type, a non-finite number, a bad id); item features
+ * that are merely too many or too long are cut to the limits, item by item (feature-limits.ts), and
+ * each cut is told to `onCut`.
  */
 import { LocalrankError } from './errors';
+import { limitFeatures, type OnCut } from './feature-limits';
 import { LIMITS } from './limits';
 import {
   EVENT_TYPES,
@@ -29,12 +33,13 @@ export function checkTrackEvents(
   input: unknown,
   now: number,
   newId: () => string,
+  onCut?: OnCut,
 ): StoredEvent[] {
   // The whole check is typed: even `Array.isArray` throws on a revoked Proxy.
-  return typed('INVALID_EVENT', () => checkTrackList(input, now, newId));
+  return typed('INVALID_EVENT', () => checkTrackList(input, now, newId, onCut));
 }
 
-function checkTrackList(input: unknown, now: number, newId: () => string): StoredEvent[] {
+function checkTrackList(input: unknown, now: number, newId: () => string, onCut: OnCut | undefined): StoredEvent[] {
   const list = Array.isArray(input) ? input : [input];
   if (list.length > LIMITS.maxEventsPerBatch) {
     throw new LocalrankError(
@@ -45,12 +50,12 @@ function checkTrackList(input: unknown, now: number, newId: () => string): Store
   const out: StoredEvent[] = [];
   // An index loop, not map(): map skips the holes of a sparse array and would pass them through.
   for (let index = 0; index < list.length; index++) {
-    out.push(typed('INVALID_EVENT', () => checkTrackEvent(list[index], index, now, newId)));
+    out.push(typed('INVALID_EVENT', () => checkTrackEvent(list[index], index, now, newId, onCut)));
   }
   return out;
 }
 
-function checkTrackEvent(event: unknown, index: number, now: number, newId: () => string): StoredEvent {
+function checkTrackEvent(event: unknown, index: number, now: number, newId: () => string, onCut: OnCut | undefined): StoredEvent {
   const where = `event ${index}`;
   if (!isPlainObject(event)) throw new LocalrankError('INVALID_EVENT', `${where} is not an object`);
   const e = event as Partial<TrackEvent> & Record<string, unknown>;
@@ -69,15 +74,15 @@ function checkTrackEvent(event: unknown, index: number, now: number, newId: () =
   if (e.dwellMs !== undefined) stored.dwellMs = checkNumber(e.dwellMs, `${where}.dwellMs`, 0);
   if (e.listId !== undefined) stored.listId = checkString(e.listId, `${where}.listId`);
   if (e.position !== undefined) stored.position = checkNumber(e.position, `${where}.position`, 0);
-  if (e.features !== undefined) stored.features = checkFeatures(e.features, `${where}.features`);
+  if (e.features !== undefined) stored.features = checkFeatures(e.features, `${where}.features`, 'INVALID_EVENT', onCut);
   return stored;
 }
 
-export function checkCandidates(input: unknown): CheckedCandidate[] {
-  return typed('INVALID_CANDIDATES', () => checkCandidateList(input));
+export function checkCandidates(input: unknown, onCut?: OnCut): CheckedCandidate[] {
+  return typed('INVALID_CANDIDATES', () => checkCandidateList(input, onCut));
 }
 
-function checkCandidateList(input: unknown): CheckedCandidate[] {
+function checkCandidateList(input: unknown, onCut: OnCut | undefined): CheckedCandidate[] {
   if (!Array.isArray(input)) {
     throw new LocalrankError('INVALID_CANDIDATES', `rerank() takes an array of candidates, got ${describe(input)}`);
   }
@@ -90,12 +95,12 @@ function checkCandidateList(input: unknown): CheckedCandidate[] {
   const seen = new Set<string>();
   const out: CheckedCandidate[] = [];
   for (let index = 0; index < input.length; index++) {
-    out.push(typed('INVALID_CANDIDATES', () => checkCandidate(input[index], index, seen)));
+    out.push(typed('INVALID_CANDIDATES', () => checkCandidate(input[index], index, seen, onCut)));
   }
   return out;
 }
 
-function checkCandidate(candidate: unknown, index: number, seen: Set<string>): CheckedCandidate {
+function checkCandidate(candidate: unknown, index: number, seen: Set<string>, onCut: OnCut | undefined): CheckedCandidate {
   const where = `candidate ${index}`;
   if (!isPlainObject(candidate)) throw new LocalrankError('INVALID_CANDIDATES', `${where} is not an object`);
   const c = candidate as Partial<Candidate>;
@@ -104,7 +109,7 @@ function checkCandidate(candidate: unknown, index: number, seen: Set<string>): C
   seen.add(id);
   const checked: CheckedCandidate = { id };
   if (c.score !== undefined) checked.score = checkNumber(c.score, `${where}.score`, -Infinity, 'INVALID_CANDIDATES');
-  if (c.features !== undefined) checked.features = checkFeatures(c.features, `${where}.features`);
+  if (c.features !== undefined) checked.features = checkFeatures(c.features, `${where}.features`, 'INVALID_CANDIDATES', onCut);
   if (c.embedding !== undefined) checked.embedding = checkEmbedding(c.embedding, `${where}.embedding`);
   return checked;
 }
@@ -207,51 +212,42 @@ function optionNumber(value: unknown, where: string, min: number, max: number): 
   return value;
 }
 
-/** Item features, checked and normalised; also how stored features are read back (`records.ts`). */
-export function checkFeatures(input: unknown, where: string): ItemFeatures {
-  if (!isPlainObject(input)) throw new LocalrankError('INVALID_EVENT', `${where} must be an object`);
+/** Who passed bad input: `track` (an event) or `rerank` (a candidate). */
+type InputCode = 'INVALID_EVENT' | 'INVALID_CANDIDATES';
+
+/**
+ * Item features, checked and normalised, then cut to the limits (feature-limits.ts); also how
+ * stored features are read back (`records.ts`). Refuses only what cannot be read, as `code`.
+ */
+export function checkFeatures(input: unknown, where: string, code: InputCode = 'INVALID_EVENT', onCut?: OnCut): ItemFeatures {
+  if (!isPlainObject(input)) throw new LocalrankError(code, `${where} must be an object`);
   const f = input as Record<string, unknown>;
-  const features: ItemFeatures = {};
+  const features: { -readonly [K in keyof ItemFeatures]: ItemFeatures[K] } = {};
   if (f.category !== undefined) {
     const list = Array.isArray(f.category) ? f.category : [f.category];
-    if (list.length > LIMITS.maxCategories) {
-      throw new LocalrankError('INVALID_EVENT', `${where}.category has more than ${LIMITS.maxCategories} entries`);
-    }
-    features.category = list.map((c, i) => checkString(c, `${where}.category[${i}]`));
+    // Array.from, not map(): map skips the holes of a sparse array and would keep them.
+    features.category = Array.from(list, (c, i) => checkText(c, `${where}.category[${i}]`, code));
   }
-  if (f.price !== undefined) features.price = checkNumber(f.price, `${where}.price`, 0);
-  if (f.brand !== undefined) features.brand = checkString(f.brand, `${where}.brand`);
-  if (f.text !== undefined) {
-    if (typeof f.text !== 'string' || f.text.length > LIMITS.maxRawTextLength) {
-      throw new LocalrankError('INVALID_EVENT', `${where}.text must be a string under ${LIMITS.maxRawTextLength} characters`);
-    }
-    features.text = f.text.slice(0, LIMITS.maxTextLength);
-  }
+  if (f.price !== undefined) features.price = checkNumber(f.price, `${where}.price`, 0, code);
+  if (f.brand !== undefined) features.brand = checkText(f.brand, `${where}.brand`, code);
+  if (f.text !== undefined) features.text = checkText(f.text, `${where}.text`, code);
   if (f.tags !== undefined) {
-    if (!Array.isArray(f.tags) || f.tags.length > LIMITS.maxTags) {
-      throw new LocalrankError('INVALID_EVENT', `${where}.tags must be an array of at most ${LIMITS.maxTags} strings`);
-    }
-    features.tags = f.tags.map((t, i) => checkString(t, `${where}.tags[${i}]`));
+    if (!Array.isArray(f.tags)) throw new LocalrankError(code, `${where}.tags must be an array of strings`);
+    features.tags = Array.from(f.tags, (t, i) => checkText(t, `${where}.tags[${i}]`, code));
   }
-  if (f.attributes !== undefined) features.attributes = checkAttributes(f.attributes, `${where}.attributes`);
-  return features;
+  if (f.attributes !== undefined) features.attributes = checkAttributes(f.attributes, `${where}.attributes`, code);
+  return limitFeatures(features, onCut);
 }
 
-function checkAttributes(input: unknown, where: string): NonNullable<ItemFeatures['attributes']> {
-  if (!isPlainObject(input)) throw new LocalrankError('INVALID_EVENT', `${where} must be an object`);
+function checkAttributes(input: unknown, where: string, code: InputCode): NonNullable<ItemFeatures['attributes']> {
+  if (!isPlainObject(input)) throw new LocalrankError(code, `${where} must be an object`);
   const out: Record<string, string | number | boolean | string[]> = {};
-  let values = 0;
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
-    checkString(key, `${where} key`);
     const list = Array.isArray(value) ? value : [value];
-    values += list.length;
-    if (values > LIMITS.maxAttributes) {
-      throw new LocalrankError('INVALID_EVENT', `${where} holds more than ${LIMITS.maxAttributes} values`);
-    }
-    const checked = list.map((v, i) => {
+    const checked = Array.from(list, (v: unknown, i) => {
       if (typeof v === 'boolean') return v;
-      if (typeof v === 'number') return checkNumber(v, `${where}.${key}[${i}]`);
-      return checkString(v, `${where}.${key}[${i}]`);
+      if (typeof v === 'number') return checkNumber(v, `${where}.${key.slice(0, 40)}[${i}]`, -Infinity, code);
+      return checkText(v, `${where}.${key.slice(0, 40)}[${i}]`, code);
     });
     out[key] = Array.isArray(value) ? checked.map(String) : checked[0];
   }
@@ -274,7 +270,7 @@ function checkEmbedding(input: unknown, where: string): Float32Array {
   return out;
 }
 
-function checkId(value: unknown, where: string, tooLong: 'INVALID_EVENT' | 'INVALID_CANDIDATES'): string {
+function checkId(value: unknown, where: string, tooLong: InputCode): string {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new LocalrankError('NON_FINITE', `${where} must be finite, got ${value}`);
     return String(value);
@@ -295,10 +291,16 @@ function checkString(value: unknown, where: string): string {
   return value;
 }
 
+/** A feature value: any string (one over the limits is cut later, not refused). */
+function checkText(value: unknown, where: string, code: InputCode): string {
+  if (typeof value !== 'string') throw new LocalrankError(code, `${where} must be a string, got ${describe(value)}`);
+  return value;
+}
+
 /** The largest float32: numbers travel to the model as float32, where anything beyond is Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-function checkNumber(value: unknown, where: string, min = -Infinity, code: 'INVALID_EVENT' | 'INVALID_CANDIDATES' = 'INVALID_EVENT'): number {
+function checkNumber(value: unknown, where: string, min = -Infinity, code: InputCode = 'INVALID_EVENT'): number {
   if (typeof value !== 'number') throw new LocalrankError(code, `${where} must be a number, got ${describe(value)}`);
   if (!Number.isFinite(value)) throw new LocalrankError('NON_FINITE', `${where} must be finite, got ${value}`);
   if (Math.abs(value) > FLOAT32_MAX) throw new LocalrankError('NON_FINITE', `${where} is outside the float32 range, got ${value}`);

@@ -47,6 +47,8 @@ export interface SessionEnv {
   engineUrl: string;
   /** Deletes a database without the engine (when consent is withdrawn before it ever loaded). */
   deleteDatabase(name: string): Promise<void>;
+  /** Told when the page's events or candidates carry more feature values than the engine reads (it cuts them). */
+  onCut?: PersonalizerOptions['onFeaturesCut'];
 }
 
 /** Events held for the engine at most; the oldest go first. */
@@ -194,7 +196,8 @@ export class TagSession {
     let personalizer: Personalizer;
     try {
       const engine = await this.env.importEngine(this.options.engine ?? this.env.engineUrl);
-      personalizer = await engine.createPersonalizer(personalizerOptions(this.options));
+      const onFeaturesCut = this.env.onCut;
+      personalizer = await engine.createPersonalizer({ ...personalizerOptions(this.options), ...(onFeaturesCut && { onFeaturesCut }) });
     } catch (error) {
       this.failure = failureOf(error, 'ENGINE_UNAVAILABLE');
       this.state = 'failed';

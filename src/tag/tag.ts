@@ -82,6 +82,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   let options: TagOptions = tagOptions(first, doc.baseURI);
   for (const call of queue) if (call[0] === 'init') options = mergeOptions(options, call[1]);
 
+  const diagnostics = new Diagnostics();
   const session = new TagSession(
     {
       importEngine: (url) => import(/* @vite-ignore */ url) as Promise<EngineModule>,
@@ -96,11 +97,15 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
       gpc: globalPrivacyControl(win.navigator),
       engineUrl: new URL('localrank.js', scriptUrl).href,
       deleteDatabase,
+      // Told on the tag's own element: the values came from the page's calls or its data layer, not from a tile.
+      onCut: (field, kind) =>
+        diagnostics.report(first ?? doc.documentElement, [
+          { code: kind === 'value' ? 'TOO_LONG' : field === 'category' ? 'CATEGORY_TOO_DEEP' : 'TOO_MANY', attribute: `features.${field}` },
+        ]),
     },
     options,
   );
 
-  const diagnostics = new Diagnostics();
   const checked = new WeakSet<Element>([...(first ? [first] : [])]);
   const another = (tag: HTMLScriptElement): void => {
     if (checked.has(tag)) return;

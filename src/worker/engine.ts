@@ -17,6 +17,7 @@
  */
 import * as env from '../shared/env';
 import { LocalrankError, type Fallback } from '../shared/errors';
+import { cutCounter } from '../shared/feature-limits';
 import { LIMITS } from '../shared/limits';
 import { packCandidates, unpackRanking, type PackedCandidates, type PackedRanking, type WorkerInit } from '../shared/protocol';
 import type {
@@ -86,6 +87,8 @@ export class Engine {
   private lastTraining: TrainReport | null = null;
   private eventCount = 0;
   private newSinceTraining = 0;
+  /** What `track` and `rerank` cut to the limits (the worker's page cuts before, and counts its own). */
+  private readonly cuts = cutCounter();
   /** Tokens of candidates, and whether the model knows them, by item id. */
   private readonly items: ItemCache;
   /** The visitor's interactions, taste and user vector, in memory. */
@@ -233,7 +236,7 @@ export class Engine {
 
   /** Validates and stores events (the entry point for Node and tests). */
   async track(events: TrackEvent | readonly TrackEvent[]): Promise<number> {
-    return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId));
+    return this.trackChecked(checkTrackEvents(events, this.now(), env.randomId, this.cuts.onCut));
   }
 
   /**
@@ -273,7 +276,7 @@ export class Engine {
   /** Validates and ranks candidates (the entry point for Node and tests). */
   async rerank(candidates: readonly Candidate[] | unknown, options?: RerankOptions): Promise<RerankResult> {
     this.assertOpen();
-    const { packed } = packCandidates(checkCandidates(candidates));
+    const { packed } = packCandidates(checkCandidates(candidates, this.cuts.onCut));
     const ranking = await this.rerankChecked(packed, checkRerankOptions(options));
     return unpackRanking(packed.ids, ranking);
   }
@@ -419,6 +422,9 @@ export class Engine {
 
   async info(): Promise<EngineInfo> {
     this.assertOpen();
+    // What is stored now, not as of our last successful write: pruning for quota, retention and
+    // other tabs delete events while writes of ours fail. The last count stands if storage cannot answer.
+    this.eventCount = await this.store.countEvents().catch(() => this.eventCount);
     const part = this.slot.part;
     const backend = part?.backend() ?? { backend: 'none' as const, reason: 'no model part loaded (info().model says why)', gpu: { adapter: 'none' as const } };
     return {
@@ -433,7 +439,7 @@ export class Engine {
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
-      diagnostics: { tensors: part?.tensors() ?? 0, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped },
+      diagnostics: { tensors: part?.tensors() ?? 0, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped, ...this.cuts.counts },
     };
   }
 

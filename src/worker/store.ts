@@ -79,10 +79,12 @@ export class Store {
 
   /**
    * Whether other tabs of this origin may hold the same namespace, so the engine must coordinate
-   * with them (one trainer, news of changes). False only for an injected IndexedDB (the Node evaluation).
+   * with them (one trainer, news of changes). False for an injected IndexedDB (the Node evaluation)
+   * and for memory storage, which no other tab can see: where the browser denies storage, it also
+   * denies BroadcastChannel (Firefox throws) and Web Locks (Chromium and Firefox reject).
    */
   get sharedWithTabs(): boolean {
-    return this.options.idbFactory === undefined;
+    return this.options.idbFactory === undefined && this.kind === 'indexeddb';
   }
 
   /** How storage is doing: quota pruning, failing writes, why memory is used. */

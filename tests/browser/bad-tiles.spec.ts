@@ -73,3 +73,25 @@ test('with the real engine a tile with a deep category is recorded and the list 
     .poll(async () => ((await lr<{ events: Array<{ type: string; itemId: string; features?: { category?: string[] } }> }>(page, 'exportData')).events ?? []).filter((e) => e.type === 'click'))
     .toEqual([expect.objectContaining({ itemId: 'p-5', features: expect.objectContaining({ category: Array.from({ length: 16 }, (_, i) => `L${i}`) }) })]);
 });
+
+test('with the real engine, page calls with more tags than are read are cut, stored and ranked, and the shop is told once', async ({ page }) => {
+  await page.route('**/fixtures/fake-engine.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: 'export { createPersonalizer } from "/dist/localrank.js";' }),
+  );
+  await page.goto(PAGE);
+  expect(await lr(page, 'ready')).toBe(true);
+  // An artist of S3-Rec's LastFM: 625 tags.
+  const tags = Array.from({ length: 625 }, (_, i) => `tag ${i}`);
+  await lr(page, 'track', { type: 'click', itemId: 'artist-1', features: { tags } });
+  const result = await lr<{ items: Array<{ id: string }>; fallback?: { code: string } }>(page, 'rerank', [
+    { id: 'artist-1', features: { tags } },
+    { id: 'artist-2', features: { tags: ['tag 1'] } },
+  ]);
+  expect(result.fallback?.code ?? 'none').not.toMatch(/^INVALID/);
+  expect(result.items.map((item) => item.id).sort()).toEqual(['artist-1', 'artist-2']);
+  await expect
+    .poll(async () => ((await lr<{ events: Array<{ itemId: string; features?: { tags?: string[] } }> }>(page, 'exportData')).events ?? []).find((e) => e.itemId === 'artist-1')?.features?.tags)
+    .toEqual(tags.slice(0, 64));
+  const warnings = await page.evaluate(() => window.seen.warnings.filter((w) => w.attribute === 'features.tags'));
+  expect(warnings).toEqual([{ code: 'TOO_MANY', attribute: 'features.tags', skipped: false, tag: 'SCRIPT', id: expect.any(String) }]);
+});

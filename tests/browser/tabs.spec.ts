@@ -12,6 +12,14 @@ type Ranked = { items: Array<{ id: string; score: number; modelScore: number; re
 
 const candidates = FILMS.slice(0, 40).map(candidateOf);
 
+/**
+ * Waits until `page`'s engine ranks with the events another tab stored: its explanations name them.
+ * (`info().events` says what is stored at once; the tab's memory follows on the BroadcastChannel.)
+ */
+async function holdsEventsOfOtherTab(page: Page): Promise<void> {
+  await expect.poll(async () => (await call<Ranked>(page, 'rerank', candidates, { explain: true })).items.some((x) => x.reason)).toBe(true);
+}
+
 async function tabs(context: BrowserContext, n: number, namespace: string): Promise<Page[]> {
   await captureWorkers(context);
   const pages: Page[] = [];
@@ -78,6 +86,7 @@ test('reactions learned in one tab reach the other tab without a reload (Broadca
   const [a, b] = await tabs(context, 2, 'broadcast');
   await call(a, 'track', tasteEvents());
   await expect.poll(() => info(b).then((i) => i.events)).toBe(TASTE_EVENTS);
+  await holdsEventsOfOtherTab(b);
   const before = await call<Ranked>(b, 'rerank', candidates);
   const report = await call<Report>(a, 'train');
   // The taste events are built so that the guard keeps the update; if it did not, there would be
@@ -95,8 +104,7 @@ test('forget() in one tab also clears what the other tabs hold in memory', async
   await call(a, 'track', tasteEvents());
   await call(b, 'train');
   await expect.poll(() => info(b).then((i) => i.events)).toBe(TASTE_EVENTS);
-  const explained = await call<Ranked>(b, 'rerank', candidates, { explain: true });
-  expect(explained.items.some((x) => x.reason)).toBe(true);
+  await holdsEventsOfOtherTab(b);
 
   await call(a, 'forget');
   await expect.poll(() => info(b).then((i) => ({ events: i.events, fineTuned: i.fineTuned, lastTraining: i.lastTraining }))).toEqual({

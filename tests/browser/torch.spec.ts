@@ -1,7 +1,7 @@
 /**
  * A model trained by the PyTorch trainer (2 processes, DistributedDataParallel) in real Chromium:
  * the engine's scores and user vectors equal PyTorch's, and the model personalises a shop page
- * through the script tag. Needs python3-torch (see .ci/run) and the built bundle.
+ * through the script tag. Needs python3-torch (`npm test` installs it where it can) and the built bundle.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import films from '../fixtures/films.json' with { type: 'json' };
 import { parityCases, type ParityCase } from '../torch/cases';
-import { runTorch, trainFixture, writeShopFixture } from '../torch/helpers';
+import { runTorch, TORCH_MISSING, trainFixture, writeShopFixture } from '../torch/helpers';
 import { BLANK } from './helpers';
 
 const SERVER_DIM = 16;
@@ -21,6 +21,9 @@ const MODEL = 'reports/torch-model';
  */
 const PRIOR_MODEL = 'reports/torch-model-prior';
 const MODEL_URL = `/${PRIOR_MODEL}/manifest.json`;
+
+// Without PyTorch these are reported as skipped, and `npm test` says what to install (scripts/test.ts).
+test.skip(TORCH_MISSING !== null, `PyTorch is missing: ${TORCH_MISSING}`);
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);

@@ -28,11 +28,15 @@ export interface PackResult {
   files: { path: string; size: number }[];
 }
 
-/** `npm pack` of the built package (run `npm run build` first) into `.cache/consumers/`. */
+/**
+ * `npm pack` of the built package (run `npm run build` first) into `.cache/consumers/`. Without
+ * the `prepack` script: the suite has just built `dist/`, and building it again per spec file
+ * would only cost minutes.
+ */
 export async function pack(): Promise<PackResult & { tarball: string }> {
   if (!existsSync(join(ROOT, 'dist/localrank.d.ts'))) throw new Error('localrank is not built: run `npm run build` first.');
   mkdirSync(WORK, { recursive: true });
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', WORK], { cwd: ROOT });
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', WORK], { cwd: ROOT });
   const [result] = JSON.parse(stdout) as PackResult[];
   return { ...result, tarball: join(WORK, result.filename) };
 }

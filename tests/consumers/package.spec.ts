@@ -20,7 +20,7 @@ const run = promisify(execFile);
  */
 const FILES: { pattern: RegExp; what: string; maxBytes: number; maxGzip?: number }[] = [
   { pattern: /^package\.json$/, what: 'the manifest', maxBytes: 5_000 },
-  { pattern: /^README\.md$/, what: 'the README', maxBytes: 27_000 },
+  { pattern: /^README\.md$/, what: 'the README', maxBytes: 28_000 },
   { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 42_000, maxGzip: 12_800 },
   { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 45_000, maxGzip: 14_336 },
   { pattern: /^dist\/localrank(\.iife)?\.js\.map$/, what: 'source maps of the page-side code', maxBytes: 220_000 },
@@ -56,6 +56,42 @@ test(`the tarball holds only what a consumer needs, within ${PACKED_BYTES / 1e6}
   for (const row of FILES) expect(packed.files.some((f) => row.pattern.test(f.path)), `no ${row.what} in the package`).toBe(true);
   expect(packed.size).toBeLessThanOrEqual(PACKED_BYTES);
   test.info().annotations.push({ type: 'sizes', description: report.join('; ') });
+});
+
+test('the tarball has the bin, the types and every file the README names', () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    main: string;
+    types: string;
+    bin: Record<string, string>;
+    exports: Record<string, string | Record<string, string>>;
+  };
+  const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)));
+  const declared = [manifest.main, manifest.types, ...Object.values(manifest.bin), ...targets].map((p) => p.replace(/^\.\//, '').replace(/\*$/, ''));
+  expect(Object.values(manifest.bin)).toEqual(['./dist/cli/localrank.mjs']);
+  // A path the README names, a file (`dist/localrank.iife.js`) or a folder to copy (`dist/wasm`).
+  const named = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/\bdist\/[\w.\-/]*\w/g)].map((m) => m[0]);
+  expect(named.length).toBeGreaterThan(3);
+  const paths = packed.files.map((f) => f.path);
+  for (const path of new Set([...declared, ...named])) {
+    const folder = path.endsWith('/') ? path : `${path}/`;
+    expect(paths.some((p) => p === path || p.startsWith(folder)), `${path} is not in the tarball`).toBe(true);
+  }
+  const bin = readFileSync(join(ROOT, 'dist/cli/localrank.mjs'), 'utf8');
+  expect(bin.startsWith('#!/usr/bin/env node')).toBe(true);
+});
+
+test('packing builds the whole package, and no script leaves dist/ half-built', () => {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  expect(scripts.prepack).toBe('npm run build');
+  // `vite build` of the library empties dist/ (the script tag, the bin and the types go with it):
+  // only the full build may run it, and what needs dist/ runs the full build.
+  const libraryBuild = (command: string) => /^vite build(?!.*(?:\s-c\s|--config|--mode demo))/.test(command.trim());
+  for (const [name, script] of Object.entries(scripts)) {
+    const steps = script.split('&&');
+    if (name === 'build') expect(libraryBuild(steps[0])).toBe(true);
+    else expect(steps.some(libraryBuild), `npm run ${name} runs a bare vite build: use npm run build`).toBe(false);
+  }
+  expect(scripts.bench.startsWith('npm run build && ')).toBe(true);
 });
 
 test('a consumer installs nothing else: no dependencies, no install scripts', async () => {

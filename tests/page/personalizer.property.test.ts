@@ -14,19 +14,17 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { expose } from 'comlink';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/page/client';
 import { isInputError } from '../../src/shared/errors';
 import { LIMITS } from '../../src/shared/limits';
-import type { Retention, WorkerApi, WorkerInit } from '../../src/shared/protocol';
+import type { Retention } from '../../src/shared/protocol';
 import { EVENT_TYPES, type Candidate, type ExportedData, type TrackEvent } from '../../src/shared/types';
-import { Engine } from '../../src/worker/engine';
-import { modelPartOf } from '../../src/worker/model/part';
 import type { Scorer } from '../../src/worker/model/scorer';
 import { Store } from '../../src/worker/store';
 import { loadFixture } from '../worker/helpers';
+import { openClient } from './channel-worker';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -38,45 +36,6 @@ beforeAll(async () => {
   scorer = loadFixture();
 });
 afterAll(() => scorer.dispose());
-
-/** A worker made of a MessageChannel and the real Engine, exposed as worker.ts exposes it. */
-function engineWorker(idbFactory: IDBFactory, clock: () => number): Worker {
-  const { port1, port2 } = new MessageChannel();
-  let engine: Engine | null = null;
-  const current = () => engine ?? Promise.reject(new Error('no engine'));
-  const api: WorkerApi = {
-    async init(config) {
-      const { wasmPaths: _, model: __, modelPart: ___, ...settings } = config;
-      engine = await Engine.create({ ...settings, model: modelPartOf(scorer), idbFactory, now: clock });
-      return engine.info();
-    },
-    track: async (events) => (await current()).trackChecked(events),
-    rerank: async (candidates, options) => (await current()).rerankChecked(candidates, options ?? {}),
-    train: async () => (await current()).train(),
-    info: async () => (await current()).info(),
-    exportData: async () => (await current()).exportData(),
-    forget: async () => (await current()).forget(),
-    ping: async () => true,
-    async close() {
-      await engine?.close();
-      engine = null;
-    },
-  };
-  expose(api, port2);
-  return Object.assign(port1, {
-    terminate() {
-      void engine?.close();
-      port1.close();
-      port2.close();
-    },
-  }) as unknown as Worker;
-}
-
-function openClient(idbFactory: IDBFactory, retention: Retention, clock: () => number): Promise<Client> {
-  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace: NAMESPACE, backend: 'cpu', loadModel: 'lazy', modelPart: 'https://shop.example/assets/model.js', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
-  const client = new Client(init, { timeoutMs: 30_000 }, () => engineWorker(idbFactory, clock));
-  return client.start().then(() => client);
-}
 
 /** Every event a test tracks carries a marker (its listId) and a time of its own, so the model can follow it. */
 interface Marked {
@@ -286,7 +245,7 @@ class Run {
   }
 
   async open(): Promise<void> {
-    this.client = await openClient(this.idbFactory, this.retention, this.now);
+    this.client = await openClient(scorer, NAMESPACE, this.idbFactory, this.retention, this.now);
     // The start-up sweep and retention.
     this.model.retain(this.clock);
   }

@@ -40,12 +40,41 @@ describe('checkTrackEvents', () => {
     );
   });
 
-  it('truncates long text and refuses enormous text', () => {
-    const [e] = checkTrackEvents({ type: 'view', itemId: 'a', features: { text: 'x'.repeat(5000) } }, 0, newId);
-    expect(e.features?.text?.length).toBe(LIMITS.maxTextLength);
-    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { text: 'x'.repeat(LIMITS.maxRawTextLength + 1) } }, 0, newId))).toBe(
-      'INVALID_EVENT',
+  it('keeps the first characters of long text, however long', () => {
+    for (const length of [5000, 1_000_000]) {
+      const [e] = checkTrackEvents({ type: 'view', itemId: 'a', features: { text: 'x'.repeat(length) } }, 0, newId);
+      expect(e.features?.text?.length).toBe(LIMITS.maxTextLength);
+    }
+  });
+
+  it('cuts feature lists over their limit and leaves out values over the id length, instead of refusing the event', () => {
+    const cuts: string[] = [];
+    const tags = Array.from({ length: 625 }, (_, i) => `tag ${i}`);
+    const attributes = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`a${i}`, i % 2 ? `v${i}` : [`x${i}`, `y${i}`]]));
+    const category = Array.from({ length: 40 }, (_, i) => `level ${i}`);
+    const [e] = checkTrackEvents(
+      { type: 'view', itemId: 'a', features: { tags: ['x'.repeat(300), ...tags], category, attributes, brand: 'b'.repeat(300) } },
+      0,
+      newId,
+      (field, kind) => cuts.push(`${field} ${kind}`),
     );
+    expect(e.features?.tags).toEqual(tags.slice(0, LIMITS.maxTags));
+    expect(e.features?.category).toEqual(category.slice(0, LIMITS.maxCategories));
+    expect(e.features?.brand).toBeUndefined();
+    const values = Object.values(e.features?.attributes ?? {}).flat();
+    expect(values).toHaveLength(LIMITS.maxAttributes);
+    expect(Object.keys(e.features?.attributes ?? {}).slice(0, 3)).toEqual(['a0', 'a1', 'a2']);
+    expect(cuts.sort()).toEqual(['attributes list', 'brand value', 'category list', 'tags list', 'tags value']);
+  });
+
+  it('refuses feature values it cannot read: wrong types and non-finite numbers', () => {
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { tags: [...Array(100).fill('t'), 7] } }, 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { tags: 'a,b' } }, 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { attributes: { size: NaN } } }, 0, newId))).toBe('NON_FINITE');
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { category: [{}] } }, 0, newId))).toBe('INVALID_EVENT');
+    // A hole in a sparse list is not a value: refused, never stored as a hole.
+    expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'a', features: { tags: new Array(3) } }, 0, newId))).toBe('INVALID_EVENT');
+    expect(codeOf(() => checkCandidates([{ id: 'a', features: { category: [, 'b'] } }]))).toBe('INVALID_CANDIDATES');
   });
 });
 
@@ -115,9 +144,21 @@ describe('checkCandidates', () => {
     }
   });
 
-  it('says INVALID_CANDIDATES for a candidate id over the length limit and a score of the wrong type', () => {
+  it('cuts a candidate\'s long feature lists; the other candidates are untouched', () => {
+    const tags = Array.from({ length: 65 }, (_, i) => `t${i}`);
+    const out = checkCandidates([{ id: 'a', features: { tags } }, { id: 'b', features: { tags: ['x'] } }]);
+    expect(out.map((c) => c.id)).toEqual(['a', 'b']);
+    expect(out[0].features?.tags).toEqual(tags.slice(0, LIMITS.maxTags));
+    expect(out[1].features?.tags).toEqual(['x']);
+  });
+
+  it('says INVALID_CANDIDATES for anything wrong with a candidate that is not a number or an id', () => {
     expect(codeOf(() => checkCandidates([{ id: 'x'.repeat(LIMITS.maxIdLength + 1) }]))).toBe('INVALID_CANDIDATES');
     expect(codeOf(() => checkCandidates([{ id: 'a', score: '3' }]))).toBe('INVALID_CANDIDATES');
+    for (const features of ['shoes', { tags: 'a' }, { tags: [1] }, { category: [null] }, { brand: 3 }, { text: [] }, { price: -1 }, { price: '3' }, { attributes: [] }, { attributes: { a: {} } }]) {
+      expect(codeOf(() => checkCandidates([{ id: 'a', features }])), JSON.stringify(features)).toBe('INVALID_CANDIDATES');
+    }
+    expect(codeOf(() => checkCandidates([{ id: 'a', features: { price: NaN } }]))).toBe('NON_FINITE');
     expect(codeOf(() => checkTrackEvents({ type: 'view', itemId: 'x'.repeat(LIMITS.maxIdLength + 1) }, 0, newId))).toBe('INVALID_EVENT');
   });
 

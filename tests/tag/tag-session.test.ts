@@ -165,6 +165,17 @@ describe('TagSession', () => {
     expect(engine.calls.tracked.flat()).toHaveLength(6);
   });
 
+  it('hands the engine its listener for features cut to the limits (the engine cuts; the tag tells the page)', async () => {
+    const cuts: string[] = [];
+    const { session, engine, loadPage } = setup({ namespace: 'shop' }, { onCut: (field, kind) => void cuts.push(`${field} ${kind}`) });
+    session.start();
+    await loadPage();
+    const options = engine.calls.options[0] as { namespace: string; onFeaturesCut: (field: string, kind: string) => void };
+    expect(options.namespace).toBe('shop');
+    options.onFeaturesCut('tags', 'list');
+    expect(cuts).toEqual(['tags list']);
+  });
+
   it('drops invalid events and retries a rejected batch one event at a time', async () => {
     const engine = fakeEngine({ track: (batch: TrackEvent[]) => batch.some((e) => e.itemId === 'bad') });
     const { session, loadPage } = setup({}, { engine });

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ItemFeatures } from '../../src/shared/types';
+import { limitFeatures } from '../../src/shared/feature-limits';
 import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/model/features';
-import { runTorch } from './helpers';
+import { runTorch, TORCH_MISSING } from './helpers';
 
 const STRINGS = ['', 'a', 'é', 'e\u0301', 'ß', '𝐁', '\ud800', '😀 smile', 't:東京タワー', 'c:films>comedy', 'x'.repeat(300)];
 
@@ -24,23 +25,28 @@ const FEATURES: ItemFeatures[] = [
   { price: 1e300 },
   { price: -1 },
   { tags: Array.from({ length: 40 }, (_, i) => `tag-${i % 30}`) },
+  // Over the engine's limits: cut as the engine cuts them (feature-limits.ts), in UTF-16 units.
+  { tags: Array.from({ length: 700 }, (_, i) => `LastFM:${i}`), category: Array.from({ length: 30 }, (_, i) => `level ${i}`) },
+  { tags: ['😀'.repeat(128), '😀'.repeat(129), 'kept'], brand: 'é'.repeat(257), category: 'x'.repeat(300), text: `${'a '.repeat(255)}b😀 tail` },
+  { attributes: { z: Array.from({ length: 50 }, (_, i) => `z${i}`), '7': ['s', 'x'.repeat(257)], ['k'.repeat(257)]: 'v', a: Array.from({ length: 30 }, (_, i) => `${i}`), b: 'last' } },
   {},
 ];
 
-describe('content tokens in PyTorch', () => {
+describe.skipIf(TORCH_MISSING)('content tokens in PyTorch', () => {
   it('FNV-1a runs over UTF-16 code units as the engine does', () => {
     const out = runTorch(['tokens'], STRINGS.map((s) => JSON.stringify(s)).join('\n'));
     const hashes = out.trim().split('\n').map((l) => (JSON.parse(l) as { fnv1a: number }).fnv1a);
     expect(hashes).toEqual(STRINGS.map(fnv1a));
   });
 
-  it('gives the engine’s tokens and buckets for tricky features', () => {
-    const out = runTorch(['tokens', '--buckets', '4096', '--max-tokens', '16'], FEATURES.map((f) => JSON.stringify(f)).join('\n'));
+  it('gives the engine’s tokens and buckets for tricky features, cut to its limits as the engine cuts them', () => {
+    const out = runTorch(['tokens', '--buckets', '4096', '--max-tokens', '128'], FEATURES.map((f) => JSON.stringify(f)).join('\n'));
     const rows = out.trim().split('\n').map((l) => JSON.parse(l) as { tokens: string[]; buckets: number[] });
     expect(rows).toHaveLength(FEATURES.length);
-    FEATURES.forEach((f, i) => {
-      expect(rows[i].tokens, JSON.stringify(f)).toEqual(featureTokens(f));
-      expect(rows[i].buckets, JSON.stringify(f)).toEqual(featureBuckets(f, 4096, 16));
+    FEATURES.forEach((raw, i) => {
+      const f = limitFeatures(raw);
+      expect(rows[i].tokens, JSON.stringify(f).slice(0, 200)).toEqual(featureTokens(f));
+      expect(rows[i].buckets, JSON.stringify(f).slice(0, 200)).toEqual(featureBuckets(f, 4096, 128));
     });
   });
 });

@@ -7,7 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import films from '../fixtures/films.json' with { type: 'json' };
-import { pythonPath, torchEnv } from '../../src/training/pretrain/python';
+import { pythonPath, torchEnv, torchUnavailable } from '../../src/training/pretrain/python';
+
+/**
+ * Why PyTorch cannot run here (null when it can). The PyTorch tests skip themselves then, and
+ * `npm test` (scripts/test.ts) installs it where it can and says what did not run.
+ */
+export const TORCH_MISSING = torchUnavailable();
 
 interface Film {
   id: string;

@@ -14,7 +14,7 @@ import { readArtifacts } from '../../src/training/pretrain/artifacts';
 import { featureTokens } from '../../src/worker/model/features';
 import { Scorer, type ModelManifest } from '../../src/worker/model/scorer';
 import { parityCases } from './cases';
-import { runTorch, trainFixture, writeShopFixture } from './helpers';
+import { runTorch, TORCH_MISSING, trainFixture, writeShopFixture } from './helpers';
 
 const SERVER_DIM = 16;
 let dir: string;
@@ -33,7 +33,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-describe('PyTorch trainer', () => {
+describe.skipIf(TORCH_MISSING)('PyTorch trainer', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
     dir = mkdtempSync(join(tmpdir(), 'lr-torch-'));

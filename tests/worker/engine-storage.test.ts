@@ -136,6 +136,24 @@ describe('memory follows storage', () => {
     await e.close();
   });
 
+  it('info().events is what is stored while writes fail for quota, pruning included', async () => {
+    const e = await engine(new IDBFactory());
+    await e.track(Array.from({ length: 40 }, (_, i) => ({ type: 'view' as const, itemId: `v${i}`, time: Date.now() - 1000 + i })));
+    // The disk is full: every write fails, after pruning the oldest events to make room.
+    const store = (e as unknown as { store: { writeEvents(events: unknown[]): Promise<number> } }).store;
+    store.writeEvents = async () => {
+      throw new DOMException('quota', 'QuotaExceededError');
+    };
+    for (let i = 0; i < 3; i++) {
+      await expect(e.track({ type: 'click', itemId: `late${i}` })).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+      const info = await e.info();
+      expect(info.events).toBe((await e.exportData()).events.length);
+      expect(info.events + info.storageStatus!.prunedForQuota).toBe(40);
+    }
+    expect((await e.info()).storageStatus!.prunedForQuota).toBeGreaterThan(0);
+    await e.close();
+  });
+
   it('the items store stays bounded over many reranks of new ids, and exportData shows it', async () => {
     const idbFactory = new IDBFactory();
     const e = await engine(idbFactory, { maxEvents: 10, maxAgeDays: 1 });

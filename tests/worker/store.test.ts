@@ -85,6 +85,25 @@ describe('Store', () => {
     await store.addEvents([event('a', 1)]);
     expect(await store.countEvents()).toBe(1);
   });
+
+  it("coordinates with other tabs over the origin's IndexedDB, and works alone in memory when the browser denies storage", async () => {
+    const shared = await open({ idbFactory: undefined });
+    expect(shared.kind).toBe('indexeddb');
+    expect(shared.sharedWithTabs).toBe(true);
+    shared.close();
+    // Firefox with storage denied: IndexedDB throws, and so would BroadcastChannel and Web Locks.
+    const original = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')!;
+    const denied = { open: () => { throw new DOMException('The operation is insecure.', 'SecurityError'); } };
+    Object.defineProperty(globalThis, 'indexedDB', { value: denied, configurable: true, writable: true });
+    try {
+      const alone = await open({ idbFactory: undefined });
+      expect(alone.kind).toBe('memory');
+      expect(alone.status.lastError).toMatch(/^using memory: .*SecurityError/);
+      expect(alone.sharedWithTabs).toBe(false);
+    } finally {
+      Object.defineProperty(globalThis, 'indexedDB', original);
+    }
+  });
 });
 
 describe('Store under storage faults', () => {

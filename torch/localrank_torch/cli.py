@@ -6,9 +6,11 @@ does it for `train`).
           and LOCAL_RANK set) each process is one rank and --processes is ignored.
   score   --model DIR --cases FILE   user vectors and scores of histories, as JSON (parity tests)
   tokens  --buckets N --max-tokens K  reads JSON feature objects (one per line) on stdin, prints
-          their tokens and buckets as JSON lines (hashing parity tests)
+          their tokens and buckets (of the features cut to the engine's limits) as JSON lines
+          (hashing parity tests)
 """
 import argparse
+import importlib.util
 import json
 import os
 import socket
@@ -17,12 +19,19 @@ import sys
 from .config import ModelConfig, TrainOptions
 
 
+# The readers' formats (readers/__init__.py registers them; a test keeps the two in step). Listed
+# here so that a misspelt format is refused before numpy or torch is imported.
+FORMATS = ('auto', 'sequences', 'csv', 'jsonl', 'movielens')
+CATALOG_FORMATS = ('auto', 'csv', 'jsonl', 'item2attributes')
+
+
 def _train_parser():
-    p = argparse.ArgumentParser(prog='localrank_torch train', description='Pretrain a localrank model with PyTorch.')
+    # allow_abbrev=False: a flag is spelt out, as the Node commands want it (`--epoch` is an error).
+    p = argparse.ArgumentParser(prog='localrank_torch train', description='Pretrain a localrank model with PyTorch.', allow_abbrev=False)
     p.add_argument('--dataset', action='append', required=True, help='interaction files, folders or globs (repeatable)')
-    p.add_argument('--format', default='auto', help='sequences | csv | jsonl | movielens (default: by extension)')
+    p.add_argument('--format', default='auto', choices=FORMATS, help='sequences | csv | jsonl | movielens (default: by extension)')
     p.add_argument('--catalog', action='append', default=[], help='catalogue files: CSV, JSONL or item2attributes JSON')
-    p.add_argument('--catalog-format', default='auto')
+    p.add_argument('--catalog-format', default='auto', choices=CATALOG_FORMATS)
     p.add_argument('--out', help='model folder (default .cache/models/<name>-torch)')
     p.add_argument('--name', help='dataset name in the model version (default: the first input file name)')
     p.add_argument('--processes', type=int, default=1, help='ranks on this machine (torch.multiprocessing.spawn)')
@@ -195,7 +204,7 @@ def tokens(argv):
     p.add_argument('--buckets', type=int, default=4096)
     p.add_argument('--max-tokens', type=int, default=16)
     args = p.parse_args(argv)
-    from .features import feature_buckets, feature_tokens, fnv1a
+    from .features import feature_buckets, feature_tokens, fnv1a, limit_features
 
     for line in sys.stdin:
         if not line.strip():
@@ -204,10 +213,25 @@ def tokens(argv):
         if isinstance(value, str):
             print(json.dumps({'fnv1a': fnv1a(value)}))
             continue
+        # Cut to the engine's limits first, as the corpus cuts a catalogue.
+        value, _ = limit_features(value)
         print(json.dumps({'tokens': feature_tokens(value), 'buckets': feature_buckets(value, args.buckets, args.max_tokens)}, ensure_ascii=False))
 
 
 COMMANDS = {'train': train, 'score': score, 'tokens': tokens}
+
+
+INSTALL_HINT = (
+    "install Debian's PyTorch, which brings numpy: apt-get install -y python3-torch, and run it with "
+    '/usr/bin/python3 (where Debian installs it); or pip install torch numpy into another Python and '
+    'set PYTHON to it'
+)
+
+
+def missing_modules():
+    """The modules training needs that this Python cannot import. A folder that only shares the
+    name (this repository's `torch/`, seen from its root) is a namespace package without an origin."""
+    return [m for m in ('numpy', 'torch') if getattr(importlib.util.find_spec(m), 'origin', None) is None]
 
 
 def main(argv=None):
@@ -215,4 +239,7 @@ def main(argv=None):
     if not argv or argv[0] not in COMMANDS:
         print(__doc__, file=sys.stderr)
         raise SystemExit(2)
+    missing = missing_modules() if argv[0] in ('train', 'score') else []
+    if missing:
+        raise SystemExit(f'localrank_torch needs {" and ".join(missing)}, which {sys.executable} cannot import: {INSTALL_HINT}.')
     COMMANDS[argv[0]](argv[1:])

@@ -22,9 +22,10 @@ import zlib
 import numpy as np
 
 from .config import EVENT_TYPES, SYNTHETIC_GAP_MS, SYNTHETIC_START_MS
-from .features import feature_tokens, js_sort_key
+from .features import MAX_ATTRIBUTES, MAX_CATEGORIES, MAX_TAGS, feature_tokens, js_sort_key, limit_features
 
-VERSION = 1
+# 2: features cut to the engine's limits (limit_features).
+VERSION = 2
 TYPE_INDEX = {t: i for i, t in enumerate(EVENT_TYPES)}
 
 
@@ -151,6 +152,14 @@ def build(readers, catalog_readers, folder, name, partition_bytes=64 << 20, log=
         partitions.drain(writer)
     writer.close()
 
+    # As loadDataset in src/training/data/load.ts: what the engine reads of each item, no more.
+    items_cut = 0
+    for item, f in features.items():
+        features[item], cut = limit_features(f)
+        items_cut += cut
+    if items_cut:
+        log(f'{items_cut} items have more than {MAX_TAGS} tags, {MAX_ATTRIBUTES} attribute values or {MAX_CATEGORIES} '
+            'category levels, or values over 256 characters: the first are kept and the rest left out, as the engine does')
     tokens = None
     vocabulary = []
     if features:

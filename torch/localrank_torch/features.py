@@ -171,6 +171,67 @@ def feature_tokens(features):
     return tokens
 
 
+# LIMITS in src/shared/limits.ts: what the engine reads of an item's features.
+MAX_ID_LENGTH = 256
+MAX_TEXT_LENGTH = 512
+MAX_CATEGORIES = 16
+MAX_TAGS = 64
+MAX_ATTRIBUTES = 64
+
+
+def _too_long(value):
+    return isinstance(value, str) and js_length(value) > MAX_ID_LENGTH
+
+
+def _cut_list(values, limit):
+    kept = [v for v in values if not _too_long(v)][:limit]
+    return kept, len(kept) < len(values)
+
+
+def limit_features(features):
+    """`limitFeatures` in src/shared/feature-limits.ts: category levels, tags and attribute values
+    cut to their first entries within the limits, values over 256 characters left out, text cut to
+    512 characters; the engine cuts what it is sent the same way, so the model learns what it sees.
+    Returns the features and whether a list or value was cut (text is cut without telling)."""
+    if not features:
+        return features, False
+    out = dict(features)
+    cut = False
+    category = features.get('category')
+    if category is not None:
+        path = [category] if isinstance(category, str) else list(category)
+        out['category'], lost = _cut_list(path, MAX_CATEGORIES)
+        cut = cut or lost
+    brand = features.get('brand')
+    if _too_long(brand):
+        del out['brand']
+        cut = True
+    text = features.get('text')
+    if isinstance(text, str) and js_length(text) > MAX_TEXT_LENGTH:
+        out['text'] = js_slice(text, MAX_TEXT_LENGTH)
+    tags = features.get('tags')
+    if tags is not None:
+        out['tags'], lost = _cut_list(list(tags), MAX_TAGS)
+        cut = cut or lost
+    attributes = features.get('attributes')
+    if attributes is not None:
+        kept, budget = {}, MAX_ATTRIBUTES
+        for key, value in js_entries(attributes):
+            values = value if isinstance(value, list) else [value]
+            fitting = [v for v in values if not _too_long(v)]
+            if _too_long(key) or len(fitting) < len(values) or len(fitting) > budget:
+                cut = True
+            if _too_long(key) or not fitting:
+                continue
+            if budget == 0:
+                break
+            fitting = fitting[:budget]
+            budget -= len(fitting)
+            kept[key] = fitting if isinstance(value, list) else fitting[0]
+        out['attributes'] = kept
+    return out, cut
+
+
 def token_buckets(tokens, buckets, max_tokens, memo=None):
     """Hash buckets of tokens, de-duplicated in order, at most `max_tokens`; 1-based (0 pads)."""
     if buckets <= 1 or max_tokens <= 0:

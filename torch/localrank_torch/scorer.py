@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from .config import ModelConfig, recency_bucket
-from .features import feature_buckets, js_string
+from .features import feature_buckets, js_string, limit_features
 from .tower import content_vectors, tensor_specs, user_tower
 
 
@@ -62,7 +62,8 @@ class Scorer:
             for i, item in enumerate(items):
                 if rows[i] != 0:
                     continue
-                found = feature_buckets(item.get('features'), cfg.hash_buckets, cfg.max_tokens)
+                # The engine validates candidates first, cutting their features to its limits.
+                found = feature_buckets(limit_features(item.get('features'))[0], cfg.hash_buckets, cfg.max_tokens)
                 buckets[i, : len(found)] = found
                 counts[i, 0] = len(found)
             if counts.any():

@@ -8,15 +8,15 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelManifest } from '../../worker/model/scorer';
 import { EVENT_TYPES, type EventType } from '../../shared/types';
-import { num, parseArgs, str, type Args } from '../data/args';
+import { choice, num, parseArgs, str, type Args } from '../data/args';
 import { readArtifacts, writeArtifacts, writeFileAtomic } from '../pretrain/artifacts';
 import { parseBadRowLimit } from '../data/bad-rows';
 import { InputError } from '../data/input-error';
-import type { CatalogueFormat } from '../data/catalogue';
+import { CATALOGUE_FORMATS } from '../data/catalogue';
 import { parseColumnOverrides } from '../data/columns';
 import { fingerprint, hasCheckpoint, loadCheckpoint, removeCheckpoint, saveCheckpoint } from '../pretrain/checkpoint';
 import { restrictItems, type Dataset } from '../data/dataset';
-import type { EventsFormat } from '../data/event-readers';
+import { EVENTS_FORMATS } from '../data/event-readers';
 import { loadDataset, summarise, type DataStats } from '../data/load';
 import { withTraining, type TrainedManifest } from '../pretrain/manifest';
 import { attachHead, lastItems, parseSources, readLogSource, type LogSource } from '../pretrain/model-head';
@@ -24,10 +24,10 @@ import { initTf } from '../pretrain/node-tf';
 import { pretrain, type PretrainResult } from '../pretrain/pretrain';
 import { Progress, type ProgressStream } from './progress';
 import { modelCard, printValidation, type TrainReport, VALIDATION_PROTOCOL, validationRows } from './report';
-import { canonicalArgs, configFromArgs, optionsFromArgs, TRAIN_FLAGS } from '../pretrain/settings';
+import { canonicalArgs, configFromArgs, flagNames, optionsFromArgs, TRAIN_FLAGS, usageLine } from '../pretrain/settings';
 import { holdOutLast } from '../pretrain/split';
 import type { TrainState } from '../pretrain/train-state';
-import { TIME_UNITS, type TimeUnit } from '../data/timestamps';
+import { TIME_UNITS } from '../data/timestamps';
 
 export interface TrainIO {
   /** Results (the validation table, the files written). */
@@ -51,11 +51,10 @@ function list(value: string | undefined): string[] {
   return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
 }
 
+/** An enumerated flag whose default, `auto`, means detected: undefined then. */
 function oneOf<T extends string>(args: Args, name: string, allowed: readonly T[]): T | undefined {
-  const v = str(args, name);
-  if (v === undefined || v === 'auto') return undefined;
-  if (!allowed.includes(v as T)) throw new InputError(`--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
-  return v as T;
+  const v = choice<T | 'auto'>(args, name, [...new Set<T | 'auto'>(['auto', ...allowed])]);
+  return v === 'auto' ? undefined : v;
 }
 
 function eventTypes(value: string | undefined): EventType[] | undefined {
@@ -90,13 +89,13 @@ async function readData(args: Args, io: TrainIO, quiet: boolean): Promise<{ data
   const started = performance.now();
   const { data, stats } = await loadDataset({
     events,
-    eventsFormat: oneOf<EventsFormat>(args, 'events-format', ['csv', 'jsonl', 'ga4', 'sequences', 'movielens']),
+    eventsFormat: oneOf(args, 'events-format', EVENTS_FORMATS),
     catalogues: list(str(args, 'catalog')),
-    catalogueFormat: oneOf<CatalogueFormat>(args, 'catalog-format', ['csv', 'jsonl', 'item2attributes']),
+    catalogueFormat: oneOf(args, 'catalog-format', CATALOGUE_FORMATS),
     attributePrefix: str(args, 'attribute-prefix'),
     columns: parseColumnOverrides(str(args, 'columns')),
-    timeUnit: oneOf<TimeUnit>(args, 'time-unit', TIME_UNITS) ?? 'auto',
-    eventType: oneOf<EventType>(args, 'event-type', EVENT_TYPES),
+    timeUnit: oneOf(args, 'time-unit', TIME_UNITS) ?? 'auto',
+    eventType: oneOf(args, 'event-type', EVENT_TYPES),
     keep: eventTypes(str(args, 'types')),
     collapseRepeats: args['keep-repeats'] ? false : undefined,
     badRows: parseBadRowLimit(str(args, 'max-bad-rows', '1%')),
@@ -114,7 +113,7 @@ async function readData(args: Args, io: TrainIO, quiet: boolean): Promise<{ data
 }
 
 export async function runTrain(argv: readonly string[], io: TrainIO, command = 'localrank train'): Promise<TrainOutcome> {
-  const args = canonicalArgs(parseArgs(argv), TRAIN_FLAGS, command);
+  const args = canonicalArgs(parseArgs(argv, { usage: usageLine(command), flags: flagNames(TRAIN_FLAGS) }), TRAIN_FLAGS, command);
   const quiet = Boolean(args.quiet);
   const dir = str(args, 'out', 'localrank-model');
   const resume = Boolean(args.resume);
@@ -124,8 +123,7 @@ export async function runTrain(argv: readonly string[], io: TrainIO, command = '
   // Check every numeric flag before reading what may be gigabytes of logs.
   configFromArgs(args, { features: undefined } as Dataset);
   optionsFromArgs(args, () => undefined);
-  const backend = str(args, 'backend', 'wasm');
-  if (backend !== 'wasm' && backend !== 'cpu') throw new InputError('--backend must be wasm or cpu');
+  const backend = choice(args, 'backend', ['wasm', 'cpu'], 'wasm');
   await initTf(backend, io.wasmDir);
 
   const cpuSeconds = () => {

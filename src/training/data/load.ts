@@ -10,6 +10,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { limitFeatures } from '../../shared/feature-limits';
+import { LIMITS } from '../../shared/limits';
 import { EVENT_TYPES, type EventType, type ItemFeatures } from '../../shared/types';
 import { type BadRowLimit, BadRows, type BadRowSample } from './bad-rows';
 import { InputError } from './input-error';
@@ -63,6 +65,11 @@ export interface DataStats {
   itemsWithFeatures: number;
   catalogueItems: number;
   droppedAttributes: string[];
+  /**
+   * Items of the log whose category levels, tags or attribute values were more than the engine
+   * reads (`LIMITS`), or too long: cut as the engine cuts them, so the model learns what it will see.
+   */
+  itemsCut: number;
   /** ISO 8601 times of the first and last event (absent for logs without timestamps). */
   firstEvent?: string;
   lastEvent?: string;
@@ -152,7 +159,18 @@ export async function loadDataset(options: LoadOptions): Promise<{ data: Dataset
   if (built.sequences.length === 0) {
     throw new InputError(`no usable events in ${files.map((f) => basename(f)).join(', ')} (${rows} rows read, ${badRows} bad; ignored: ${JSON.stringify(ignored)})`);
   }
-  const itemFeatures = built.itemIds.map((id) => features.get(id) ?? {});
+  let itemsCut = 0;
+  const itemFeatures = built.itemIds.map((id) => {
+    let cut = false;
+    const f = limitFeatures(features.get(id) ?? {}, () => (cut = true));
+    if (cut) itemsCut++;
+    return f;
+  });
+  if (itemsCut > 0) {
+    warn(
+      `${itemsCut} items have more than ${LIMITS.maxTags} tags, ${LIMITS.maxAttributes} attribute values or ${LIMITS.maxCategories} category levels, or values over ${LIMITS.maxIdLength} characters: the first are kept and the rest left out, as the engine does`,
+    );
+  }
   const data: Dataset = {
     name: options.name ?? stemOf(options.events[0]),
     itemIds: built.itemIds,
@@ -172,6 +190,7 @@ export async function loadDataset(options: LoadOptions): Promise<{ data: Dataset
     ignored,
     catalogueItems: catalogue.size,
     droppedAttributes,
+    itemsCut,
   };
   if (timestamps && Number.isFinite(minTime)) {
     stats.firstEvent = new Date(minTime).toISOString();

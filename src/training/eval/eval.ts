@@ -19,7 +19,8 @@ import 'fake-indexeddb/auto';
 import { fnv1a } from '../../worker/model/features';
 import { Scorer, type ModelManifest } from '../../worker/model/scorer';
 import { seededRandom } from '../data/random';
-import { num, parseArgs, str, type Args } from '../data/args';
+import { choice, num, parseArgs, str, type Args, type Command } from '../data/args';
+import { InputError } from '../data/input-error';
 import { readArtifacts, writeArtifacts } from '../pretrain/artifacts';
 import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue-eval';
 import type { Dataset } from '../data/dataset';
@@ -31,12 +32,18 @@ import { nodeEngineFactory } from './node-engine';
 import { initTf } from '../pretrain/node-tf';
 import { pretrain } from '../pretrain/pretrain';
 import { readDataset } from '../data/load';
-import { configFromArgs, optionsFromArgs } from '../pretrain/settings';
+import { configFromArgs, MODEL_FLAG_NAMES, optionsFromArgs } from '../pretrain/settings';
 import { evalCases, splitFor, type Protocol, type Target } from './protocols';
 
 const PROTOCOLS = ['standard', 'device', 'retriever', 'catalogue'] as const;
 const USAGE =
   'usage: npm run eval -- --dataset <file> [--attributes <item2attributes.json>] [--protocol standard|device|retriever|catalogue] [--model <dir>] [--users N] [--seed S] [--json out.json]';
+
+/** Every flag `npm run eval` reads: its own, then the model and training flags of a pretraining. */
+const EVAL: Command = {
+  usage: USAGE,
+  flags: ['dataset', 'attributes', 'text', 'protocol', 'target', 'model', 'users', 'seed', 'json', 'cache', 'pretrain-only', ...MODEL_FLAG_NAMES],
+};
 
 interface Row extends RankMetrics {
   name: string;
@@ -64,7 +71,7 @@ function printTable(title: string, rows: ReadonlyArray<Row & { cut?: number } & 
 /** The log, with a catalogue (e.g. S3-Rec item attributes, as tags) when given. */
 function readLog(args: Args): Promise<Dataset> {
   const path = str(args, 'dataset');
-  if (!path) throw new Error(USAGE);
+  if (!path) throw new InputError(`--dataset is required\n${USAGE}`);
   const attributes = str(args, 'attributes');
   return readDataset(path, attributes ? attributes.split(',') : []);
 }
@@ -109,7 +116,7 @@ function variantRows(results: readonly CaseResult[], variants: readonly Variant[
 
 /** The standard, device and retriever protocols: the model was pretrained on this log. */
 async function sequenceProtocol(data: Dataset, args: Args, protocol: Exclude<Protocol, 'catalogue'>) {
-  const target = str(args, 'target', 'test') as Target;
+  const target = choice<Target>(args, 'target', ['test', 'valid'], 'test');
   const users = num(args, 'users', 2000);
   const seed = num(args, 'seed', 42);
   const modelDir = str(args, 'model');
@@ -184,9 +191,8 @@ function describeModel(manifest: ModelManifest) {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv);
-  const protocol = str(args, 'protocol', 'standard') as (typeof PROTOCOLS)[number];
-  if (!PROTOCOLS.includes(protocol)) throw new Error(`unknown protocol ${protocol}\n${USAGE}`);
+  const args = parseArgs(argv, EVAL);
+  const protocol = choice(args, 'protocol', PROTOCOLS, 'standard');
   const started = performance.now();
   await initTf('wasm');
   const data = await readLog(args);

@@ -12,7 +12,10 @@ import { initTf } from '../pretrain/node-tf';
 import { evalCases, splitFor } from './protocols';
 
 export async function runParity(argv: readonly string[]): Promise<void> {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, {
+    usage: 'usage: npx tsx scripts/eval-parity.ts [--dataset <file|dir>] [--model <dir>] [--users N] [--seed N] [--now ms] [--out file]',
+    flags: ['dataset', 'model', 'users', 'seed', 'now', 'out'],
+  });
   const now = num(args, 'now', Date.now());
   await initTf('wasm');
   const data = await readDataset(str(args, 'dataset', '../shared/datasets/ml-100k'));

@@ -3,7 +3,7 @@
  * the usage text and the check for unknown flags come from this table.
  */
 import { EVENT_TYPES } from '../../shared/types';
-import { num, type Args } from '../data/args';
+import { num, unknownFlag, type Args } from '../data/args';
 import { InputError } from '../data/input-error';
 import { CATALOGUE_FORMATS } from '../data/catalogue';
 import type { Dataset } from '../data/dataset';
@@ -62,6 +62,22 @@ export const TRAIN_FLAGS: readonly Flag[] = [
   { group: 'Training', name: 'transfer', value: 'logs', help: 'other logs to train the ranker head on as catalogues the model never saw, comma-separated, each <log>[:<catalogue>] (default: none; the head learns from this log alone)' },
 ];
 
+/**
+ * The model and training flags that `configFromArgs` and `optionsFromArgs` read: every command
+ * that pretrains (`npm run eval` too) knows them.
+ */
+export const MODEL_FLAG_NAMES: readonly string[] = TRAIN_FLAGS.filter((f) => f.group === 'Model' || (f.group === 'Training' && f.name !== 'backend' && f.name !== 'transfer')).map((f) => f.name);
+
+/** Every spelling of `flags`, names and aliases: what the parser accepts. */
+export function flagNames(flags: readonly Flag[]): string[] {
+  return flags.flatMap((f) => [f.name, ...(f.aliases ?? [])]);
+}
+
+/** The first line of {@link usage}: how `command` is called. */
+export function usageLine(command: string): string {
+  return `Usage: ${command} --events <files> [--catalog <files>] [--out <dir>] [flags] (all flags: ${command} --help)`;
+}
+
 /** Args with every alias replaced by its flag's name; throws on flags not in `flags`. */
 export function canonicalArgs(args: Args, flags: readonly Flag[], command: string): Args {
   const byName = new Map<string, Flag>();
@@ -69,10 +85,7 @@ export function canonicalArgs(args: Args, flags: readonly Flag[], command: strin
   const out: Args = {};
   for (const [key, value] of Object.entries(args)) {
     const flag = byName.get(key);
-    if (!flag) {
-      const near = [...byName.keys()].find((n) => n.startsWith(key.slice(0, 3)));
-      throw new InputError(`unknown flag --${key}${near ? ` (did you mean --${near}?)` : ''}; see ${command} --help`);
-    }
+    if (!flag) throw unknownFlag(key, [...byName.keys()], usageLine(command));
     if (flag.name in out) throw new InputError(`--${flag.name} is given twice; separate several files with commas`);
     if (flag.value && value === true) throw new InputError(`--${key} needs a value (${flag.value})`);
     if (!flag.value && value !== true) throw new InputError(`--${key} takes no value`);

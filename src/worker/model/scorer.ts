@@ -59,8 +59,10 @@ export interface ModelCard {
 export interface RankerSpec {
   /** One weight per signal of `src/worker/ranking/signals.ts`; signals it does not name weigh 0. */
   weights: Partial<Record<string, number>>;
+  /** The weights to rank with while the model's own term is absent (before it is loaded, or where it cannot run). */
+  alone?: Partial<Record<string, number>>;
   /** The logs its cases came from, so an evaluation can leave one out. */
-  trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string }>;
+  trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string; text?: string }>;
 }
 
 export interface ItemRef {

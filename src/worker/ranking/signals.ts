@@ -9,7 +9,7 @@
  * little, ten purchases are strong. The `...Confident` signals are scaled twice (c squared), so the
  * head can keep its strongest moves for visitors it knows well.
  */
-import type { ItemTokens, TasteProfile } from './taste';
+import { EMPTY_PROFILE, type ItemTokens, type TasteProfile } from './taste';
 import { tokenIdLimit } from './tokens';
 
 /** The signals, in column order. A head's weights name them, so never reuse a name for another meaning. */
@@ -192,6 +192,11 @@ export function withSignalContext<T>(tokens: readonly ItemTokens[], profile: Tas
     for (const t of profile.words.keys()) wordShares[t] = 0;
     for (const t of profile.lastFacets) lasts[t] = 0;
   }
+}
+
+/** Runs `use` with how rare each token is among these candidates (see `withSignalContext`). */
+export function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: Float32Array) => T): T {
+  return withSignalContext(tokens, EMPTY_PROFILE, (context) => use(context.rarity));
 }
 
 /**

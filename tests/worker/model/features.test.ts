@@ -37,6 +37,10 @@ describe('tags and attributes validation', () => {
     expect(() => check({ tags: [1] })).toThrow(/tags/);
     expect(() => check({ attributes: { a: { deep: 1 } } })).toThrow(/attributes/);
     expect(() => check({ attributes: { a: Number.NaN } })).toThrow();
-    expect(() => check({ attributes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 1])) })).toThrow(/more than 64/);
+  });
+
+  it('cuts attributes over the limit to the first 64 values instead of refusing the event', () => {
+    const [e] = check({ attributes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 1])) });
+    expect(Object.keys(e.features?.attributes ?? {})).toEqual(Array.from({ length: 64 }, (_, i) => `k${i}`));
   });
 });
