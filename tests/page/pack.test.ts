@@ -105,4 +105,18 @@ describe('CandidatePacker', () => {
     // The page ran in between: more than one slice, none far over the budget.
     expect(slices.length).toBeGreaterThan(1);
   });
+
+  it('tells every cut to the limits on every call, as checkCandidates does, kept items included', async () => {
+    const packer = new CandidatePacker();
+    const list = [{ id: 'a', features: { tags: Array.from({ length: 100 }, (_, i) => `t${i}`), brand: 'x'.repeat(300) } }, { id: 'b', features: { tags: ['ok'] } }];
+    const reference: string[] = [];
+    checkCandidates(list, (field, kind) => reference.push(`${field}:${kind}`));
+    expect(reference.length).toBeGreaterThan(0);
+    for (let call = 0; call < 3; call++) {
+      const told: string[] = [];
+      const packed = await packer.pack(list, 1, (field, kind) => told.push(`${field}:${kind}`));
+      packer.delivered(packed.receipt);
+      expect(told).toEqual(reference);
+    }
+  });
 });
