@@ -21,7 +21,7 @@ const run = promisify(execFile);
 const FILES: { pattern: RegExp; what: string; maxBytes: number; maxGzip?: number }[] = [
   { pattern: /^package\.json$/, what: 'the manifest', maxBytes: 5_000 },
   { pattern: /^README\.md$/, what: 'the README', maxBytes: 30_000 },
-  { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 42_000, maxGzip: 12_800 },
+  { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 44_000, maxGzip: 13_312 },
   { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 45_000, maxGzip: 14_336 },
   { pattern: /^dist\/localrank(\.iife)?\.js\.map$/, what: 'source maps of the page-side code', maxBytes: 220_000 },
   { pattern: /^dist\/localrank\.d\.ts$/, what: 'the types, one file', maxBytes: 30_000 },
