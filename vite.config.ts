@@ -35,13 +35,23 @@ function shipModel(): Plugin {
   };
 }
 
+/** The two chunks of the engine: the worker's core, and the model part it imports only where the model can contribute. */
+const CHUNKS = [
+  { name: 'worker', input: 'src/worker/worker.ts', define: '__WORKER_URL__' },
+  { name: 'model', input: 'src/worker/model/part.ts', define: '__MODEL_PART_URL__' },
+] as const;
+
 /**
- * The worker as one self-contained, fully minified ES module, `assets/worker-<hash>.js`: no
- * imports, no lazy chunks, no `import.meta.url`, so an app's bundler can copy it as an opaque file
- * (src/page/engine-files.ts hands it every URL). Built first, so that `__WORKER_URL__` names it;
- * `fromEntry` is the folder of the module that starts it, relative to the output folder. The
- * licences of what it bundles (TensorFlow.js, comlink, idb, fake-indexeddb) go to
- * `assets/worker-licenses.md`, since the minified file keeps no comments.
+ * The worker as two self-contained, fully minified ES modules: `assets/worker-<hash>.js` (the
+ * engine: storage, taste, head, rules, with the in-memory IndexedDB; no TensorFlow.js) and
+ * `assets/model-<hash>.js` (the model part: TensorFlow.js, the scorer, backend choice, weights).
+ * Neither has imports, lazy chunks or `import.meta.url`, so an app's bundler can copy each as an
+ * opaque file: the page names both (src/page/engine-files.ts), and the worker `import()`s the
+ * model part from the URL the page hands it. Built first, so that `__WORKER_URL__` and
+ * `__MODEL_PART_URL__` name them; `fromEntry` is the folder of the module that starts the worker,
+ * relative to the output folder. The licences of what each bundles go to
+ * `assets/<name>-licenses.md`, since the minified files keep no comments. The build fails if
+ * TensorFlow.js reaches the worker's core.
  */
 function workerBundle(define: Record<string, string>, fromEntry: string): Plugin {
   let files: { fileName: string; source: string }[] = [];
@@ -49,34 +59,38 @@ function workerBundle(define: Record<string, string>, fromEntry: string): Plugin
     name: 'localrank:worker',
     apply: 'build',
     async config() {
-      const result = (await build({
-        configFile: false,
-        logLevel: 'warn',
-        define,
-        build: {
-          write: false,
-          emptyOutDir: false,
-          copyPublicDir: false,
-          target: 'es2022',
-          minify: true,
-          sourcemap: false,
-          license: { fileName: 'worker-licenses.md' },
-          rolldownOptions: {
-            input: 'src/worker/worker.ts',
-            output: { format: 'es', codeSplitting: false, comments: false, entryFileNames: 'worker.js' },
+      files = [];
+      const urls: Record<string, string> = {};
+      for (const chunk of CHUNKS) {
+        const result = (await build({
+          configFile: false,
+          logLevel: 'warn',
+          define,
+          build: {
+            write: false,
+            emptyOutDir: false,
+            copyPublicDir: false,
+            target: 'es2022',
+            minify: true,
+            sourcemap: false,
+            license: { fileName: `${chunk.name}-licenses.md` },
+            rolldownOptions: {
+              input: chunk.input,
+              // The model part's exports are its interface (an app build would drop them).
+              preserveEntrySignatures: 'exports-only',
+              output: { format: 'es', codeSplitting: false, comments: false, entryFileNames: `${chunk.name}.js` },
+            },
           },
-        },
-      })) as Rolldown.RolldownOutput;
-      const worker = result.output.find((file) => file.type === 'chunk');
-      const licenses = result.output.find((file) => file.fileName === 'worker-licenses.md');
-      if (!worker || worker.type !== 'chunk' || !licenses || licenses.type !== 'asset') throw new Error('the worker build emitted no worker');
-      const fileName = `assets/worker-${createHash('sha256').update(worker.code).digest('base64url').slice(0, 8)}.js`;
-      files = [
-        { fileName, source: worker.code },
-        { fileName: 'assets/worker-licenses.md', source: String(licenses.source) },
-      ];
-      const relative = fromEntry === 'assets' ? `./${fileName.slice('assets/'.length)}` : `./${fileName}`;
-      return { define: { __WORKER_URL__: JSON.stringify(relative) } };
+        })) as Rolldown.RolldownOutput;
+        const code = result.output.find((file) => file.type === 'chunk');
+        const licenses = result.output.find((file) => file.fileName === `${chunk.name}-licenses.md`);
+        if (!code || code.type !== 'chunk' || !licenses || licenses.type !== 'asset') throw new Error(`the ${chunk.name} build emitted nothing`);
+        if (chunk.name === 'worker' && /@tensorflow\//.test(String(licenses.source))) throw new Error('TensorFlow.js reached the worker\'s core chunk: it belongs in the model part');
+        const fileName = `assets/${chunk.name}-${createHash('sha256').update(code.code).digest('base64url').slice(0, 8)}.js`;
+        files.push({ fileName, source: code.code }, { fileName: `assets/${chunk.name}-licenses.md`, source: String(licenses.source) });
+        urls[chunk.define] = JSON.stringify(fromEntry === 'assets' ? `./${fileName.slice('assets/'.length)}` : `./${fileName}`);
+      }
+      return { define: urls };
     },
     generateBundle() {
       for (const file of files) this.emitFile({ type: 'asset', ...file });
@@ -86,7 +100,7 @@ function workerBundle(define: Record<string, string>, fromEntry: string): Plugin
 
 /**
  * One config, three outputs:
- * - `vite build`             the npm library: dist/localrank.js (ESM), its worker, wasm and model
+ * - `vite build`             the npm library: dist/localrank.js (ESM), its worker and model part, wasm and model
  * - `vite build --mode demo` the demo site (index.html) into dist-demo/, with the same worker
  * - `vite` / `vitest`        the dev server for the demo (the worker from source), and the unit tests
  */
@@ -98,7 +112,10 @@ export default defineConfig(({ mode, command }) => {
     __VERSION__: JSON.stringify(pkg.version),
   };
   return {
-    define: command === 'serve' ? { ...define, __WORKER_URL__: JSON.stringify('../worker/worker.ts') } : define,
+    define:
+      command === 'serve'
+        ? { ...define, __WORKER_URL__: JSON.stringify('../worker/worker.ts'), __MODEL_PART_URL__: JSON.stringify('../worker/model/part.ts') }
+        : define,
     // Relative URLs, so the library works from any folder it is served from.
     base: './',
     plugins:

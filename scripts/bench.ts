@@ -18,6 +18,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { markdown, reorderMarkdown, type BackendResult, type BenchResults, type RerankRow, type StartupRun, type Stats } from './bench/report';
 import { startServer } from './serve';
 import { reorderBench } from './bench/reorder';
+import { bytesMarkdown, firstVisitBytes } from './bench/bytes';
 import { benchEngine, enginesMarkdown, type EngineResult } from './bench/engines';
 import { launchEngine } from './engines';
 import { ensureEngines, requestedEngines } from './engines/install';
@@ -35,7 +36,7 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'auto,wasm,cpu,webgl,webgpu' },
     startups: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-out' },
-    /** `reorder`: only the script tag's reordering of long lists; `engines`: start-up and rerank per browser engine. */
+    /** `reorder`: only the script tag's reordering of long lists; `bytes`: only what a first visit downloads; `engines`: start-up and rerank per browser engine. */
     only: { type: 'string' },
     'reorder-runs': { type: 'string', default: '3' },
   },
@@ -177,11 +178,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(args.startups); i++) {
       const { page, close } = await openPage(browser, server.origin);
       const options = { model: modelUrl, backend: 'auto', namespace: `startup-${i}` };
+      const behind = { candidates: workload.candidates.slice(0, 100), history: workload.history };
       try {
         cold.push(await call<StartupRun>(page, 'start', options));
+        cold[cold.length - 1].modelPart = await call(page, 'modelAfterFirstRerank', behind);
         await call(page, 'stop');
         await page.reload();
-        warm.push(await call<StartupRun>(page, 'start', options));
+        warm.push(await call<StartupRun>(page, 'start', { ...options, namespace: `startup-warm-${i}` }));
+        warm[warm.length - 1].modelPart = await call(page, 'modelAfterFirstRerank', behind);
         await call(page, 'stop');
       } catch (error) {
         log(`start-up run ${i} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -206,10 +210,12 @@ async function main(): Promise<void> {
       const { page, close } = await openPage(browser, server.origin);
       const result: BackendResult = { backend };
       try {
+        // The model part loaded at start-up: these rows measure the model on each backend.
         const start = await call<StartupRun & { info: { backend: string; backendReason: string; gpu: { adapter: string; description?: string } } }>(page, 'start', {
           model: modelUrl,
           backend,
           namespace: `bench-${backend}`,
+          loadModel: 'eager',
         });
         result.ran = start.info.backend;
         result.reason = start.info.backendReason;
@@ -243,6 +249,14 @@ async function main(): Promise<void> {
     log('script tag: reordering long lists');
     const reorder = await reorderBench(browser, server.origin, REORDER_SIZES, Number(args['reorder-runs']));
 
+    log('first visit: what is downloaded, and when the first personalised rerank comes');
+    const firstVisit = await firstVisitBytes(browser, ROOT).catch((error: unknown) => {
+      log(`the first-visit measurement failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      return undefined;
+    });
+    const outDir = resolve(ROOT, args.out!);
+    mkdirSync(outDir, { recursive: true });
+
     const auto = backends.find((b) => b.backend === 'auto');
     const gpu = (auto as { gpu?: { adapter: string; description?: string } } | undefined)?.gpu;
     const results: BenchResults = {
@@ -261,9 +275,8 @@ async function main(): Promise<void> {
       startup: { cold, warm },
       longTasks,
       reorder,
+      firstVisit,
     };
-    const outDir = resolve(ROOT, args.out!);
-    mkdirSync(outDir, { recursive: true });
     const table = markdown(results);
     writeFileSync(join(outDir, 'bench.json'), `${JSON.stringify(results, null, 1)}\n`);
     writeFileSync(join(outDir, 'bench.md'), `${table}\n`);
@@ -275,4 +288,22 @@ async function main(): Promise<void> {
   }
 }
 
-await (args.only === 'reorder' ? reorderOnly() : args.only === 'engines' ? enginesOnly() : main());
+/** Only what a first visit downloads: `--only bytes`. */
+async function bytesOnly(): Promise<void> {
+  requireBuild();
+  const outDir = resolve(ROOT, args.out!);
+  mkdirSync(outDir, { recursive: true });
+  const browser = await launch();
+  try {
+    log('first visit: what is downloaded, and when the first personalised rerank comes');
+    const visits = await firstVisitBytes(browser, ROOT);
+    const table = bytesMarkdown(visits);
+    writeFileSync(join(outDir, 'bytes.json'), `${JSON.stringify(visits, null, 1)}\n`);
+    writeFileSync(join(outDir, 'bytes.md'), `${table}\n`);
+    console.log(table);
+  } finally {
+    await browser.close();
+  }
+}
+
+await (args.only === 'reorder' ? reorderOnly() : args.only === 'bytes' ? bytesOnly() : args.only === 'engines' ? enginesOnly() : main());

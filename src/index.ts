@@ -25,6 +25,7 @@ export type {
   ItemFeatures,
   ItemMatch,
   LoadProgress,
+  ModelState,
   Personalizer,
   PersonalizerEvent,
   PersonalizerOptions,

@@ -4,5 +4,7 @@ declare const __DEV__: boolean;
 declare const __LIBRARY__: boolean;
 /** The worker's URL relative to the module that starts it: the built worker file, or its source in dev. */
 declare const __WORKER_URL__: string;
+/** The model part's URL (TensorFlow.js and the scorer) relative to the module that starts the worker. */
+declare const __MODEL_PART_URL__: string;
 /** The package's version, from package.json. */
 declare const __VERSION__: string;

@@ -61,10 +61,11 @@ typeAssert<IsExact<api.Fallback, { code: api.ErrorCode; message: string }>>();
 typeAssert<IsExact<api.RerankResult['fallback'], api.Fallback | undefined>>();
 typeAssert<IsExact<api.PersonalizerEvent['type'], 'train' | 'degraded' | 'recovered'>>();
 typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'degraded' }>, { type: 'degraded'; code: api.ErrorCode; message: string }>>();
-typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type: 'recovered'; backend: api.BackendName }>>();
+typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type: 'recovered'; backend: api.BackendName | 'none' }>>();
+typeAssert<IsExact<api.ModelState, 'none' | 'loading' | 'ready' | 'failed'>>();
 typeAssert<IsExact<api.BackendName, 'webgpu' | 'webgl' | 'wasm' | 'cpu'>>();
 typeAssert<IsExact<api.LoadProgress['status'], 'download' | 'progress' | 'ready'>>();
-typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress' | 'onFeaturesCut'>>();
+typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'loadModel' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress' | 'onFeaturesCut'>>();
 typeAssert<IsExact<api.CutField, 'category' | 'brand' | 'tags' | 'attributes'>>();
 typeAssert<
   IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain' | 'explore' | 'exclude' | 'keepTop' | 'pin' | 'boost' | 'bury' | 'maxPerGroup'>

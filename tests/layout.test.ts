@@ -91,6 +91,29 @@ describe('source layout', () => {
     expect(wrong).toEqual([]);
   });
 
+  it("the worker's core chunk reaches TensorFlow.js through no value import: only the model part does", () => {
+    // What worker.ts reaches through imports that stay in the build (`import type` is erased).
+    const VALUE_IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[\w$*{},\s]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
+    const reached = new Set<string>();
+    const tensorflow: string[] = [];
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const m of readFileSync(join(SRC, file), 'utf8').matchAll(VALUE_IMPORT)) {
+        const spec = m[1];
+        if (spec.startsWith('@tensorflow/')) tensorflow.push(`${file} -> ${spec}`);
+        if (!spec.startsWith('.')) continue;
+        const base = resolve(dirname(join(SRC, file)), spec);
+        const hit = [`${base}.ts`, join(base, 'index.ts')].find((p) => existsSync(p));
+        if (hit) visit(relative(SRC, hit));
+      }
+    };
+    visit('worker/worker.ts');
+    expect(reached.has('worker/engine.ts')).toBe(true);
+    expect(reached.has('worker/model/part.ts')).toBe(false);
+    expect(tensorflow).toEqual([]);
+  });
+
   it('no file imports itself back through others', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();

@@ -78,7 +78,8 @@ export async function benchEngine(browser: EngineBrowser, options: EngineBenchOp
         const last = i === options.startups - 1;
         try {
           await driver.goto('/bench/index.html');
-          const start = await call<StartupRun & { info: { backend: string; backendReason: string } }>(driver, 'start', { model: options.model, backend, namespace: `engines-${backend}-${i}` });
+          // The model part at start-up: each row measures the model on its backend.
+          const start = await call<StartupRun & { info: { backend: string; backendReason: string } }>(driver, 'start', { model: options.model, backend, namespace: `engines-${backend}-${i}`, loadModel: 'eager' });
           starts.push(start);
           row.ran = start.info.backend;
           row.reason = start.info.backendReason;

@@ -32,11 +32,14 @@ function list(dir: string, match: RegExp): string[] {
 export function bundleSizes(dist: string, modelDir: string): SizeRow[] {
   const scriptTag = [join(dist, 'localrank.iife.js'), ...list(join(dist, 'script'), /\.js$/)].filter((f) => existsSync(f));
   const worker = list(join(dist, 'assets'), /^worker-[^/]+\.js$/);
+  const modelPart = list(join(dist, 'assets'), /^model-[^/]+\.js$/);
   return [
     measure('script-tag main-thread file', scriptTag.slice(0, 1), scriptTag.length === 0 ? 'not built yet (script-tag build)' : undefined),
     measure('npm entry (main thread)', [join(dist, 'localrank.js')]),
-    measure('worker (tfjs + engine + in-memory IndexedDB fallback, one file)', worker),
-    measure('wasm binary (SIMD, the one Chromium loads)', [join(dist, 'wasm', 'tfjs-backend-wasm-simd.wasm')]),
-    measure('model (manifest.json + weights.bin)', [join(modelDir, 'manifest.json'), join(modelDir, 'weights.bin')]),
+    measure("worker's core (engine, storage, taste, head, rules, in-memory IndexedDB fallback; no TensorFlow.js)", worker),
+    measure('model part (TensorFlow.js, scorer, backend choice; only where the model can contribute)', modelPart),
+    measure('wasm binary (SIMD, the one Chromium loads; with the model part)', [join(dist, 'wasm', 'tfjs-backend-wasm-simd.wasm')]),
+    measure("model's manifest (read at start-up)", [join(modelDir, 'manifest.json')]),
+    measure("model's weights (with the model part)", [join(modelDir, 'weights.bin')]),
   ];
 }

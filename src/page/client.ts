@@ -12,7 +12,7 @@ import { databaseName } from '../shared/names';
 import * as env from '../shared/env';
 import { cutCounter, type CutCounts, type OnCut } from '../shared/feature-limits';
 import { DEFAULTS, LIMITS } from '../shared/limits';
-import { installErrorTransfer, packCandidates, unpackRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
+import { installErrorTransfer, unpackRanking, type PackedRanking, type WorkerApi, type WorkerInit } from '../shared/protocol';
 import type {
   Arm,
   BackendName,
@@ -29,6 +29,7 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
+import { CandidatePacker, type Packed } from './pack';
 import { withTimeout } from './timeout';
 
 /** How long to wait before trying a failed worker again: 2 s, 10 s, 1 min, then every 5 min. */
@@ -83,6 +84,10 @@ export class Client implements Personalizer {
   private readonly timeoutMs: number;
   /** This visitor's A/B arm, fixed for the page (see holdout.ts). */
   private readonly arm: Arm;
+  /** Validates and packs candidates, keeping what each worker already holds. */
+  private readonly packer = new CandidatePacker();
+  /** Counts the workers started: what one worker holds, the next does not. */
+  private generation = 0;
   /** Feature lists and values of `track` and `rerank` input cut to the limits (`info().diagnostics`). */
   private readonly cuts = cutCounter();
   /** Counts a cut and tells the page (`onFeaturesCut`), whose listener cannot break the call. */
@@ -115,6 +120,7 @@ export class Client implements Personalizer {
 
   private async boot(): Promise<void> {
     this.state = 'starting';
+    this.generation++;
     try {
       const worker = this.createWorker();
       this.worker = worker;
@@ -127,24 +133,16 @@ export class Client implements Personalizer {
       });
       died.catch(() => undefined);
       this.remote = wrap<WorkerApi>(worker);
-      let lost: LocalrankError | null = null;
       const callbacks = proxy({
         progress: (p: Parameters<NonNullable<PersonalizerOptions['onProgress']>>[0]) => this.options.onProgress?.(p),
         trained: (report: TrainReport) => this.emit({ type: 'train', report }),
         recovered: (backend: BackendName) => this.emit({ type: 'recovered', backend }),
-        // The engine cannot rank any more: restart the worker, which picks a backend afresh.
-        degraded: ({ code, message }: Fallback) => {
-          if (this.worker !== worker) return;
-          lost = new LocalrankError(code, message);
-          if (this.state === 'ready') this.fail(lost);
-        },
       });
       const info = await withTimeout(
         Promise.race([this.remote.init(this.init, callbacks), died]),
         this.options.timeoutMs ? Math.max(this.options.timeoutMs, DEFAULTS.initTimeoutMs) : DEFAULTS.initTimeoutMs,
         'starting the engine',
       );
-      if (lost) throw lost;
       this.state = 'ready';
       this.failures = 0;
       this.lastFailure = null;
@@ -321,20 +319,48 @@ export class Client implements Personalizer {
   }
 
   async rerank(candidates: readonly Candidate[], options?: RerankOptions): Promise<RerankResult> {
-    const checked = checkCandidates(candidates, this.onCut);
-    const opts = checkRerankOptions(options);
-    if (checked.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     // The control arm never asks the engine: the server's order, the shop's rules, nothing else.
-    if (this.arm === 'control') return serverOrderResult(checked, HOLDOUT, opts, 'control');
+    if (this.arm === 'control') {
+      const checked = checkCandidates(candidates, this.onCut);
+      return serverOrderResult(checked, HOLDOUT, checkRerankOptions(options), 'control');
+    }
+    // Validated and packed in one pass; features the worker already holds stay on the page.
+    const generation = this.generation;
+    const first = await this.packer.pack(candidates, generation, this.onCut);
+    const opts = checkRerankOptions(options);
+    const ids = first.packed.ids;
+    if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     try {
-      const { packed, transfer: buffers } = packCandidates(checked);
-      const ranking = await this.call('rerank', (remote) => remote.rerank(transfer(packed, buffers), opts));
-      return unpackRanking(packed.ids, ranking, this.arm);
+      let sent = first;
+      let ranking = await this.post(sent, opts);
+      if (ranking.resend) {
+        // The worker lost features it held (evicted, or wiped by forget()): send them all.
+        this.packer.forgetSent();
+        sent = await this.packer.pack(candidates, generation);
+        ranking = await this.post(sent, opts);
+      }
+      if (generation === this.generation) this.packer.delivered(sent.receipt);
+      const unpacking = performance.now();
+      const result = unpackRanking(ids, ranking, this.arm);
+      mainThread('localrank:unpack', unpacking, performance.now() - unpacking);
+      return result;
     } catch (error) {
       const typed = toLocalrankError(error, 'WORKER_FAILED');
       if (isInputError(typed)) throw typed;
-      return serverOrderResult(checked, { code: typed.code, message: typed.message }, opts, this.arm);
+      return serverOrderResult(checkCandidates(candidates), { code: typed.code, message: typed.message }, opts, this.arm);
     }
+  }
+
+  /**
+   * Posts a pack to the worker. Its main-thread time (the pack's slices and the posting, which
+   * clones what is not transferred) is a user timing, `localrank:pack`, as the tag's reordering is.
+   */
+  private post(sent: Packed, options: RerankOptions): Promise<PackedRanking> {
+    const posting = performance.now();
+    const answer = this.call('rerank', (remote) => remote.rerank(transfer(sent.packed, sent.transfer), options));
+    const postMs = performance.now() - posting;
+    mainThread('localrank:pack', posting - sent.busyMs, sent.busyMs + postMs);
+    return answer;
   }
 
   train(): Promise<TrainReport> {
@@ -433,6 +459,15 @@ function addCounts(engine: Partial<CutCounts>, page: CutCounts): CutCounts {
 }
 
 const HOLDOUT: Fallback = { code: 'HOLDOUT', message: 'this visitor is in the control arm: the server\'s order, with the rules' };
+
+/** A user timing of main-thread work, for performance tools and the benchmark; never throws. */
+function mainThread(name: string, start: number, duration: number): void {
+  try {
+    performance.measure(name, { start, duration });
+  } catch {
+    // user timing unavailable (old browsers, Node): nothing to record
+  }
+}
 
 function toLocalrankError(error: unknown, code: LocalrankError['code']): LocalrankError {
   if (error instanceof LocalrankError) return error;

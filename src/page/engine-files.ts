@@ -1,6 +1,7 @@
 /**
- * Where the engine's files are: the worker, the default model and the wasm binaries. The worker
- * resolves no URL itself; the page hands it these.
+ * Where the engine's files are: the worker, the model part it imports where the model can
+ * contribute, the default model and the wasm binaries. The worker resolves no URL itself; the page
+ * hands it these.
  *
  * In the published `dist/localrank.js` each file is named by a literal
  * `new URL('./…', import.meta.url)`, the one pattern by which Vite, webpack 5 and Rollup's
@@ -11,6 +12,8 @@ import * as env from '../shared/env';
 
 export interface EngineFiles {
   worker: URL;
+  /** The model part's chunk (TensorFlow.js, the scorer), which the worker imports only when it can contribute. */
+  modelPart: string;
   /** The default model's manifest. */
   model: string;
   /** The default model's weights, where a bundler may have put them apart from the manifest. */
@@ -23,6 +26,7 @@ export function engineFiles(): EngineFiles {
   if (__LIBRARY__) {
     return {
       worker: new URL(/* @vite-ignore */ __WORKER_URL__, import.meta.url),
+      modelPart: new URL(/* @vite-ignore */ __MODEL_PART_URL__, import.meta.url).href,
       model: new URL(/* @vite-ignore */ './models/default/manifest.json', import.meta.url).href,
       modelWeights: new URL(/* @vite-ignore */ './models/default/weights.bin', import.meta.url).href,
       wasm: {
@@ -36,6 +40,7 @@ export function engineFiles(): EngineFiles {
   // binaries from node_modules in dev and from `wasm/` beside `assets/` in the build.
   return {
     worker: new URL(/* @vite-ignore */ __WORKER_URL__, import.meta.url),
+    modelPart: new URL(/* @vite-ignore */ __MODEL_PART_URL__, import.meta.url).href,
     model: new URL('models/default/manifest.json', env.documentBaseUrl()).href,
     wasm: __DEV__ ? '/node_modules/@tensorflow/tfjs-backend-wasm/dist/' : new URL(/* @vite-ignore */ '../wasm/', import.meta.url).href,
   };

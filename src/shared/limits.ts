@@ -37,6 +37,7 @@ export const LIMITS = {
 export const DEFAULTS = {
   namespace: 'default',
   backend: 'auto',
+  loadModel: 'lazy',
   autoTrain: true,
   /** `retention` */
   maxEvents: 5000,

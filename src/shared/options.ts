@@ -5,10 +5,13 @@ import type { WorkerInit } from './protocol';
 import { BACKEND_CHOICES, type PersonalizerOptions } from './types';
 
 const NAMESPACE = /^[\w.-]{1,64}$/;
+const LOAD_MODEL: ReadonlyArray<WorkerInit['loadModel']> = ['lazy', 'eager', 'never'];
 
 /** Where the engine's own files are (absolute URLs), for the options that default to them. */
 export interface DefaultFiles {
   model: string;
+  /** The model part's chunk. */
+  modelPart: string;
   modelWeights?: string;
   wasm: string | Record<string, string>;
 }
@@ -27,12 +30,16 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaults:
     throw new LocalrankError('INVALID_OPTIONS', `backend must be one of ${BACKEND_CHOICES.join(', ')}`);
   }
   if (options.holdout !== undefined) unit(options.holdout, 'holdout');
+  const loadModel = options.loadModel ?? DEFAULTS.loadModel;
+  if (!LOAD_MODEL.includes(loadModel)) throw new LocalrankError('INVALID_OPTIONS', `loadModel must be one of ${LOAD_MODEL.join(', ')}`);
   const auto = options.autoTrain ?? DEFAULTS.autoTrain;
   return {
     model: resolveUrl(options.model ?? defaults.model),
     modelWeights: options.model === undefined ? defaults.modelWeights : undefined,
     namespace,
     backend,
+    loadModel,
+    modelPart: defaults.modelPart,
     retention: {
       maxEvents: positive(options.retention?.maxEvents ?? DEFAULTS.maxEvents, 'retention.maxEvents'),
       maxAgeDays: positive(options.retention?.maxAgeDays ?? DEFAULTS.maxAgeDays, 'retention.maxAgeDays'),

@@ -30,6 +30,9 @@ export interface WorkerInit {
   modelWeights?: string;
   namespace: string;
   backend: 'auto' | BackendName;
+  loadModel: 'lazy' | 'eager' | 'never';
+  /** Absolute URL of the model part's chunk (TensorFlow.js), which the worker imports when the model can contribute. */
+  modelPart: string;
   retention: Retention;
   autoTrain: AutoTrain;
   serverWeight?: number;
@@ -46,10 +49,8 @@ export type AutoTrain = false | Required<AutoTrainOptions>;
 export interface WorkerCallbacks {
   progress(progress: LoadProgress): void;
   trained(report: TrainReport): void;
-  /** The engine moved to another backend after a GPU loss and ranks again. */
+  /** The model part moved to another backend after a GPU loss and scores again. */
   recovered(backend: BackendName, reason: string): void;
-  /** The GPU was lost and no other backend took over: this engine can no longer rank or train. */
-  degraded(failure: Fallback): void;
 }
 
 export interface WorkerApi {
@@ -76,8 +77,16 @@ export interface PackedCandidates {
   ids: string[];
   /** The server's scores when every candidate has one, else null (the order is the signal). */
   scores: Float64Array | null;
-  /** Each candidate's validated features as JSON, or null when it has none. */
+  /**
+   * Each candidate's validated features as JSON, or null when it has none; with `known`, only the
+   * candidates it does not mark, in their order.
+   */
   features: Array<string | null>;
+  /**
+   * 1 for a candidate whose features this worker already received, unchanged (the page's packer
+   * keeps track): the worker uses its own copy. A worker that no longer has it answers `resend`.
+   */
+  known?: Uint8Array | null;
   /** Each candidate's embedding or null; null when no candidate has one. Buffers are transferred. */
   embeddings: Array<Float32Array | null> | null;
 }
@@ -102,7 +111,7 @@ export function packCandidates(checked: readonly CheckedCandidate[]): { packed: 
     }
   }
   if (scores) transfer.push(scores.buffer as ArrayBuffer);
-  return { packed: { ids, scores: n > 0 ? scores : null, features, embeddings }, transfer };
+  return { packed: { ids, scores: n > 0 ? scores : null, features, embeddings, known: null }, transfer };
 }
 
 /**
@@ -125,6 +134,8 @@ export interface PackedRanking {
   fallback?: Fallback;
   /** Time spent in the worker, ms. */
   computeMs: number;
+  /** The worker no longer holds the features of some `known` candidate: the page sends them all again. */
+  resend?: true;
 }
 
 /** The public result from a packed ranking and the candidates it ranks. */

@@ -223,7 +223,8 @@ export interface TrainReport {
   /** Lists with a choice found in the stored events (shown items with positions, then a click, add-to-cart or purchase). */
   examples: number;
   durationMs: number;
-  backend: BackendName;
+  /** The model part's backend, `'none'` while no model part is loaded (training itself needs none). */
+  backend: BackendName | 'none';
   /** When it finished, ms since the epoch. */
   at: number;
 }
@@ -234,12 +235,26 @@ export interface GpuInfo {
   description?: string;
 }
 
+/**
+ * The model part (TensorFlow.js, the weights, the towers): `none` until it is needed (it loads after
+ * the first personalised `rerank` where the model can contribute: see `PersonalizerOptions.loadModel`),
+ * or never where it cannot; `loading`; `ready` (its term is in every later `rerank`); `failed` (the
+ * ranking goes on from the taste and the head; a failed download is tried again later).
+ */
+export type ModelState = 'none' | 'loading' | 'ready' | 'failed';
+
 /** What the engine reports about itself while it runs. */
 export interface EngineInfo {
-  backend: BackendName;
-  /** Why that backend was chosen (forced, measured, cached measurement...). */
+  /** The model part's TensorFlow.js backend; `'none'` until the model part has loaded. */
+  backend: BackendName | 'none';
+  /** Why that backend was chosen (forced, measured, cached measurement...), or why there is none yet. */
   backendReason: string;
+  /** The WebGPU adapter the model part found (`adapter: 'none'` until it has loaded). */
   gpu: GpuInfo;
+  /** Whether the model part is loaded and in use. */
+  model: ModelState;
+  /** Why the model part failed, when `model` is `failed`. */
+  modelFailure?: Fallback;
   modelVersion: string;
   /** Stored interactions on this device. */
   events: number;
@@ -361,6 +376,13 @@ export interface PersonalizerOptions {
   namespace?: string;
   /** Force a backend, or `'auto'` (default) to pick the fastest correct one on this device. */
   backend?: 'auto' | BackendName;
+  /**
+   * When the model part (TensorFlow.js and the weights) loads. `'lazy'` (default): after the first
+   * personalised `rerank`, and only where the model can contribute (its card says it reads any
+   * catalogue, or it knows some candidate's id or content tokens); nothing waits for it. `'eager'`:
+   * at start-up, and `createPersonalizer` waits for it. `'never'`: the taste and the head alone.
+   */
+  loadModel?: 'lazy' | 'eager' | 'never';
   retention?: RetentionOptions;
   /** Run `train()` automatically in the background. Default true. */
   autoTrain?: boolean | AutoTrainOptions;
@@ -390,7 +412,7 @@ export interface PersonalizerOptions {
 export type PersonalizerEvent =
   | { type: 'train'; report: TrainReport }
   | { type: 'degraded'; code: ErrorCode; message: string }
-  | { type: 'recovered'; backend: BackendName };
+  | { type: 'recovered'; backend: BackendName | 'none' };
 
 /** The object `createPersonalizer` resolves to. Every method is safe to call at any time. */
 export interface Personalizer {

@@ -5,15 +5,16 @@
  * `history.ts`, `item-cache.ts`), tab sync and the fault hook. The model is in `model/`, the
  * ranking in `ranking/`; they never import from this folder. This file is its entry.
  *
- * The engine: one object that owns the scorer, the event store and the trainer for one namespace.
- * The worker exposes it through comlink; the Node evaluation harness drives the very same class.
- * The ranking itself is the pure `rankCandidates` (rerank.ts); GPU-loss recovery (recovery.ts)
- * and the news from other tabs (sync.ts) live in their own modules.
+ * The engine: one object that owns the event store, the visitor's taste, the ranker head and,
+ * once it can contribute, the model part, for one namespace. The worker exposes it through
+ * comlink; the Node evaluation harness drives the very same class. The ranking itself is the pure
+ * `rankCandidates` (rerank.ts); the model part (model/part.ts: TensorFlow.js, the weights, the
+ * towers) is its own chunk, loaded by `ModelSlot` after the first personalised rerank where the
+ * model knows something of the shop, and the news from other tabs (sync.ts) is in its own module.
  *
  * Methods come in pairs: `track` and `rerank` validate their input (Node, tests); `trackChecked`
  * and `rerankChecked` take input the page already validated (the worker's hot path).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as env from '../shared/env';
 import { LocalrankError, type Fallback } from '../shared/errors';
 import { cutCounter } from '../shared/feature-limits';
@@ -24,7 +25,6 @@ import type {
   Candidate,
   EngineInfo,
   ExportedData,
-  GpuInfo,
   ItemFeatures,
   LoadProgress,
   RerankOptions,
@@ -34,28 +34,33 @@ import type {
   TrainReport,
 } from '../shared/types';
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
-import { chooseBackend, probeGpu, type BackendChoice } from './model/backend';
+import type { ModelCandidates, ModelPart, ModelPartModule, ModelTerm } from './model/contract';
 import { ItemCache } from './item-cache';
-import { loadModel, type ModelArtifacts } from './model/loader';
-import { BackendRecovery } from './model/recovery';
+import { knowsItem, modelInfo, readManifest, readsAnyCatalogue, type ModelInfo } from './model/manifest';
+import type { ModelManifest } from './model/scorer';
+import { ModelSlot } from './model-slot';
 import { historyEntry } from './history';
 import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './ranking/reactions';
 import { featuresReader, rankCandidates, serverRanking, type Ranking } from './ranking/rerank';
-import { Scorer } from './model/scorer';
 import { headOf, type HeadWeights } from './ranking/signals';
 import { Store } from './store';
 import { Visitor } from './visitor';
 import { Refresh, TabSync, type TabMessage } from './sync';
 import { EMPTY_PROFILE, itemTokens, tasteWeight } from './ranking/taste';
 
-export type ModelSource = string | ModelArtifacts | Scorer;
-
 /**
- * What the worker starts from (`WorkerInit`), with the model also given as loaded artifacts or a
- * scorer (the Node evaluation), and the environment injectable: storage, fetch and clock.
+ * What the worker starts from (`WorkerInit`), with the model also given as a model part already
+ * loaded (Node: the evaluation, tests), and the environment injectable: storage, fetch and clock.
  */
-export interface EngineConfig extends Omit<WorkerInit, 'model' | 'serverWeight' | 'wasmPaths'> {
-  model: ModelSource;
+export interface EngineConfig extends Omit<WorkerInit, 'model' | 'modelPart' | 'loadModel' | 'serverWeight' | 'wasmPaths'> {
+  /** The model manifest's URL, or a model part already loaded (then it is used from the start). */
+  model: string | ModelPart;
+  /** Imports the model part's chunk (in the worker: `import()` of the URL the page names). */
+  modelPart?: () => Promise<ModelPartModule>;
+  /** When the model part loads (see `PersonalizerOptions.loadModel`); default `lazy`. */
+  loadModel?: WorkerInit['loadModel'];
+  /** Where the model part's wasm backend finds its binaries. */
+  wasmPaths?: WorkerInit['wasmPaths'];
   /** Overrides the ranker head's own balance with the server's order, 0..1; default: the head's. */
   serverWeight?: number;
   /**
@@ -69,11 +74,12 @@ export interface EngineConfig extends Omit<WorkerInit, 'model' | 'serverWeight' 
   now?: () => number;
   onProgress?: (progress: LoadProgress) => void;
   onTrain?: (report: TrainReport) => void;
-  /** The engine moved to another backend after a GPU loss, and ranks again there. */
+  /** The model part moved to another backend after a GPU loss, and scores again there. */
   onRecovered?: (backend: BackendName, reason: string) => void;
-  /** A GPU loss no other backend could take over from: the engine can no longer rank or train. */
-  onDegraded?: (failure: Fallback) => void;
 }
+
+/** Where the model comes from: a manifest the engine read (the part loads later), or a part already loaded. */
+type ModelSource = { manifest: ModelManifest; part?: undefined } | { part: ModelPart; manifest?: undefined };
 
 export class Engine {
   /** This visitor's trust in each signal group, fitted by `train()`; `NO_REACTIONS` until then. */
@@ -83,8 +89,8 @@ export class Engine {
   private newSinceTraining = 0;
   /** What `track` and `rerank` cut to the limits (the worker's page cuts before, and counts its own). */
   private readonly cuts = cutCounter();
-  /** Tokens, model evidence and item-tower vectors of candidates, by item id. */
-  private readonly items = new ItemCache();
+  /** Tokens of candidates, and whether the model knows them, by item id. */
+  private readonly items: ItemCache;
   /** The visitor's interactions, taste and user vector, in memory. */
   private readonly visitor: Visitor;
   /** Items waiting to be remembered in storage, and the write in progress (see `remember`). */
@@ -104,25 +110,24 @@ export class Engine {
     () => this.reload(),
     () => this.closed,
   );
-  private readonly recovery = new BackendRecovery({
-    active: () => !this.closed,
-    idle: async () => {
-      await this.training?.catch(() => undefined);
-    },
-    rebuild: (choice) => this.rebuild(choice),
-    recovered: (backend, reason) => this.config.onRecovered?.(backend, reason),
-    degraded: (failure) => this.config.onDegraded?.(failure),
-  });
+  /** The model part: loaded lazily where it can contribute, its term added once ready. */
+  private readonly slot: ModelSlot;
+  /** A load of the model part is scheduled after the answer in progress. */
+  private modelScheduled = false;
 
   private constructor(
     private readonly config: EngineConfig,
     private readonly store: Store,
-    private scorer: Scorer,
-    private readonly artifacts: ModelArtifacts | null,
-    private choice: BackendChoice,
+    /** What the engine reads of the model without running it: version, head, card, what it knows. */
+    private readonly model: ModelInfo,
+    source: ModelSource,
   ) {
     this.sync = new TabSync(config.namespace, (message) => this.onTabMessage(message), store.sharedWithTabs);
-    this.visitor = new Visitor({ scorer: () => this.scorer, store, items: this.items, now: () => this.now() });
+    this.items = new ItemCache((id, features) => knowsItem(model, id, features));
+    this.visitor = new Visitor({ maxHistory: model.maxHistory, store, items: this.items });
+    const { manifest, part } = source;
+    const load = manifest && config.modelPart && config.loadModel !== 'never' ? () => this.loadPart(manifest) : null;
+    this.slot = new ModelSlot(load, () => this.now(), part);
   }
 
   static async create(config: EngineConfig): Promise<Engine> {
@@ -136,22 +141,53 @@ export class Engine {
       onEventsRemoved: (ids) => created?.eventsRemoved(ids),
     });
     try {
-      const choice = await pickBackend(config, store);
-      const artifacts =
-        typeof config.model === 'string' ? await loadModel(config.model, { weights: config.modelWeights, fetch: config.fetch, onProgress: config.onProgress }) : config.model instanceof Scorer ? null : config.model;
-      const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (config.model as Scorer);
-      await warmUp(scorer);
-      const engine = new Engine(config, store, scorer, artifacts, choice);
+      const source: ModelSource =
+        typeof config.model === 'string' ? { manifest: await readManifest(config.model, { fetch: config.fetch, onProgress: config.onProgress }) } : { part: config.model };
+      const engine = new Engine(config, store, source.part ? source.part.info : modelInfo(source.manifest!), source);
       created = engine;
       await engine.restore();
-      // A scorer handed in ready-made cannot be rebuilt elsewhere: only a loaded model recovers.
-      if (artifacts) engine.recovery.watch(choice);
-      config.onProgress?.({ status: 'ready', modelVersion: scorer.version, backend: choice.backend });
+      if (config.loadModel === 'eager') await engine.slot.request();
       return engine;
     } catch (error) {
       store.close();
       throw error;
     }
+  }
+
+  /** Imports the model part's chunk and loads the model of `manifest` with it. */
+  private async loadPart(manifest: ModelManifest): Promise<ModelPart> {
+    const { config, store } = this;
+    const { createModelPart } = await config.modelPart!();
+    return createModelPart({
+      manifest,
+      manifestUrl: config.model as string,
+      weightsUrl: config.modelWeights,
+      backend: config.backend,
+      wasmPaths: config.wasmPaths,
+      fetch: config.fetch,
+      onProgress: config.onProgress,
+      cachedBackend: (device) => store.cachedBackend(device),
+      cacheBackend: (device, backend) => store.cacheBackend(device, backend),
+      onRecovered: (backend, reason) => this.config.onRecovered?.(backend, reason),
+      onLost: (failure) => this.slot.lost(failure),
+    });
+  }
+
+  /**
+   * After this answer, starts loading the model part when it can contribute: its card says it reads
+   * any catalogue, or it knows some candidate; and it has a visitor to read (a history, or a card
+   * that says its ranking for newcomers beats the server's).
+   */
+  private considerModel(known: boolean, history: number): void {
+    if (this.modelScheduled || !this.slot.wanted()) return;
+    if (!(known || readsAnyCatalogue(this.model))) return;
+    if (history === 0 && !this.model.card?.priorBeatsServer) return;
+    this.modelScheduled = true;
+    // A macrotask: the answer in progress is posted to the page first.
+    setTimeout(() => {
+      this.modelScheduled = false;
+      if (!this.closed) void this.slot.request();
+    }, 0);
   }
 
   private now(): number {
@@ -183,22 +219,13 @@ export class Engine {
    */
   private async adoptStoredWeights(): Promise<void> {
     const weights = await this.store.loadWeights();
-    const reactions = weights && weights.modelVersion === this.scorer.version ? reactionsFromWeights(weights.tensors) : null;
+    const reactions = weights && weights.modelVersion === this.model.version ? reactionsFromWeights(weights.tensors) : null;
     // Another model's weights are outdated; ours that do not read as reactions are damaged (counted).
-    if (weights && !reactions) await this.store.deleteWeights(weights.modelVersion === this.scorer.version).catch(() => undefined);
+    if (weights && !reactions) await this.store.deleteWeights(weights.modelVersion === this.model.version).catch(() => undefined);
     const savedAt = reactions ? weights!.savedAt : null;
     if (savedAt === this.weightsSavedAt) return;
     this.reactions = reactions ?? NO_REACTIONS;
     this.weightsSavedAt = savedAt;
-  }
-
-  /** After a GPU loss: the model again, on the backend recovery chose. */
-  private async rebuild(choice: BackendChoice): Promise<void> {
-    this.choice = choice;
-    // The old tensors lived on the lost device: drop the references, do not touch them.
-    this.scorer = Scorer.fromArtifacts(this.artifacts!.manifest, this.artifacts!.weights);
-    this.items.clear();
-    this.visitor.modelChanged();
   }
 
   private onTabMessage(message: TabMessage): void {
@@ -262,16 +289,19 @@ export class Engine {
    */
   async rerankChecked(candidates: PackedCandidates, options: RerankOptions): Promise<PackedRanking> {
     this.assertOpen();
-    this.recovery.assertAvailable();
     const start = performance.now();
     const n = candidates.ids.length;
-    const { tokens, evidence, remember } = this.items.prepare(this.scorer, candidates);
+    const prepared = this.items.prepare(candidates);
+    if (!prepared) return { order: new Int32Array(0), scores: new Float32Array(0), modelScores: new Float32Array(0), computeMs: 0, resend: true };
+    const { tokens, known, remember } = prepared;
+    const items: ModelCandidates = { ids: prepared.ids, features: prepared.features, embeddings: candidates.embeddings };
     // Item features are public; remembering them lets a later click on the bare id be understood.
     this.remember(remember);
     const { items: history, taste } = await this.visitor.interactions();
     const done = (ranking: Ranking, fallback?: Fallback): PackedRanking => ({ ...ranking, fallback, computeMs: performance.now() - start });
-    const model = await this.visitor.modelTerm(candidates, evidence, history);
-    const features = featuresReader(candidates.features);
+    const model = await this.modelTerm(items, history);
+    this.considerModel(known, history.length);
+    const features = featuresReader(items.features);
     if (history.length === 0 && !model) {
       const rules = { ids: candidates.ids, features, options };
       return done(serverRanking(candidates.scores, n, rules), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
@@ -290,6 +320,17 @@ export class Engine {
       shown: shown && ((id) => shown.has(id)),
     });
     return done(ranking);
+  }
+
+  /** The model part's term when it is ready; a part that fails here leaves the ranking to the taste and head. */
+  private async modelTerm(candidates: ModelCandidates, history: Parameters<ModelPart['term']>[1]): Promise<ModelTerm | undefined> {
+    const part = this.slot.part;
+    if (!part) return undefined;
+    try {
+      return await part.term(candidates, history, this.now());
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -320,7 +361,7 @@ export class Engine {
 
   /** The ranker head of the model, adjusted by this visitor's reactions when learning. */
   private head(): HeadWeights {
-    const head = headOf(this.scorer.ranker);
+    const head = headOf(this.model.ranker);
     return this.config.learn === false ? head : adjustedHead(head, this.reactions);
   }
 
@@ -347,7 +388,6 @@ export class Engine {
       await forgetting?.catch(() => undefined);
       return this.sync.exclusive(async () => {
         this.assertOpen();
-        this.recovery.assertAvailable();
         await this.adoptStoredWeights();
         return this.runTraining();
       });
@@ -363,12 +403,12 @@ export class Engine {
     this.newSinceTraining = 0;
     const remembered = await this.store.itemFeatures([...new Set(events.filter((e) => !e.features).map((e) => e.itemId))]).catch(() => new Map<string, ItemFeatures>());
     const pages = pagesOf(events, (id) => this.items.tokensOf(id) ?? tokensOfFeatures(remembered.get(id)));
-    const fit = this.config.learn === false ? null : fitReactions(pages, headOf(this.scorer.ranker), this.reactions);
+    const fit = this.config.learn === false ? null : fitReactions(pages, headOf(this.model.ranker), this.reactions);
     const { reactions, pages: examples, ...figures } = fit ?? { ...NO_FIT, reactions: this.reactions, pages: pages.length };
-    const report: TrainReport = { ...figures, examples, durationMs: performance.now() - start, backend: this.choice.backend, at: this.now() };
+    const report: TrainReport = { ...figures, examples, durationMs: performance.now() - start, backend: this.slot.part?.backend().backend ?? 'none', at: this.now() };
     if (this.closed) return report;
     if (fit?.kept) {
-      await this.store.saveWeights({ modelVersion: this.scorer.version, savedAt: report.at, tensors: reactionsToWeights(fit.reactions) }, report);
+      await this.store.saveWeights({ modelVersion: this.model.version, savedAt: report.at, tensors: reactionsToWeights(fit.reactions) }, report);
       this.reactions = fit.reactions;
       this.weightsSavedAt = report.at;
       this.sync.post({ type: 'weights', savedAt: report.at });
@@ -385,18 +425,21 @@ export class Engine {
     // What is stored now, not as of our last successful write: pruning for quota, retention and
     // other tabs delete events while writes of ours fail. The last count stands if storage cannot answer.
     this.eventCount = await this.store.countEvents().catch(() => this.eventCount);
+    const part = this.slot.part;
+    const backend = part?.backend() ?? { backend: 'none' as const, reason: 'no model part loaded (info().model says why)', gpu: { adapter: 'none' as const } };
     return {
-      backend: this.choice.backend,
-      backendReason: this.choice.reason,
-      gpu: this.choice.gpu,
-      modelVersion: this.scorer.version,
+      backend: backend.backend,
+      backendReason: backend.reason,
+      gpu: backend.gpu,
+      ...this.slot.status(),
+      modelVersion: this.model.version,
       events: this.eventCount,
       storage: this.store.kind,
       fineTuned: this.weightsSavedAt !== null,
       lastTraining: this.lastTraining,
       namespace: this.config.namespace,
       storageStatus: this.store.status,
-      diagnostics: { tensors: tf.memory().numTensors, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped, ...this.cuts.counts },
+      diagnostics: { tensors: part?.tensors() ?? 0, heapBytes: env.heapBytes(), droppedRecords: this.store.dropped, ...this.cuts.counts },
     };
   }
 
@@ -406,7 +449,7 @@ export class Engine {
     return {
       namespace: this.config.namespace,
       exportedAt: this.now(),
-      modelVersion: this.scorer.version,
+      modelVersion: this.model.version,
       events: await this.store.events(),
       items: await this.store.items(),
       weights: weights && {
@@ -454,6 +497,7 @@ export class Engine {
     this.weightsSavedAt = null;
     // The remembered items were wiped with the rest: let the next reranks remember them again.
     this.items.clear();
+    this.slot.part?.clear();
     this.toRemember.clear();
     this.visitor.clear();
     this.eventCount = 0;
@@ -470,9 +514,14 @@ export class Engine {
     await this.forgetting?.catch(() => undefined);
     await this.training?.catch(() => undefined);
     await this.remembering;
-    if (this.artifacts) this.scorer.dispose();
+    await this.slot.close();
     this.sync.close();
     this.store.close();
+  }
+
+  /** Fault injection for the browser tests (faults.ts). */
+  loseGpu(): void {
+    this.slot.part?.loseGpu();
   }
 
   private assertOpen(): void {
@@ -480,31 +529,9 @@ export class Engine {
   }
 }
 
-/**
- * Runs both towers once, so that a GPU backend compiles its shaders now, within the start-up's
- * time, rather than in the visitor's first `rerank` (seconds on a software GPU).
- */
-async function warmUp(scorer: Scorer): Promise<void> {
-  const known = scorer.itemIds[0] ?? 'warm-up';
-  const items = scorer.itemVectors([{ id: known }, { id: '\u0000warm-up', features: { category: ['warm-up'], text: 'warm up' } }]);
-  const user = scorer.userVector([{ itemId: known, type: 'click', time: 0 }], 0);
-  await Promise.all([items.data(), user.data()]);
-  items.dispose();
-  user.dispose();
-}
-
 /** The report of a training run when learning is off. */
 const NO_FIT = { steps: 0, lossBefore: 0, lossAfter: 0, holdoutBefore: 0, holdoutAfter: 0, kept: false, reason: 'learning is off' };
 
 function tokensOfFeatures(features: ItemFeatures | undefined) {
   return features ? itemTokens(features) : undefined;
-}
-
-async function pickBackend(config: EngineConfig, store: Store): Promise<BackendChoice> {
-  const gpu: GpuInfo = await probeGpu();
-  const device = `${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
-  const cached = await store.cachedBackend(device).catch(() => undefined);
-  const choice = await chooseBackend(config.backend, { cached, gpu });
-  if (config.backend === 'auto' && choice.backend !== cached) await store.cacheBackend(device, choice.backend).catch(() => undefined);
-  return choice;
 }

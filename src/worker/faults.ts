@@ -7,11 +7,13 @@
  * - `throw`: an uncaught error, which the page sees as the worker's `error` event;
  * - `hang`: the worker's thread spins forever (a stuck kernel); only `terminate()` ends it.
  */
-import * as tf from '@tensorflow/tfjs-core';
-
 type Fault = 'lose-gpu' | 'exit' | 'throw' | 'hang';
 
-export function installFaultHooks(scope: { addEventListener(type: 'message', listener: (event: MessageEvent) => void): void; close(): void }): void {
+/** `loseGpu`: the model part's own hook (it holds the backend); nothing happens while none is loaded. */
+export function installFaultHooks(
+  scope: { addEventListener(type: 'message', listener: (event: MessageEvent) => void): void; close(): void },
+  loseGpu: () => void,
+): void {
   scope.addEventListener('message', (event: MessageEvent) => {
     const fault = (event.data as { localrankFault?: Fault } | null)?.localrankFault;
     if (!fault) return;
@@ -22,13 +24,4 @@ export function installFaultHooks(scope: { addEventListener(type: 'message', lis
     });
     else if (fault === 'hang') for (;;);
   });
-}
-
-function loseGpu(): void {
-  const backend = tf.backend() as unknown as {
-    device?: { destroy(): void };
-    gpgpu?: { gl?: WebGLRenderingContext };
-  };
-  if (backend.device) backend.device.destroy();
-  else backend.gpgpu?.gl?.getExtension('WEBGL_lose_context')?.loseContext();
 }

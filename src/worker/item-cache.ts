@@ -1,13 +1,11 @@
 /**
  * What the engine knows about the candidates a page shows, cached by id between reranks: each
- * item's tokens (for the taste signals), how much the model knows it, and its item-tower vector
- * (computed only when the model knows something of it). An entry keeps the features JSON it was
- * computed from, so a string comparison tells a hit; features are parsed only for new items.
+ * item's tokens (for the taste signals) and whether the model knows anything of it (which decides
+ * whether loading the model part can help). An entry keeps the features JSON it was computed from,
+ * so a string comparison tells a hit; features are parsed only for new items.
  */
 import type { PackedCandidates } from '../shared/protocol';
 import type { ItemFeatures } from '../shared/types';
-import { itemEvidence } from './model/evidence';
-import type { Scorer } from './model/scorer';
 import { itemTokens, type ItemTokens } from './ranking/taste';
 
 const CACHE_LIMIT = 50_000;
@@ -17,77 +15,75 @@ const REMEMBER_PER_CALL = 2000;
 interface CachedItem {
   features: string | null;
   tokens: ItemTokens;
-  /** 0..1: how much the model knows this item (see evidence.ts). */
-  evidence: number;
-  vector?: Float32Array;
+  /** The model's manifest knows its id or one of its content tokens. */
+  known: boolean;
   /** Already handed out for remembering in storage (once per features version). */
   remembered: boolean;
 }
 
 export interface PreparedItems {
+  /** The candidates' ids: the same array as the previous call's when the list is the same. */
+  ids: readonly string[];
   tokens: ItemTokens[];
-  evidence: Float32Array;
+  /** Each candidate's features JSON, `known` ones taken from this cache. */
+  features: Array<string | null>;
+  /** Some candidate is known to the model's manifest: its term could count here. */
+  known: boolean;
   /** Items new to this cache (or whose features changed), to remember in storage once. */
   remember: { id: string; features: ItemFeatures }[];
 }
 
 export class ItemCache {
   private readonly entries = new Map<string, CachedItem>();
+  /**
+   * The last list prepared, when every one of its items is remembered: the same list again, every
+   * item's features held, is answered with the same arrays (a page reranks one list many times),
+   * which also tells the model part that nothing changed.
+   */
+  private last: PreparedItems | null = null;
 
-  /** Tokens and evidence of every candidate, from the cache or computed now. */
-  prepare(scorer: Scorer, candidates: PackedCandidates): PreparedItems {
-    const { ids, features } = candidates;
+  /** `knows`: whether the model knows anything of an item (its manifest's ids and tokens). */
+  constructor(private readonly knows: (id: string, features: ItemFeatures | undefined) => boolean = () => false) {}
+
+  /**
+   * Tokens of every candidate, from the cache or computed now; null when a candidate the page marks
+   * `known` is not in the cache (evicted, or wiped by `forget()`): the page then sends them all.
+   */
+  prepare(candidates: Pick<PackedCandidates, 'ids' | 'features' | 'known'>): PreparedItems | null {
+    const { ids, known: marked } = candidates;
+    const last = this.last;
+    if (last && marked && allSet(marked) && sameIds(ids, last.ids)) return last;
     const n = ids.length;
     const tokens = new Array<ItemTokens>(n);
-    const evidence = new Float32Array(n);
+    const features = new Array<string | null>(n);
     const remember: PreparedItems['remember'] = [];
+    let known = false;
+    let sent = 0;
+    let complete = true;
     for (let i = 0; i < n; i++) {
       let entry = this.entries.get(ids[i]);
-      if (!entry || entry.features !== features[i]) {
-        const parsed = features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures);
-        entry = { features: features[i], tokens: itemTokens(parsed), evidence: itemEvidence(scorer, ids[i], parsed), remembered: false };
-        this.set(ids[i], entry);
+      if (marked?.[i]) {
+        if (!entry) return null;
+      } else {
+        const json = candidates.features[marked ? sent++ : i] ?? null;
+        if (!entry || entry.features !== json) {
+          const parsed = json === null ? undefined : (JSON.parse(json) as ItemFeatures);
+          entry = { features: json, tokens: itemTokens(parsed), known: this.knows(ids[i], parsed), remembered: false };
+          this.set(ids[i], entry);
+        }
       }
       tokens[i] = entry.tokens;
-      // A server embedding places an unknown item as well as its content does.
-      evidence[i] = candidates.embeddings?.[i] && scorer.config.serverEmbeddingDim > 0 ? Math.max(entry.evidence, 0.5) : entry.evidence;
-      if (entry.features !== null && !entry.remembered && remember.length < REMEMBER_PER_CALL) {
-        entry.remembered = true;
-        remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
+      features[i] = entry.features;
+      known ||= entry.known;
+      if (entry.features !== null && !entry.remembered) {
+        if (remember.length < REMEMBER_PER_CALL) {
+          entry.remembered = true;
+          remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
+        } else complete = false;
       }
     }
-    return { tokens, evidence, remember };
-  }
-
-  /** Item-tower vectors of the candidates at `indices`, running the tower only for uncached ones. */
-  async vectors(scorer: Scorer, candidates: PackedCandidates, indices: readonly number[]): Promise<Float32Array[]> {
-    const { ids, features, embeddings } = candidates;
-    const out = new Array<Float32Array>(indices.length);
-    const missing: number[] = [];
-    indices.forEach((i, j) => {
-      const vector = this.entries.get(ids[i])?.vector;
-      // A server embedding is per call, so its vector is never cached.
-      if (vector && !embeddings?.[i]) out[j] = vector;
-      else missing.push(j);
-    });
-    if (missing.length > 0) {
-      const refs = missing.map((j) => {
-        const i = indices[j];
-        return { id: ids[i], features: features[i] === null ? undefined : (JSON.parse(features[i]!) as ItemFeatures), embedding: embeddings?.[i] ?? undefined };
-      });
-      const computed = scorer.itemVectors(refs);
-      const values = (await computed.data()) as Float32Array;
-      computed.dispose();
-      const dim = scorer.dim;
-      missing.forEach((j, m) => {
-        const i = indices[j];
-        const row = values.slice(m * dim, (m + 1) * dim);
-        out[j] = row;
-        const entry = this.entries.get(ids[i]);
-        if (!embeddings?.[i] && entry && entry.features === features[i]) entry.vector = row;
-      });
-    }
-    return out;
+    this.last = complete ? { ids, tokens, features, known, remember: [] } : null;
+    return { ids, tokens, features, known, remember };
   }
 
   /** The tokens of an item seen in a recent candidate list, if any. */
@@ -104,6 +100,7 @@ export class ItemCache {
   /** Forget everything (a new model or backend, or `forget()`). */
   clear(): void {
     this.entries.clear();
+    this.last = null;
   }
 
   private set(id: string, entry: CachedItem): void {
@@ -113,4 +110,15 @@ export class ItemCache {
     }
     this.entries.set(id, entry);
   }
+}
+
+function allSet(flags: Uint8Array): boolean {
+  for (let i = 0; i < flags.length; i++) if (flags[i] !== 1) return false;
+  return true;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,17 +1,20 @@
 /**
- * The worker entry: exposes one Engine per worker through comlink. Loaded lazily by the page.
+ * The worker entry: exposes one Engine per worker through comlink. Loaded lazily by the page. This
+ * chunk holds no TensorFlow.js: the model part is imported from the URL the page names, only where
+ * the model can contribute (see engine.ts).
  */
 import { expose, transfer } from 'comlink';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { LocalrankError } from '../shared/errors';
 import { installErrorTransfer, type WorkerApi, type WorkerCallbacks, type WorkerInit } from '../shared/protocol';
 import { Engine } from './engine';
+import type { ModelPartModule } from './model/contract';
 import { installFaultHooks } from './faults';
 
 installErrorTransfer();
-installFaultHooks(self);
 
 let engine: Engine | null = null;
+
+installFaultHooks(self, () => engine?.loseGpu());
 
 function current(): Engine {
   if (!engine) throw new LocalrankError('WORKER_FAILED', 'the engine is not initialised');
@@ -20,15 +23,14 @@ function current(): Engine {
 
 const api: WorkerApi = {
   async init(config: WorkerInit, callbacks: WorkerCallbacks) {
-    const { wasmPaths, ...settings } = config;
     // The page names every file (src/page/engine-files.ts): this worker may be anywhere an app's bundler put it.
-    setWasmPaths(wasmPaths);
+    const { modelPart, ...settings } = config;
     engine = await Engine.create({
       ...settings,
+      modelPart: () => import(/* @vite-ignore */ modelPart) as Promise<ModelPartModule>,
       onProgress: (p) => void callbacks.progress(p),
       onTrain: (r) => void callbacks.trained(r),
       onRecovered: (backend, reason) => void callbacks.recovered(backend, reason),
-      onDegraded: (failure) => void callbacks.degraded(failure),
     });
     return engine.info();
   },

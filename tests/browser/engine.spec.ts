@@ -183,9 +183,16 @@ test('with no model option the bundled default model is loaded from beside the l
     const bundle = '/dist/localrank.js';
     const lib = await import(/* @vite-ignore */ bundle);
     const lr = await lib.createPersonalizer({ namespace: 'default-model', autoTrain: false });
-    const result = await lr.rerank([{ id: '1' }, { id: '50' }, { id: '100' }]);
-    return { ...(await lr.info()), personalized: result.personalized };
+    const candidates = [{ id: '1' }, { id: '50' }, { id: '100' }];
+    // Its card says its ranking for newcomers beats the server's: the first rerank (the server's
+    // order, no history yet) loads the model part, whose term personalises the later ones.
+    const first = await lr.rerank(candidates);
+    while ((await lr.info()).model === 'none' || (await lr.info()).model === 'loading') await new Promise((r) => setTimeout(r, 50));
+    const result = await lr.rerank(candidates);
+    return { ...(await lr.info()), first: first.personalized, personalized: result.personalized };
   });
   expect(info.modelVersion).toBe(manifest.version);
+  expect(info.model).toBe('ready');
+  expect(info.first).toBe(false);
   expect(info.personalized).toBe(true);
 });

@@ -45,6 +45,8 @@ test('a browser run reproduces the Node evaluation figures', async ({ page }) =>
         model: '/dist/models/default/manifest.json',
         namespace,
         autoTrain: false,
+        // The Node evaluation hands the engine its model ready: here too, from the first rerank.
+        loadModel: 'eager',
         retention: { maxEvents: 100_000, maxAgeDays: 3650 },
       });
     }, `parity-${user}`);

@@ -77,7 +77,7 @@ test.describe('the model download goes wrong', () => {
     }],
   ];
   for (const [what, code, corrupt] of cases) {
-    test(`a model download that ${what} is refused, the server order is kept, and a later retry recovers`, async ({ page, context }) => {
+    test(`a model download that ${what} is refused, the taste and the head rank meanwhile, and a later retry recovers`, async ({ page, context }) => {
       let broken = true;
       let attempts = 0;
       await context.route('**/tests/fixtures/model/weights.bin', async (route) => {
@@ -89,21 +89,26 @@ test.describe('the model download goes wrong', () => {
         return route.fulfill({ response, body: bad, headers: { ...response.headers(), 'content-length': String(bad.length) } });
       });
       await open(page, { namespace: `model-${code}-${what.length}`, backend: 'cpu' });
+      // The engine runs without the model part, and says why it is out.
+      expect(await call(page, 'info')).toMatchObject({ state: 'ready', model: 'failed', modelFailure: { code } });
       const first = await rerank(page);
       expect(first.personalized).toBe(false);
-      expect(first.fallback?.code).toBe(code);
+      expect(first.fallback?.code).toBe('NO_EVIDENCE');
       expect(first.items.map((i) => i.id)).toEqual(serverOrder);
-      // The page keeps working: events are queued, not refused; the call resolves once they are stored.
+      // The page keeps working: events are stored, and the taste personalises without the model.
       await page.evaluate((events) => {
         window.tracked = [window.lr.track(events).then(() => 'resolved', (e: { code?: string }) => `rejected ${e.code}`)];
       }, views('offline', 5));
-      expect(await call(page, 'info')).toMatchObject({ state: 'degraded', failure: { code } });
-
-      broken = false;
-      await expect.poll(() => rerank(page).then((r) => r.personalized), { timeout: 20_000 }).toBe(true);
-      expect(attempts).toBeGreaterThanOrEqual(2);
       expect(await page.evaluate(() => Promise.all(window.tracked))).toEqual(['resolved']);
-      expect((await info(page)).events).toBe(5);
+      const tasted = await rerank(page);
+      expect(tasted.personalized).toBe(true);
+      expect(tasted.items.every((i) => i.modelScore === null)).toBe(true);
+
+      // When the model is next wanted, after the back-off (2 s), the download is tried again.
+      broken = false;
+      await expect.poll(() => rerank(page).then((r) => r.items.some((i) => i.modelScore !== null)), { timeout: 20_000 }).toBe(true);
+      expect(attempts).toBeGreaterThanOrEqual(2);
+      expect(await info(page)).toMatchObject({ model: 'ready', events: 5 });
     });
   }
 });
@@ -120,11 +125,13 @@ for (const backend of ['webgl', 'webgpu'] as const) {
     expect(before.personalized).toBe(true);
 
     await hitWorker(page, 'lose-gpu');
-    // Until the model is rebuilt, rerank answers with the server order or with real scores: never zeros.
+    // Until the model is rebuilt, rerank answers from the taste and the head without the model, or
+    // with its real scores: never zeros.
     for (let i = 0; i < 5; i++) {
       const during = await rerank(page);
-      if (during.personalized) expect(new Set(during.items.map((x) => x.modelScore)).size).toBeGreaterThan(1);
-      else expect(during.items.map((x) => x.id)).toEqual(serverOrder);
+      expect(during.personalized).toBe(true);
+      const scores = during.items.map((x) => x.modelScore);
+      if (!scores.every((s) => s === null)) expect(new Set(scores).size).toBeGreaterThan(1);
     }
     await expect.poll(async () => (await info(page)).backend, { timeout: 30_000 }).not.toBe(backend);
     const after = await info(page);

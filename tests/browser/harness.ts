@@ -33,8 +33,10 @@ export async function captureWorkers(context: BrowserContext | Page): Promise<vo
 
 /**
  * Opens `url` (the blank page) and creates `window.lr` from the built bundle, with the fixture
- * model and no background training unless `options` (JSON) say otherwise. The module is kept on
- * `window.localrankLib`; what `lr` emits collects in `window.__events`.
+ * model loaded at start-up (`loadModel: 'eager'`: most suites test what the model does, not when
+ * it loads; tests/browser/model-part.spec.ts tests the lazy default) and no background training,
+ * unless `options` (JSON) say otherwise. The module is kept on `window.localrankLib`; what `lr`
+ * emits collects in `window.__events`.
  */
 export async function open(page: Page, options: Record<string, unknown> = {}, url = BLANK): Promise<void> {
   await page.goto(url);
@@ -46,7 +48,7 @@ export async function open(page: Page, options: Record<string, unknown> = {}, ur
       window.__events ??= [];
       window.lr.subscribe((e) => window.__events.push(e));
     },
-    [BUNDLE, { model: FIXTURE_MODEL, ...options }] as const,
+    [BUNDLE, { model: FIXTURE_MODEL, loadModel: 'eager', ...options }] as const,
   );
 }
 
@@ -76,6 +78,8 @@ export function errorOf(page: Page, method: keyof Personalizer, ...args: unknown
 
 export interface InfoSnapshot {
   backend: string;
+  model: 'none' | 'loading' | 'ready' | 'failed';
+  modelFailure?: { code: string; message: string };
   backendReason: string;
   events: number;
   storage: 'indexeddb' | 'memory';

@@ -13,9 +13,9 @@ const DIST = join(ROOT, 'dist');
 
 /**
  * Never loaded by the tag, the engine or the worker: source maps, TypeScript declarations, the
- * licences of the worker's bundled code, and the `localrank train` command (Node only).
+ * licences of the worker's and the model part's bundled code, and the `localrank train` command (Node only).
  */
-const NOT_LOADED = [/\.map$/, /\.d\.ts$/, /^types\//, /^cli\//, /^assets\/worker-licenses\.md$/];
+const NOT_LOADED = [/\.map$/, /\.d\.ts$/, /^types\//, /^cli\//, /^assets\/(worker|model)-licenses\.md$/];
 
 /** The paths in the first column of the table under "## 1. Host the files", as patterns. */
 function documented(): RegExp[] {

@@ -184,8 +184,10 @@ test.describe('the model loader has resource limits', () => {
     try {
       const started = Date.now();
       await open(page, { namespace: 'endless', backend: 'cpu', model: `http://127.0.0.1:${port}/manifest.json` });
+      // The engine runs (the manifest is fine); the model part refuses the weights and stays out.
+      expect(await info(page)).toMatchObject({ state: 'ready', model: 'failed', modelFailure: { code: 'MODEL_INTEGRITY' } });
       const ranked = await call<{ personalized: boolean; fallback?: { code: string } }>(page, 'rerank', candidates);
-      expect(ranked).toMatchObject({ personalized: false, fallback: { code: 'MODEL_INTEGRITY' } });
+      expect(ranked).toMatchObject({ personalized: false, fallback: { code: 'NO_EVIDENCE' } });
       expect(Date.now() - started).toBeLessThan(15_000);
       // The fixture declares 68 kB; what the server got out before the reader let go is socket buffers.
       expect(sent).toBeLessThan(64 * 2 ** 20);
@@ -207,8 +209,10 @@ test.describe('the model loader has resource limits', () => {
       return route.fulfill({ json: manifest });
     });
     await open(page, { namespace: 'max-tokens', backend: 'cpu' });
+    // The engine reads the fields it needs itself; the model part checks the rest before any weights.
+    expect(await info(page)).toMatchObject({ state: 'ready', model: 'failed', modelFailure: { code: 'MODEL_INTEGRITY' } });
     const ranked = await call<{ personalized: boolean; fallback?: { code: string } }>(page, 'rerank', candidates);
-    expect(ranked).toMatchObject({ personalized: false, fallback: { code: 'MODEL_INTEGRITY' } });
+    expect(ranked).toMatchObject({ personalized: false, fallback: { code: 'NO_EVIDENCE' } });
     expect(weights).toBe(0);
   });
 });

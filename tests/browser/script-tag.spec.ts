@@ -308,7 +308,7 @@ test('the engine, worker and model load only after the page has loaded', async (
 
 for (const [policy, query, backend] of [
   ['strict', '', null],
-  ['wasm', '?backend=wasm', 'wasm'],
+  ['wasm', '?backend=wasm&loadModel=eager', 'wasm'],
 ] as const) {
   test(`works under a strict Content-Security-Policy (${policy})`, async ({ page }) => {
     // Without 'wasm-unsafe-eval' the backend choice sees wasm refused and skips it silently: no warning at all.
@@ -458,5 +458,7 @@ test('a click that navigates away before the engine loaded is recorded by the ne
   await expect
     .poll(async () => (await storedEvents(page)).map((e) => `${e.type}:${e.itemId}:${e.listId ?? ''}`))
     .toEqual(expect.arrayContaining([`click:${first}:top`, 'view:258:']));
-  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  // The kept events were handed over and their outbox emptied (the order of a list the visitor saw
+  // may be remembered beside it: that is the back button's, not the outbox).
+  expect(await page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('localrank:outbox')))).toEqual([]);
 });

@@ -59,7 +59,7 @@ async function engineScores(page: Page, namespace: string, c: ParityCase): Promi
     async ([url, ns, events, candidates]) => {
       const bundle = '/dist/localrank.js';
       const lib = await import(/* @vite-ignore */ bundle);
-      const lr = await lib.createPersonalizer({ model: url, namespace: ns, autoTrain: false, backend: 'wasm' });
+      const lr = await lib.createPersonalizer({ model: url, namespace: ns, autoTrain: false, backend: 'wasm', loadModel: 'eager' });
       if (events.length) await lr.track(events);
       const ranked = await lr.rerank(candidates, { serverWeight: 0 });
       const info = await lr.info();
@@ -126,7 +126,8 @@ test('the exported model personalises a shop page through the script tag', async
       (window as unknown as { serverOrder: string[] }).serverOrder = order as string[];
     });
   });
-  await page.goto('/tests/browser/fixtures/shop/index.html?impressionMs=600000');
+  // The model part at start-up: the page's first rerank is the model's, as the test compares.
+  await page.goto('/tests/browser/fixtures/shop/index.html?impressionMs=600000&loadModel=eager');
   await page.waitForFunction(() => (window as unknown as { shop: { ready?: boolean } }).shop.ready !== undefined, null, { timeout: 60_000 });
   expect(await page.evaluate(() => (window as unknown as { shop: { ready: boolean } }).shop.ready)).toBe(true);
   const info = await page.evaluate(() => (window as unknown as { localrank(...a: unknown[]): Promise<{ modelVersion: string }> }).localrank('info'));

@@ -94,8 +94,9 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 export const engineTest: (title: TestTitle, body: Parameters<typeof test>[2]) => void = test;
 
 /**
- * Opens `url` and creates `window.lr` from the built npm entry, with the fixture model and no
- * background training unless `options` say otherwise.
+ * Opens `url` and creates `window.lr` from the built npm entry, with the fixture model loaded at
+ * start-up (`loadModel: 'eager'`: these tests check what the model computes in each engine, not
+ * when it loads) and no background training unless `options` say otherwise.
  */
 export async function openLr(driver: Driver, options: Record<string, unknown> = {}, url = BLANK): Promise<void> {
   await driver.goto(url);
@@ -105,7 +106,7 @@ export async function openLr(driver: Driver, options: Record<string, unknown> = 
       window.localrankLib = lib;
       window.lr = await lib.createPersonalizer({ autoTrain: false, ...opts });
     },
-    [BUNDLE, { model: FIXTURE_MODEL, ...options }] as [string, Record<string, unknown>],
+    [BUNDLE, { model: FIXTURE_MODEL, loadModel: 'eager', ...options }] as [string, Record<string, unknown>],
   );
 }
 

@@ -57,7 +57,7 @@ engineTest('npm entry: the engine runs in a module Worker on the wasm backend, s
     const outcome = await driver.evaluate(
       async ([bundle, model, backend, events, list]) => {
         const lib = (await import(bundle)) as Window['localrankLib'];
-        const lr = await lib.createPersonalizer({ model, backend: backend as 'wasm', namespace: `backend-${backend}`, autoTrain: false });
+        const lr = await lib.createPersonalizer({ model, backend: backend as 'wasm', namespace: `backend-${backend}`, autoTrain: false, loadModel: 'eager' });
         await lr.track(events as never);
         const result = await lr.rerank(list as never, { serverWeight: 0 });
         const info = await lr.info();

@@ -9,6 +9,7 @@ import { Client } from '../../src/page/client';
 import type { Retention, WorkerApi, WorkerInit } from '../../src/shared/protocol';
 import type { PersonalizerOptions } from '../../src/shared/types';
 import { Engine } from '../../src/worker/engine';
+import { modelPartOf } from '../../src/worker/model/part';
 import type { Scorer } from '../../src/worker/model/scorer';
 
 /** A worker made of a MessageChannel and the real Engine. */
@@ -18,8 +19,8 @@ export function engineWorker(scorer: Scorer, idbFactory: IDBFactory, clock: () =
   const current = () => engine ?? Promise.reject(new Error('no engine'));
   const api: WorkerApi = {
     async init(config) {
-      const { wasmPaths: _, model: __, ...settings } = config;
-      engine = await Engine.create({ ...settings, model: scorer, idbFactory, now: clock });
+      const { wasmPaths: _, model: __, modelPart: ___, ...settings } = config;
+      engine = await Engine.create({ ...settings, model: modelPartOf(scorer), idbFactory, now: clock });
       return engine.info();
     },
     track: async (events) => (await current()).trackChecked(events),
@@ -46,7 +47,7 @@ export function engineWorker(scorer: Scorer, idbFactory: IDBFactory, clock: () =
 
 /** A started client whose worker is {@link engineWorker}. */
 export function openClient(scorer: Scorer, namespace: string, idbFactory: IDBFactory, retention: Retention, clock: () => number, options: PersonalizerOptions = {}): Promise<Client> {
-  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace, backend: 'cpu', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
+  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace, backend: 'cpu', loadModel: 'lazy', modelPart: 'https://shop.example/assets/model.js', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
   const client = new Client(init, { timeoutMs: 30_000, ...options }, () => engineWorker(scorer, idbFactory, clock));
   return client.start().then(() => client);
 }

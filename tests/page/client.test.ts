@@ -15,6 +15,8 @@ const INIT: WorkerInit = {
   model: 'https://shop.example/model/manifest.json',
   namespace: 'client-test',
   backend: 'cpu',
+  loadModel: 'lazy',
+  modelPart: 'https://shop.example/assets/model.js',
   retention: { maxEvents: 100, maxAgeDays: 30 },
   autoTrain: false,
   serverWeight: 0.3,
@@ -22,7 +24,7 @@ const INIT: WorkerInit = {
 };
 
 const INFO: EngineInfo = {
-  backend: 'cpu', backendReason: 'test', gpu: { adapter: 'none' }, modelVersion: 'v1', events: 0,
+  backend: 'cpu', backendReason: 'test', gpu: { adapter: 'none' }, model: 'ready', modelVersion: 'v1', events: 0,
   storage: 'memory', fineTuned: false, lastTraining: null, namespace: 'client-test',
 };
 
@@ -126,7 +128,7 @@ describe('Client', () => {
     await client.close();
   }, 20_000);
 
-  it('a GPU loss the engine recovers from is `recovered`; one it cannot recover from is `degraded`, then a restart', async () => {
+  it('a GPU loss the model part recovers from is `recovered`', async () => {
     const { workers, client } = clientOnFakeWorkers();
     await client.start();
     const events: PersonalizerEvent[] = [];
@@ -135,20 +137,9 @@ describe('Client', () => {
     await workers[0].state.callbacks!.recovered('wasm', 'WebGL context lost; moved from webgl');
     await waitFor(() => events.length === 1, 2_000);
     expect(events).toEqual([{ type: 'recovered', backend: 'wasm' }]);
-
-    await workers[0].state.callbacks!.degraded({ code: 'BACKEND_UNAVAILABLE', message: 'WebGL context lost; recovery failed' });
-    await waitFor(() => events.length === 2, 2_000);
-    expect(events[1]).toEqual({ type: 'degraded', code: 'BACKEND_UNAVAILABLE', message: 'WebGL context lost; recovery failed' });
-    expect(workers[0].state.terminated).toBe(true);
-    const ranked = await client.rerank([{ id: 'x' }, { id: 'y' }]);
-    expect(ranked).toMatchObject({ personalized: false, fallback: { code: 'BACKEND_UNAVAILABLE' } });
-
-    // A fresh worker after 2 s: only then is the engine `recovered` again.
-    await waitFor(() => events.length === 3, 8_000);
-    expect(workers).toHaveLength(2);
-    expect(events[2]).toEqual({ type: 'recovered', backend: 'cpu' });
+    expect(workers[0].state.terminated).toBe(false);
     await client.close();
-  }, 20_000);
+  });
 
   it('info() answers after a failed start-up with the state and the failure, and after close(), instead of rejecting', async () => {
     const missing = new LocalrankError('MODEL_LOAD_FAILED', 'no model at https://shop.example/model/manifest.json (HTTP 404)');

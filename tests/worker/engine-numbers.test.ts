@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, initParams } from '../../src/training/pretrain/model';
 import { DEFAULT_CONFIG } from '../../src/training/pretrain/pretrain';
 import { Engine } from '../../src/worker/engine';
+import { modelPartOf } from '../../src/worker/model/part';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -31,7 +32,7 @@ async function modelWithEmbeddings() {
 describe('numbers at the edge of float32', () => {
   it('server scores and embeddings at the float32 limit give finite scores, never NaN with personalized: true', async () => {
     const engine = await Engine.create({
-      model: await modelWithEmbeddings(),
+      model: modelPartOf(await modelWithEmbeddings()),
       namespace: 'numbers',
       backend: 'cpu',
       retention: { maxEvents: 100, maxAgeDays: 30 },

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/shared/limits';
 import type { Retention } from '../../src/shared/protocol';
 import { Engine } from '../../src/worker/engine';
+import { modelPartOf } from '../../src/worker/model/part';
 import type { Scorer } from '../../src/worker/model/scorer';
 import { loadFixture } from './helpers';
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => scorer.dispose());
 
 function engine(idbFactory: IDBFactory, retention: Retention = { maxEvents: 5000, maxAgeDays: 90 }, now?: () => number) {
-  return Engine.create({ model: scorer, namespace: NAMESPACE, backend: 'cpu', retention, autoTrain: false, idbFactory, now });
+  return Engine.create({ model: modelPartOf(scorer), namespace: NAMESPACE, backend: 'cpu', retention, autoTrain: false, idbFactory, now });
 }
 
 /** Creates the namespace's database, then writes raw records into it as other code on the origin could. */

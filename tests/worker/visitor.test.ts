@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/shared/types';
 import { ItemCache } from '../../src/worker/item-cache';
-import type { Scorer } from '../../src/worker/model/scorer';
 import type { Store } from '../../src/worker/store';
 import { Visitor } from '../../src/worker/visitor';
 
@@ -23,7 +22,7 @@ function visitorOver(stored: StoredEvent[]) {
     },
     itemFeatures: async () => new Map(),
   } as unknown as Store;
-  const visitor = new Visitor({ scorer: () => ({ maxHistory: 50 }) as Scorer, store, items: new ItemCache(), now: () => 10_000 });
+  const visitor = new Visitor({ maxHistory: 50, store, items: new ItemCache() });
   visitor.reset(stored);
   return { visitor, reads };
 }

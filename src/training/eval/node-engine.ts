@@ -1,6 +1,7 @@
 /** Engines for the Node-side evaluation: one fresh in-memory store per user, on the shared scorer. */
 import { IDBFactory } from 'fake-indexeddb';
 import { Engine } from '../../worker/engine';
+import { modelPartOf } from '../../worker/model/part';
 import type { Scorer } from '../../worker/model/scorer';
 import type { EngineFactory } from './eval-core';
 
@@ -11,7 +12,7 @@ export function nodeEngineFactory(scorer: Scorer, prefix: string): EngineFactory
   return (user, clock, { learn }) =>
     Engine.create({
       learn,
-      model: scorer,
+      model: modelPartOf(scorer),
       namespace: `${prefix}-${user}`,
       backend: 'wasm',
       retention: KEEP_EVERYTHING,

@@ -1,10 +1,10 @@
 /**
  * Recovery from a lost GPU. tfjs ignores WebGPU device loss (reads then return zeros) and a lost
- * WebGL context fails every kernel, so after a loss the engine refuses to rank until the model is
- * rebuilt on another backend: wasm after a GPU backend, else cpu. Success is reported as
- * `recovered`; a loss no backend can take over from as `degraded`, never as `recovered`.
+ * WebGL context fails every kernel, so after a loss the model gives no scores until it is rebuilt
+ * on another backend: wasm after a GPU backend, else cpu. Success is reported as `recovered`; a
+ * loss no backend can take over from as `degraded`, never as `recovered`.
  */
-import { LocalrankError, type Fallback } from '../../shared/errors';
+import type { Fallback } from '../../shared/errors';
 import type { BackendName } from '../../shared/types';
 import { chooseBackend, watchBackendLoss, type BackendChoice } from './backend';
 
@@ -12,9 +12,7 @@ import { chooseBackend, watchBackendLoss, type BackendChoice } from './backend';
 export interface RecoveryHost {
   /** False once the engine is closed: a loss then needs no recovery. */
   active(): boolean;
-  /** Resolves once no training run uses the lost tensors any more. */
-  idle(): Promise<void>;
-  /** Rebuilds the model and the fine-tuned weights on the backend just chosen. */
+  /** Rebuilds the model on the backend just chosen. */
   rebuild(choice: BackendChoice): Promise<void>;
   recovered(backend: BackendName, reason: string): void;
   degraded(failure: Fallback): void;
@@ -38,16 +36,15 @@ export class BackendRecovery {
     });
   }
 
-  /** Throws `BACKEND_UNAVAILABLE` while the backend is lost: never rank or train on zeros. */
-  assertAvailable(): void {
-    if (this.lost) throw new LocalrankError('BACKEND_UNAVAILABLE', `${this.lost}; moving to another backend`);
+  /** False while the backend is lost (and for good when no other could take over): never rank on zeros. */
+  available(): boolean {
+    return this.lost === null;
   }
 
   private async recover(current: BackendChoice, why: string): Promise<void> {
     const { backend: lost, gpu } = current;
     this.lost = why;
     try {
-      await this.host.idle();
       const choice = { ...(await chooseBackend(nextBackend(lost), { gpu })), reason: `${why}; moved from ${lost}` };
       await this.host.rebuild(choice);
       this.lost = null;

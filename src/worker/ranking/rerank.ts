@@ -12,7 +12,8 @@
 import type { EventType, ItemFeatures, Reason, RerankOptions } from '../../shared/types';
 import { EXPLORE_WINDOW, explore, uncertainty } from './explore';
 import { applyRules, hasRules, type RuleResult } from './rules';
-import { SIGNALS, computeSignals, headScores, type HeadWeights, type SignalName } from './signals';
+import { scoreCandidates, standardise } from './scoring';
+import type { HeadWeights } from './signals';
 import { facetSimilarity } from './similarity';
 import type { ItemTokens, TasteProfile } from './taste';
 
@@ -76,15 +77,17 @@ export interface RuleContext {
 /** A reason shown for an exploration slot. */
 export const EXPLORE_REASON: Reason = { text: 'Something new for you', drivenBy: [] };
 
-const SERVER_SIGNALS: readonly SignalName[] = ['serverLin', 'serverLog'];
-
 /**
  * The server's order as candidate indices: by score (higher first) when every candidate has one,
  * else the input order. Equal scores keep their input order.
  */
 export function serverOrderOf(scores: ArrayLike<number> | null, n: number): Int32Array {
-  const indices = Int32Array.from({ length: n }, (_, i) => i);
-  if (scores) indices.sort((a, b) => scores[b] - scores[a] || a - b);
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = i;
+  // A server usually sends its list in its order: then there is nothing to sort.
+  let sorted = true;
+  if (scores) for (let i = 1; i < n && sorted; i++) sorted = scores[i - 1] >= scores[i];
+  if (!sorted) indices.sort((a, b) => scores![b] - scores![a] || a - b);
   return indices;
 }
 
@@ -114,27 +117,24 @@ export function featuresReader(json: ReadonlyArray<string | null>): (index: numb
 }
 
 /**
- * The ranking pipeline: signals in the server's order, the head's score, an optional override of
- * the server's weight, the order and, when asked, reasons.
+ * The ranking pipeline: the head's score of every candidate (scoring.ts: signals only where the
+ * taste or the model has evidence), an optional override of the server's weight, the order and,
+ * when asked, reasons. Typed arrays throughout, no object per candidate.
  */
 export function rankCandidates(input: RankInput): Ranking {
   const n = input.ids.length;
   const { options } = input;
   const server = serverOrderOf(input.serverScores, n);
-  const at = (list: ArrayLike<number>) => Float32Array.from(server, (i) => list[i]);
-  // Signals are computed with candidates laid out in the server's order: position = rank.
-  const signals = computeSignals({
-    tokens: Array.from(server, (i) => input.tokens[i]),
-    ids: Array.from(server, (i) => input.ids[i]),
+  const { scores, evidence } = scoreCandidates({
+    server,
+    tokens: input.tokens,
+    ids: input.ids,
     profile: input.profile,
-    model: input.model && { scores: at(input.model.scores), evidence: at(input.model.evidence) },
+    model: input.model,
+    head: input.head,
+    serverWeight: options.serverWeight,
   });
-  const byRank = options.serverWeight === undefined ? headScores(signals, input.head, n) : overridden(signals, input.head, n, options.serverWeight);
-  const scores = new Float32Array(n);
-  server.forEach((candidate, rank) => (scores[candidate] = byRank[rank]));
-  const rankOf = new Int32Array(n);
-  server.forEach((candidate, rank) => (rankOf[candidate] = rank));
-  let indices = order(scores, rankOf, { k: options.k, diversity: options.diversity, tokens: input.tokens });
+  let indices = order(scores, server, { k: options.k, diversity: options.diversity, tokens: input.tokens, evidence });
   let explored: number[] = [];
   if (options.explore) {
     const shown = input.shown ?? (() => false);
@@ -158,62 +158,104 @@ export function rankCandidates(input: RankInput): Ranking {
   return { ...ruled, scores, modelScores, reasons };
 }
 
-/**
- * `options.serverWeight` given: (1 - w) x the standardised personal part of the head (every signal
- * but the server's) + w x the standardised server position. 0 ignores the server, 1 keeps its order.
- */
-function overridden(signals: Float32Array, head: HeadWeights, n: number, serverWeight: number): Float32Array {
-  const personal = headScores(signals, { ...head, serverLin: 0, serverLog: 0 }, n);
-  const position = Float32Array.from({ length: n }, (_, rank) => -rank);
-  const a = standardise(personal);
-  const b = standardise(position);
-  return Float32Array.from({ length: n }, (_, i) => (1 - serverWeight) * a[i] + serverWeight * b[i]);
-}
-
-/** True when the head gives weight to anything besides the server's position. */
-export function isPersonal(head: HeadWeights): boolean {
-  return SIGNALS.some((name) => !SERVER_SIGNALS.includes(name) && (head[name] ?? 0) !== 0);
-}
-
-export function standardise(values: Float32Array): Float32Array {
-  const n = values.length;
-  if (n === 0) return new Float32Array(0);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += (values[i] - mean) ** 2;
-  const std = Math.sqrt(variance / n);
-  const out = new Float32Array(n);
-  if (std < 1e-9) return out;
-  for (let i = 0; i < n; i++) out[i] = (values[i] - mean) / std;
-  return out;
-}
 
 /**
  * The final order as candidate indices. The best `k` by score come first (with optional MMR
  * diversity over facet similarity); the rest keep the server's order. Ties keep the server's order,
- * so equal scores never shuffle a page.
+ * so equal scores never shuffle a page. `server` is the candidate at each server position.
+ *
+ * `evidence` marks the candidates whose signals were computed; the others' scores never rise along
+ * the server's order (their signals are their position alone), so they are already sorted: only
+ * the marked ones are sorted, then merged in. Either way the order is that of one sort by (score
+ * descending, server position ascending).
  */
 export function order(
   scores: Float32Array,
-  serverRank: Int32Array,
-  options: { k?: number; diversity?: number; tokens?: readonly ItemTokens[] } = {},
+  server: Int32Array,
+  options: { k?: number; diversity?: number; tokens?: readonly ItemTokens[]; evidence?: Uint8Array } = {},
 ): number[] {
   const n = scores.length;
   const k = Math.min(options.k ?? n, n);
-  const byScore = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || serverRank[a] - serverRank[b]);
-  let head = byScore.slice(0, k);
+  const byScore = sortByScore(scores, server, options.evidence);
+  let head = k < n ? byScore.slice(0, k) : byScore;
   const diversity = options.diversity ?? 0;
   if (diversity > 0 && options.tokens) {
     const window = Math.min(head.length, DIVERSITY_WINDOW);
     head = [...mmr(head.slice(0, window), scores, diversity, options.tokens), ...head.slice(window)];
   }
-  const inHead = new Set(head);
-  const tail = Array.from({ length: n }, (_, i) => i)
-    .filter((i) => !inHead.has(i))
-    .sort((a, b) => serverRank[a] - serverRank[b]);
-  return head.concat(tail);
+  if (k >= n) return head;
+  const inHead = new Uint8Array(n);
+  for (const i of head) inHead[i] = 1;
+  for (let rank = 0; rank < n; rank++) if (!inHead[server[rank]]) head.push(server[rank]);
+  return head;
+}
+
+/** Server positions fit below this in a sort key (`LIMITS.maxCandidates` is 20,000). */
+const RANK_SPACE = 32_768;
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * A number whose ascending order is (score descending, then server position ascending), exact in
+ * a double: the score's float32 bits made order-preserving, times the rank space, plus the rank.
+ */
+function sortKey(score: number, rank: number): number {
+  f32[0] = score === 0 ? 0 : score; // -0 ties with 0, as a comparison does
+  const bits = u32[0];
+  const ascending = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+  return (0xffffffff - ascending) * RANK_SPACE + rank;
+}
+
+/** Every candidate index by score, best first, ties in the server's order. */
+function sortByScore(scores: Float32Array, server: Int32Array, evidence: Uint8Array | undefined): number[] {
+  const n = scores.length;
+  const rankOf = new Int32Array(n);
+  for (let rank = 0; rank < n; rank++) rankOf[server[rank]] = rank;
+  let finite = n < RANK_SPACE;
+  for (let i = 0; i < n && finite; i++) finite = !Number.isNaN(scores[i]);
+  if (!finite) {
+    // NaN compares as nothing: keep exactly the comparison sort's answer.
+    return Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || rankOf[a] - rankOf[b]);
+  }
+  // The candidates without evidence, in the server's order, if their scores never rise along it.
+  let rest: number[] | null = evidence ? [] : null;
+  if (rest) {
+    let previous = Infinity;
+    for (let rank = 0; rank < n && rest; rank++) {
+      const i = server[rank];
+      if (evidence![i]) continue;
+      if (scores[i] > previous) rest = null;
+      else {
+        rest.push(i);
+        previous = scores[i];
+      }
+    }
+  }
+  const sorting = rest ? n - rest.length : n;
+  const keys = new Float64Array(sorting);
+  let m = 0;
+  for (let rank = 0; rank < n; rank++) {
+    const i = server[rank];
+    if (!rest || evidence![i]) keys[m++] = sortKey(scores[i], rank);
+  }
+  keys.sort();
+  const out = new Array<number>(n);
+  if (!rest) {
+    for (let j = 0; j < n; j++) out[j] = server[keys[j] % RANK_SPACE];
+    return out;
+  }
+  // Merge the sorted candidates with evidence and the rest, by the same key.
+  let a = 0;
+  let b = 0;
+  let restKey = rest.length > 0 ? sortKey(scores[rest[0]], rankOf[rest[0]]) : Infinity;
+  for (let j = 0; j < n; j++) {
+    if (a < sorting && keys[a] < restKey) out[j] = server[keys[a++] % RANK_SPACE];
+    else {
+      out[j] = rest[b++];
+      restKey = b < rest.length ? sortKey(scores[rest[b]], rankOf[rest[b]]) : Infinity;
+    }
+  }
+  return out;
 }
 
 /** Maximal marginal relevance: trade relevance for dissimilarity to the items already placed. */
@@ -269,20 +311,4 @@ export function reasonFor(candidate: ItemTokens, history: readonly HistoryEntry[
     text: `Because you ${VERBS[main.type]} ${main.label}`,
     drivenBy: drivers.map(({ itemId, type, similarity }) => ({ itemId, type, similarity: Math.round(similarity * 1000) / 1000 })),
   };
-}
-
-/**
- * The model's score of each item row for a user vector: the scorer's dot product, on the rows
- * already cached as Float32Arrays. For at most 20,000 rows of a few dozen floats this plain loop
- * beats uploading a tensor and reading it back on every backend, so no tensor is made per call.
- */
-export function dotScores(user: Float32Array, rows: readonly Float32Array[]): Float32Array {
-  const dim = user.length;
-  const out = new Float32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += rows[i][d] * user[d];
-    out[i] = s;
-  }
-  return out;
 }

@@ -9,7 +9,7 @@
  * little, ten purchases are strong. The `...Confident` signals are scaled twice (c squared), so the
  * head can keep its strongest moves for visitors it knows well.
  */
-import type { ItemTokens, TasteProfile } from './taste';
+import { EMPTY_PROFILE, type ItemTokens, type TasteProfile } from './taste';
 import { tokenIdLimit } from './tokens';
 
 /** The signals, in column order. A head's weights name them, so never reuse a name for another meaning. */
@@ -62,72 +62,105 @@ export function computeSignals({ tokens, ids, profile, model }: SignalInput): Fl
   const n = tokens.length;
   const out = new Float32Array(n * SIGNAL_COUNT);
   if (n === 0) return out;
-  const confidence = profile.evidence / (profile.evidence + 2);
-  const logNorm = Math.log2(2 + n);
   const modelTerm = model ? evidenceWeighted(model.scores, model.evidence) : null;
-  withListRarity(tokens, (rarity) => {
-    for (let i = 0; i < n; i++) {
-      const o = i * SIGNAL_COUNT;
-      const { facets, words } = tokens[i];
-      let weighted = 0;
-      let weights = 0;
-      let strongest = 0;
-      let seen = 0;
-      let shared = 0;
-      for (let j = 0; j < facets.length; j++) {
-        const t = facets[j];
-        const a = profile.facets.get(t) ?? 0;
-        const r = rarity[t];
-        weighted += a * r;
-        weights += r;
-        if (a > strongest) strongest = a;
-        if (a > 0) seen++;
-        if (profile.lastFacets.has(t)) shared++;
-      }
-      const affinity = weights > 0 ? weighted / weights : 0;
-      const union = facets.length + profile.lastFacets.size - shared;
-      const overlap = union > 0 ? shared / union : 0;
-      let wordWeighted = 0;
-      let wordWeights = 0;
-      for (let j = 0; j < words.length; j++) {
-        const t = words[j];
-        const r = rarity[t];
-        wordWeighted += (profile.words.get(t) ?? 0) * r;
-        wordWeights += r;
-      }
-      const serverLog = -Math.log2(2 + i) / logNorm;
-      out[o + COLUMN.serverLin] = -i / n;
-      out[o + COLUMN.serverLog] = serverLog;
-      out[o + COLUMN.model] = modelTerm ? modelTerm[i] : 0;
-      const c = confidence;
-      out[o + COLUMN.facetAffinity] = c * affinity;
-      out[o + COLUMN.facetMax] = c * strongest;
-      out[o + COLUMN.facetSum] = (c * weighted) / Math.log((n + 1) / 1.5);
-      out[o + COLUMN.lastOverlap] = c * overlap;
-      out[o + COLUMN.facetSeen] = facets.length > 0 ? (c * seen) / facets.length : 0;
-      out[o + COLUMN.wordAffinity] = wordWeights > 0 ? (c * wordWeighted) / wordWeights : 0;
-      out[o + COLUMN.repeat] = c * (profile.items.get(ids[i]) ?? 0);
-      out[o + COLUMN.facetAffinityConfident] = c * c * affinity;
-      out[o + COLUMN.lastOverlapConfident] = c * c * overlap;
-      out[o + COLUMN.facetAffinityXserver] = c * affinity * serverLog;
-    }
+  withSignalContext(tokens, profile, (context) => {
+    for (let i = 0; i < n; i++) writeSignals(out, i * SIGNAL_COUNT, context, tokens[i], ids[i], i, n, modelTerm ? modelTerm[i] : 0);
   });
   return out;
+}
+
+/**
+ * What every candidate's signals read, for one list and one taste: the list's token rarities and
+ * the profile's affinities, both as dense arrays indexed by token id (a typed-array read per token
+ * instead of a hash lookup: the same numbers, read faster).
+ */
+export interface SignalContext {
+  profile: TasteProfile;
+  confidence: number;
+  logNorm: number;
+  /** `facetSum`'s normaliser for the list's length. */
+  sumNorm: number;
+  /** The list's inverse document frequency of each token. */
+  rarity: Float32Array;
+  /** `profile.facets` and `profile.words`, dense; 0 where the profile has no entry. */
+  facetShare: Float64Array;
+  wordShare: Float64Array;
+  /** 1 for the facets of the latest interaction (`profile.lastFacets`). */
+  last: Uint8Array;
+}
+
+/**
+ * The signals of one candidate at server position `rank` of `n`, written to `out[o ...]` (so
+ * rounded to float32 like every signal). `modelValue` is its entry of the evidence-weighted model
+ * term (`evidenceWeighted`), 0 without one.
+ */
+export function writeSignals(out: Float32Array, o: number, context: SignalContext, tokens: ItemTokens, id: string, rank: number, n: number, modelValue: number): void {
+  const { profile, rarity, facetShare, wordShare, last } = context;
+  const { facets, words } = tokens;
+  let weighted = 0;
+  let weights = 0;
+  let strongest = 0;
+  let seen = 0;
+  let shared = 0;
+  for (let j = 0; j < facets.length; j++) {
+    const t = facets[j];
+    const a = facetShare[t];
+    const r = rarity[t];
+    weighted += a * r;
+    weights += r;
+    if (a > strongest) strongest = a;
+    if (a > 0) seen++;
+    shared += last[t];
+  }
+  const affinity = weights > 0 ? weighted / weights : 0;
+  const union = facets.length + profile.lastFacets.size - shared;
+  const overlap = union > 0 ? shared / union : 0;
+  let wordWeighted = 0;
+  let wordWeights = 0;
+  for (let j = 0; j < words.length; j++) {
+    const t = words[j];
+    const r = rarity[t];
+    wordWeighted += wordShare[t] * r;
+    wordWeights += r;
+  }
+  const serverLog = -Math.log2(2 + rank) / context.logNorm;
+  out[o + COLUMN.serverLin] = -rank / n;
+  out[o + COLUMN.serverLog] = serverLog;
+  out[o + COLUMN.model] = modelValue;
+  const c = context.confidence;
+  out[o + COLUMN.facetAffinity] = c * affinity;
+  out[o + COLUMN.facetMax] = c * strongest;
+  out[o + COLUMN.facetSum] = (c * weighted) / context.sumNorm;
+  out[o + COLUMN.lastOverlap] = c * overlap;
+  out[o + COLUMN.facetSeen] = facets.length > 0 ? (c * seen) / facets.length : 0;
+  out[o + COLUMN.wordAffinity] = wordWeights > 0 ? (c * wordWeighted) / wordWeights : 0;
+  out[o + COLUMN.repeat] = c * (profile.items.get(id) ?? 0);
+  out[o + COLUMN.facetAffinityConfident] = c * c * affinity;
+  out[o + COLUMN.lastOverlapConfident] = c * c * overlap;
+  out[o + COLUMN.facetAffinityXserver] = c * affinity * serverLog;
 }
 
 /** Per-token scratch arrays, reused between calls: a call resets only the entries it touched. */
 let counts = new Int32Array(1024);
 let rarities = new Float32Array(1024);
+let facetShares = new Float64Array(1024);
+let wordShares = new Float64Array(1024);
+let lasts = new Uint8Array(1024);
 
 /**
- * Runs `use` with how rare each token is among these candidates (inverse document frequency within
- * the list, indexed by token id): a facet every candidate shares tells them apart no better than none.
+ * Runs `use` with the signal context of `tokens` (a list, in any order) and `profile`: how rare
+ * each token is among these candidates (inverse document frequency within the list: a facet every
+ * candidate shares tells them apart no better than none) and the profile's affinities, dense.
  */
-export function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: Float32Array) => T): T {
+export function withSignalContext<T>(tokens: readonly ItemTokens[], profile: TasteProfile, use: (context: SignalContext) => T): T {
   const limit = tokenIdLimit();
   if (counts.length < limit) {
-    counts = new Int32Array(Math.max(limit, counts.length * 2));
-    rarities = new Float32Array(counts.length);
+    const size = Math.max(limit, counts.length * 2);
+    counts = new Int32Array(size);
+    rarities = new Float32Array(size);
+    facetShares = new Float64Array(size);
+    wordShares = new Float64Array(size);
+    lasts = new Uint8Array(size);
   }
   const touched: number[] = [];
   for (const { facets, words } of tokens) {
@@ -136,21 +169,41 @@ export function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: F
   }
   const n = tokens.length;
   for (const id of touched) rarities[id] = Math.log((n + 1) / (counts[id] + 0.5));
+  for (const [t, a] of profile.facets) facetShares[t] = a;
+  for (const [t, a] of profile.words) wordShares[t] = a;
+  for (const t of profile.lastFacets) lasts[t] = 1;
   try {
-    return use(rarities);
+    return use({
+      profile,
+      confidence: profile.evidence / (profile.evidence + 2),
+      logNorm: Math.log2(2 + n),
+      sumNorm: Math.log((n + 1) / 1.5),
+      rarity: rarities,
+      facetShare: facetShares,
+      wordShare: wordShares,
+      last: lasts,
+    });
   } finally {
     for (const id of touched) {
       counts[id] = 0;
       rarities[id] = 0;
     }
+    for (const t of profile.facets.keys()) facetShares[t] = 0;
+    for (const t of profile.words.keys()) wordShares[t] = 0;
+    for (const t of profile.lastFacets) lasts[t] = 0;
   }
+}
+
+/** Runs `use` with how rare each token is among these candidates (see `withSignalContext`). */
+export function withListRarity<T>(tokens: readonly ItemTokens[], use: (rarity: Float32Array) => T): T {
+  return withSignalContext(tokens, EMPTY_PROFILE, (context) => use(context.rarity));
 }
 
 /**
  * The model's scores standardised over the candidates it has evidence for, times that evidence:
  * an item the model knows nothing about gets 0, the average, so noise never moves it.
  */
-function evidenceWeighted(scores: Float32Array, evidence: Float32Array): Float32Array {
+export function evidenceWeighted(scores: Float32Array, evidence: Float32Array): Float32Array {
   let mean = 0;
   let weight = 0;
   for (let i = 0; i < scores.length; i++) {

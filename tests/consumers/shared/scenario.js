@@ -31,7 +31,10 @@ export async function run(createPersonalizer) {
   return personalise(await createPersonalizer({ namespace }));
 }
 
-/** Tracks clicks on three seed packets and reranks; what happened goes to `window.__consumer`. */
+/**
+ * Tracks clicks on three seed packets and reranks; then has the model part load (see below). What
+ * happened goes to `window.__consumer`.
+ */
 export async function personalise(lr) {
   const clicked = ['g-6', 'g-4', 'g-2'];
   const now = Date.now();
@@ -44,6 +47,16 @@ export async function personalise(lr) {
   }
   const result = await lr.rerank(CATALOGUE);
   const info = await lr.info();
+  // This catalogue is new to the bundled model: its part (TensorFlow.js, the weights) never loads
+  // for it. A film the model knows makes it load behind the rerank: proof that the bundler emitted
+  // the model part, the wasm binaries and the weights, and that they run.
+  const modelBefore = info.model ?? null;
+  await lr.rerank([...CATALOGUE, { id: '50', features: { category: ['Action', 'Adventure'], text: 'Star Wars (1977)' } }]);
+  let model = (await lr.info()).model;
+  for (let i = 0; i < 600 && (model === 'none' || model === 'loading'); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    model = (await lr.info()).model;
+  }
   const outcome = {
     personalized: result.personalized,
     fallback: result.fallback ?? null,
@@ -51,6 +64,8 @@ export async function personalise(lr) {
     storage: info.storage ?? null,
     events: info.events ?? null,
     state: info.state ?? null,
+    modelBefore,
+    model: model ?? null,
   };
   window.__consumer = outcome;
   document.body.dataset.outcome = outcome.personalized ? 'personalized' : 'server-order';

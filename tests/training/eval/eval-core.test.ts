@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateCases, type EngineFactory, type EvalCase, type Variant } from '../../../src/training/eval/eval-core';
 import { rankWithScorer } from '../../../src/training/pretrain/rank';
 import { Engine } from '../../../src/worker/engine';
+import { modelPartOf } from '../../../src/worker/model/part';
 import type { Scorer } from '../../../src/worker/model/scorer';
 import { loadFixture, T0 } from '../../worker/helpers';
 
@@ -19,7 +20,7 @@ describe('evaluation through the engine', () => {
 
   const factory: EngineFactory = (user, clock, { learn }) =>
     Engine.create({
-      model: scorer,
+      model: modelPartOf(scorer),
       namespace: `t-${user}`,
       backend: 'cpu',
       retention: { maxEvents: 10_000, maxAgeDays: 100_000 },

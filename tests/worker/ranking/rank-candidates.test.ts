@@ -117,8 +117,8 @@ describe('rankCandidates', () => {
 describe('order', () => {
   it('keeps the tail after k in the server order and breaks ties by it', () => {
     const scores = Float32Array.from([0, 5, 5, 1, 9]);
-    const rank = Int32Array.from([0, 1, 2, 3, 4]);
-    expect(order(scores, rank)).toEqual([4, 1, 2, 3, 0]);
-    expect(order(scores, rank, { k: 2 })).toEqual([4, 1, 0, 2, 3]);
+    const server = Int32Array.from([0, 1, 2, 3, 4]);
+    expect(order(scores, server)).toEqual([4, 1, 2, 3, 0]);
+    expect(order(scores, server, { k: 2 })).toEqual([4, 1, 0, 2, 3]);
   });
 });

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dotScores } from '../../../src/worker/ranking/rerank';
+import { dotScores } from '../../../src/worker/model/part';
 import type { Scorer } from '../../../src/worker/model/scorer';
 import { history, loadFixture, T0 } from '../helpers';
 

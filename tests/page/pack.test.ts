@@ -1,0 +1,122 @@
+/**
+ * The page's packer against the reference validation (`checkCandidates` + `packCandidates`): the
+ * same typed error for every bad input, the same features for every good one, and features the
+ * worker already holds left out only while it holds them.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CandidatePacker } from '../../src/page/pack';
+import { packCandidates } from '../../src/shared/protocol';
+import { checkCandidates } from '../../src/shared/validate';
+
+const value = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+const features = fc.oneof(
+  fc.record({ category: fc.oneof(fc.string({ maxLength: 5 }), fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 })), price: fc.double({ min: -1, max: 100 }), text: fc.string({ maxLength: 8 }), brand: value, tags: fc.array(value, { maxLength: 3 }), attributes: fc.dictionary(fc.string({ maxLength: 3 }), fc.oneof(value, fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }))) }, { requiredKeys: [] }),
+  value,
+  fc.array(value, { maxLength: 2 }),
+);
+const candidate = fc.oneof(
+  fc.record({ id: fc.oneof(fc.constantFrom('a', 'b', 'c', 'd', ''), fc.integer({ min: 0, max: 3 }), fc.double()), score: fc.oneof(fc.constant(undefined), fc.double(), fc.string({ maxLength: 2 })), features: fc.oneof(fc.constant(undefined), features) }, { requiredKeys: ['id'] }),
+  value,
+);
+
+async function outcome(run: () => unknown): Promise<unknown> {
+  try {
+    return { ok: await run() };
+  } catch (error) {
+    const e = error as { name: string; code: string; message: string };
+    return { name: e.name, code: e.code, message: e.message };
+  }
+}
+
+/** What the worker would read: `known` candidates take the features it holds from earlier calls. */
+function resolve(packed: Awaited<ReturnType<CandidatePacker['pack']>>['packed'], held: Map<string, string | null>) {
+  let sent = 0;
+  return packed.ids.map((id, i) => {
+    const json = packed.known?.[i] ? held.get(id) : (packed.features[packed.known ? sent++ : i] ?? null);
+    held.set(id, json ?? null);
+    return json;
+  });
+}
+
+describe('CandidatePacker', () => {
+  it('throws what checkCandidates throws, and packs what it packs, over repeated calls', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(candidate, { maxLength: 6 }), { minLength: 1, maxLength: 5 }), async (calls) => {
+        const packer = new CandidatePacker();
+        const held = new Map<string, string | null>();
+        for (const list of calls) {
+          const reference = await outcome(() => packCandidates(checkCandidates(list)).packed);
+          const fast = await outcome(() => packer.pack(list, 1));
+          if ('ok' in (reference as object)) {
+            const want = (reference as { ok: ReturnType<typeof packCandidates>['packed'] }).ok;
+            const got = (fast as { ok: Awaited<ReturnType<CandidatePacker['pack']>> }).ok;
+            expect(got.packed.ids).toEqual(want.ids);
+            expect(got.packed.scores && Array.from(got.packed.scores)).toEqual(want.scores && Array.from(want.scores));
+            expect(resolve(got.packed, held)).toEqual(want.features);
+            packer.delivered(got.receipt);
+          } else {
+            expect(fast).toEqual(reference);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves out the features a worker holds, sends changed ones, and all of them for a new worker or after forgetSent', async () => {
+    const packer = new CandidatePacker();
+    const list = [{ id: 'a', features: { category: ['Garden'] } }, { id: 'b', features: { brand: 'Acme' } }, { id: 'c' }];
+    const first = await packer.pack(list, 1);
+    expect(Array.from(first.packed.known!)).toEqual([0, 0, 0]);
+    // Not answered yet: nothing counts as held.
+    expect(Array.from((await packer.pack(list, 1)).packed.known!)).toEqual([0, 0, 0]);
+    packer.delivered(first.receipt);
+    const again = await packer.pack([{ id: 'a', features: { category: ['Garden'] } }, { id: 'b', features: { brand: 'Oak' } }, { id: 'c' }], 1);
+    expect(Array.from(again.packed.known!)).toEqual([1, 0, 1]);
+    expect(again.packed.features).toEqual(['{"brand":"Oak"}']);
+    packer.delivered(again.receipt);
+    expect(Array.from((await packer.pack(list, 2)).packed.known!)).toEqual([0, 0, 0]);
+    packer.forgetSent();
+    expect(Array.from((await packer.pack(list, 1)).packed.known!)).toEqual([0, 0, 0]);
+  });
+
+  it('a features object changed in place is validated again', async () => {
+    const packer = new CandidatePacker();
+    const features: { price: number } = { price: 5 };
+    packer.delivered((await packer.pack([{ id: 'a', features }], 1)).receipt);
+    features.price = Number.NaN;
+    await expect(packer.pack([{ id: 'a', features }], 1)).rejects.toMatchObject({ code: 'NON_FINITE' });
+  });
+
+  it('holds the main thread at most a few ms at a time on a long list of new items, and packs it whole', async () => {
+    const packer = new CandidatePacker();
+    const list = Array.from({ length: 20_000 }, (_, i) => ({ id: `sku-${i}`, score: -i, features: { category: ['Garden', `Aisle ${i % 50}`], text: `Item number ${i}`, price: i % 97 } }));
+    const slices: number[] = [];
+    let last = performance.now();
+    const watch = setInterval(() => {
+      slices.push(performance.now() - last);
+      last = performance.now();
+    }, 0);
+    const packed = await packer.pack(list, 1);
+    clearInterval(watch);
+    expect(packed.packed.ids).toHaveLength(20_000);
+    expect(packed.packed.features).toHaveLength(20_000);
+    // The page ran in between: more than one slice, none far over the budget.
+    expect(slices.length).toBeGreaterThan(1);
+  });
+
+  it('tells every cut to the limits on every call, as checkCandidates does, kept items included', async () => {
+    const packer = new CandidatePacker();
+    const list = [{ id: 'a', features: { tags: Array.from({ length: 100 }, (_, i) => `t${i}`), brand: 'x'.repeat(300) } }, { id: 'b', features: { tags: ['ok'] } }];
+    const reference: string[] = [];
+    checkCandidates(list, (field, kind) => reference.push(`${field}:${kind}`));
+    expect(reference.length).toBeGreaterThan(0);
+    for (let call = 0; call < 3; call++) {
+      const told: string[] = [];
+      const packed = await packer.pack(list, 1, (field, kind) => told.push(`${field}:${kind}`));
+      packer.delivered(packed.receipt);
+      expect(told).toEqual(reference);
+    }
+  });
+});
