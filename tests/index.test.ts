@@ -65,7 +65,7 @@ typeAssert<IsExact<Extract<api.PersonalizerEvent, { type: 'recovered' }>, { type
 typeAssert<IsExact<api.ModelState, 'none' | 'loading' | 'ready' | 'failed'>>();
 typeAssert<IsExact<api.BackendName, 'webgpu' | 'webgl' | 'wasm' | 'cpu'>>();
 typeAssert<IsExact<api.LoadProgress['status'], 'download' | 'progress' | 'ready'>>();
-typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'loadModel' | 'retention' | 'autoTrain' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress' | 'onFeaturesCut'>>();
+typeAssert<IsExact<keyof api.PersonalizerOptions, 'model' | 'namespace' | 'backend' | 'loadModel' | 'retention' | 'autoTrain' | 'fineTune' | 'serverWeight' | 'holdout' | 'timeoutMs' | 'wasmPaths' | 'onProgress' | 'onFeaturesCut'>>();
 typeAssert<IsExact<api.CutField, 'category' | 'brand' | 'tags' | 'attributes'>>();
 typeAssert<
   IsExact<keyof api.RerankOptions, 'k' | 'serverWeight' | 'diversity' | 'explain' | 'explore' | 'exclude' | 'keepTop' | 'pin' | 'boost' | 'bury' | 'maxPerGroup'>
@@ -86,7 +86,7 @@ typeAssert<IsExact<keyof api.ItemFeatures, 'category' | 'price' | 'text' | 'bran
 typeAssert<IsExact<keyof api.RetentionOptions, 'maxEvents' | 'maxAgeDays'>>();
 typeAssert<IsExact<keyof api.AutoTrainOptions, 'minNewEvents' | 'idleMs'>>();
 typeAssert<IsExact<keyof api.RankedItem, 'id' | 'score' | 'modelScore' | 'serverRank' | 'reason'>>();
-typeAssert<IsExact<keyof api.Reason, 'text' | 'drivenBy'>>();
+typeAssert<IsExact<keyof api.Reason, 'text' | 'drivenBy' | 'contributions'>>();
 typeAssert<IsExact<api.StorageStatus['state'], 'ok' | 'pruned' | 'failing'>>();
 typeAssert<IsExact<api.GpuInfo['adapter'], 'hardware' | 'software' | 'none'>>();
 typeAssert<IsExact<api.StoredEvent['type'], api.EventType>>();

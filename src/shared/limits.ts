@@ -39,6 +39,7 @@ export const DEFAULTS = {
   backend: 'auto',
   loadModel: 'lazy',
   autoTrain: true,
+  fineTune: false,
   /** `retention` */
   maxEvents: 5000,
   maxAgeDays: 90,

@@ -33,6 +33,8 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaults:
   const loadModel = options.loadModel ?? DEFAULTS.loadModel;
   if (!LOAD_MODEL.includes(loadModel)) throw new LocalrankError('INVALID_OPTIONS', `loadModel must be one of ${LOAD_MODEL.join(', ')}`);
   const auto = options.autoTrain ?? DEFAULTS.autoTrain;
+  const fineTune = options.fineTune ?? DEFAULTS.fineTune;
+  if (typeof fineTune !== 'boolean') throw new LocalrankError('INVALID_OPTIONS', 'fineTune must be true or false');
   return {
     model: resolveUrl(options.model ?? defaults.model),
     modelWeights: options.model === undefined ? defaults.modelWeights : undefined,
@@ -51,6 +53,7 @@ export function checkPersonalizerOptions(options: PersonalizerOptions, defaults:
             minNewEvents: positive((auto === true ? undefined : auto.minNewEvents) ?? DEFAULTS.minNewEvents, 'autoTrain.minNewEvents'),
             idleMs: positive((auto === true ? undefined : auto.idleMs) ?? DEFAULTS.idleMs, 'autoTrain.idleMs', 0),
           },
+    fineTune,
     serverWeight: options.serverWeight === undefined ? undefined : unit(options.serverWeight, 'serverWeight'),
     wasmPaths: options.wasmPaths === undefined ? defaults.wasm : resolveUrl(options.wasmPaths),
   };

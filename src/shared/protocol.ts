@@ -35,6 +35,7 @@ export interface WorkerInit {
   modelPart: string;
   retention: Retention;
   autoTrain: AutoTrain;
+  fineTune: boolean;
   serverWeight?: number;
   /** Where the wasm binaries are: absolute URLs of each file, or of their folder. */
   wasmPaths: string | Record<string, string>;

@@ -167,6 +167,12 @@ export interface Reason {
   text: string;
   /** The stored interactions most similar to this item, strongest first. */
   drivenBy: ReadonlyArray<{ itemId: string; type: EventType; similarity: number }>;
+  /**
+   * What each part of localrank added to this item's score (the ranker head's terms, summed by
+   * group): the server's order, the visitor's taste learned on the device, and the pretrained scorer
+   * (0 until its part is loaded, and for items it has no evidence on).
+   */
+  contributions?: { server: number; taste: number; model: number };
 }
 
 export interface RankedItem {
@@ -227,6 +233,8 @@ export interface TrainReport {
   backend: BackendName | 'none';
   /** When it finished, ms since the epoch. */
   at: number;
+  /** The scorer's fine-tuning for this visitor, when `fineTune` is on and the scorer was loaded. */
+  fineTune?: { kept: boolean; steps: number; examples: number; holdoutBefore: number; holdoutAfter: number; reason: string };
 }
 
 export interface GpuInfo {
@@ -386,6 +394,12 @@ export interface PersonalizerOptions {
   retention?: RetentionOptions;
   /** Run `train()` automatically in the background. Default true. */
   autoTrain?: boolean | AutoTrainOptions;
+  /**
+   * Let `train()` also fine-tune the pretrained scorer for this visitor (an offset of its user side,
+   * fitted with TensorFlow.js on the lists they chose from, kept only when it ranks their latest
+   * choices better). Default false: measured, it did not pay (docs/quality.md, the session protocol).
+   */
+  fineTune?: boolean;
   /** Default `serverWeight` of every `rerank` (see `RerankOptions`). Default: the ranker head's own balance. */
   serverWeight?: number;
   /**

@@ -37,10 +37,10 @@ import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared
 import type { ModelCandidates, ModelPart, ModelPartModule, ModelTerm } from './model/contract';
 import { ItemCache } from './item-cache';
 import { knowsItem, modelInfo, readManifest, readsAnyCatalogue, type ModelInfo } from './model/manifest';
-import type { ModelManifest } from './model/scorer';
+import type { AnyManifest } from './model/cross-manifest';
 import { ModelSlot } from './model-slot';
 import { historyEntry } from './history';
-import { NO_REACTIONS, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './ranking/reactions';
+import { NO_REACTIONS, adaptationFromWeights, adjustedHead, fitReactions, pagesOf, reactionsFromWeights, reactionsToWeights, type Reactions } from './ranking/reactions';
 import { featuresReader, rankCandidates, serverRanking, type Ranking } from './ranking/rerank';
 import { headOf, type HeadWeights } from './ranking/signals';
 import { Store } from './store';
@@ -52,9 +52,14 @@ import { EMPTY_PROFILE, itemTokens, tasteWeight } from './ranking/taste';
  * What the worker starts from (`WorkerInit`), with the model also given as a model part already
  * loaded (Node: the evaluation, tests), and the environment injectable: storage, fetch and clock.
  */
-export interface EngineConfig extends Omit<WorkerInit, 'model' | 'modelPart' | 'loadModel' | 'serverWeight' | 'wasmPaths'> {
-  /** The model manifest's URL, or a model part already loaded (then it is used from the start). */
-  model: string | ModelPart;
+export interface EngineConfig extends Omit<WorkerInit, 'model' | 'modelPart' | 'loadModel' | 'serverWeight' | 'wasmPaths' | 'fineTune'> {
+  /**
+   * The model manifest's URL; a model part already loaded (used from the start); or a manifest
+   * already read whose part never loads here (Node: the evaluation's "without the scorer").
+   */
+  model: string | ModelPart | { manifest: AnyManifest };
+  /** Let `train()` fine-tune the scorer for this visitor too (see `PersonalizerOptions.fineTune`). */
+  fineTune?: boolean;
   /** Imports the model part's chunk (in the worker: `import()` of the URL the page names). */
   modelPart?: () => Promise<ModelPartModule>;
   /** When the model part loads (see `PersonalizerOptions.loadModel`); default `lazy`. */
@@ -79,11 +84,13 @@ export interface EngineConfig extends Omit<WorkerInit, 'model' | 'modelPart' | '
 }
 
 /** Where the model comes from: a manifest the engine read (the part loads later), or a part already loaded. */
-type ModelSource = { manifest: ModelManifest; part?: undefined } | { part: ModelPart; manifest?: undefined };
+type ModelSource = { manifest: AnyManifest; part?: undefined } | { part: ModelPart; manifest?: undefined };
 
 export class Engine {
   /** This visitor's trust in each signal group, fitted by `train()`; `NO_REACTIONS` until then. */
   private reactions: Reactions = NO_REACTIONS;
+  /** This visitor's adaptation of the scorer, fine-tuned by `train()` where `fineTune` is on; null until then. */
+  private adaptation: Float32Array | null = null;
   private lastTraining: TrainReport | null = null;
   private eventCount = 0;
   private newSinceTraining = 0;
@@ -141,8 +148,13 @@ export class Engine {
       onEventsRemoved: (ids) => created?.eventsRemoved(ids),
     });
     try {
+      const given = config.model;
       const source: ModelSource =
-        typeof config.model === 'string' ? { manifest: await readManifest(config.model, { fetch: config.fetch, onProgress: config.onProgress }) } : { part: config.model };
+        typeof given === 'string'
+          ? { manifest: await readManifest(given, { fetch: config.fetch, onProgress: config.onProgress }) }
+          : typeof (given as ModelPart).term === 'function'
+            ? { part: given as ModelPart }
+            : { manifest: (given as { manifest: AnyManifest }).manifest };
       const engine = new Engine(config, store, source.part ? source.part.info : modelInfo(source.manifest!), source);
       created = engine;
       await engine.restore();
@@ -155,7 +167,7 @@ export class Engine {
   }
 
   /** Imports the model part's chunk and loads the model of `manifest` with it. */
-  private async loadPart(manifest: ModelManifest): Promise<ModelPart> {
+  private async loadPart(manifest: AnyManifest): Promise<ModelPart> {
     const { config, store } = this;
     const { createModelPart } = await config.modelPart!();
     return createModelPart({
@@ -225,6 +237,7 @@ export class Engine {
     const savedAt = reactions ? weights!.savedAt : null;
     if (savedAt === this.weightsSavedAt) return;
     this.reactions = reactions ?? NO_REACTIONS;
+    this.adaptation = reactions ? adaptationFromWeights(weights!.tensors) : null;
     this.weightsSavedAt = savedAt;
   }
 
@@ -294,7 +307,7 @@ export class Engine {
     const prepared = this.items.prepare(candidates);
     if (!prepared) return { order: new Int32Array(0), scores: new Float32Array(0), modelScores: new Float32Array(0), computeMs: 0, resend: true };
     const { tokens, known, remember } = prepared;
-    const items: ModelCandidates = { ids: prepared.ids, features: prepared.features, embeddings: candidates.embeddings };
+    const items: ModelCandidates = { ids: prepared.ids, features: prepared.features, embeddings: candidates.embeddings, serverScores: candidates.scores };
     // Item features are public; remembering them lets a later click on the bare id be understood.
     this.remember(remember);
     const { items: history, taste } = await this.visitor.interactions();
@@ -313,7 +326,7 @@ export class Engine {
       serverScores: candidates.scores,
       profile: this.config.learn === false ? EMPTY_PROFILE : taste.profile(),
       model,
-      head: this.head(),
+      head: this.head(model !== undefined),
       options: this.config.serverWeight !== undefined && options.serverWeight === undefined ? { ...options, serverWeight: this.config.serverWeight } : options,
       history: options.explain ? history.map((h) => historyEntry(h, this.items.tokensOf(h.itemId))) : undefined,
       features,
@@ -327,7 +340,7 @@ export class Engine {
     const part = this.slot.part;
     if (!part) return undefined;
     try {
-      return await part.term(candidates, history, this.now());
+      return await part.term(candidates, history, this.now(), this.config.learn === false ? null : this.adaptation);
     } catch {
       return undefined;
     }
@@ -359,10 +372,18 @@ export class Engine {
       });
   }
 
-  /** The ranker head of the model, adjusted by this visitor's reactions when learning. */
-  private head(): HeadWeights {
-    const head = headOf(this.model.ranker);
+  /**
+   * The ranker head, adjusted by this visitor's reactions when learning: the model's head where its
+   * term is in the ranking, else the head it ships for ranking without it (`ranker.alone`).
+   */
+  private head(withModel: boolean): HeadWeights {
+    const head = this.baseHead(withModel);
     return this.config.learn === false ? head : adjustedHead(head, this.reactions);
+  }
+
+  private baseHead(withModel: boolean): HeadWeights {
+    const ranker = this.model.ranker;
+    return headOf(withModel || !ranker?.alone ? ranker : { weights: ranker.alone });
   }
 
   private scheduleTraining(): void {
@@ -403,13 +424,26 @@ export class Engine {
     this.newSinceTraining = 0;
     const remembered = await this.store.itemFeatures([...new Set(events.filter((e) => !e.features).map((e) => e.itemId))]).catch(() => new Map<string, ItemFeatures>());
     const pages = pagesOf(events, (id) => this.items.tokensOf(id) ?? tokensOfFeatures(remembered.get(id)));
-    const fit = this.config.learn === false ? null : fitReactions(pages, headOf(this.model.ranker), this.reactions);
+    // The lists' signals have no model column: the reactions are fitted on the head without the model.
+    const fit = this.config.learn === false ? null : fitReactions(pages, this.baseHead(false), this.reactions);
     const { reactions, pages: examples, ...figures } = fit ?? { ...NO_FIT, reactions: this.reactions, pages: pages.length };
-    const report: TrainReport = { ...figures, examples, durationMs: performance.now() - start, backend: this.slot.part?.backend().backend ?? 'none', at: this.now() };
+    const tuned = await this.fineTune(pages, reactions);
+    const kept = Boolean(fit?.kept || tuned?.kept);
+    const report: TrainReport = {
+      ...figures,
+      kept,
+      ...(tuned ? { fineTune: { kept: tuned.kept, steps: tuned.steps, examples: tuned.pages, holdoutBefore: tuned.holdoutBefore, holdoutAfter: tuned.holdoutAfter, reason: tuned.reason } } : {}),
+      examples,
+      durationMs: performance.now() - start,
+      backend: this.slot.part?.backend().backend ?? 'none',
+      at: this.now(),
+    };
     if (this.closed) return report;
-    if (fit?.kept) {
-      await this.store.saveWeights({ modelVersion: this.model.version, savedAt: report.at, tensors: reactionsToWeights(fit.reactions) }, report);
-      this.reactions = fit.reactions;
+    if (kept) {
+      const adaptation = tuned?.kept ? tuned.adaptation : this.adaptation;
+      await this.store.saveWeights({ modelVersion: this.model.version, savedAt: report.at, tensors: reactionsToWeights(reactions, adaptation) }, report);
+      this.reactions = reactions;
+      this.adaptation = adaptation;
       this.weightsSavedAt = report.at;
       this.sync.post({ type: 'weights', savedAt: report.at });
     } else {
@@ -418,6 +452,20 @@ export class Engine {
     this.lastTraining = report;
     this.config.onTrain?.(report);
     return report;
+  }
+
+  /**
+   * Fine-tunes the scorer for this visitor where `fineTune` is on and the model part is loaded and
+   * can: on the same lists, with the head as the new reactions adjust it.
+   */
+  private async fineTune(pages: Parameters<NonNullable<ModelPart['fineTune']>>[0], reactions: Reactions) {
+    const part = this.slot.part;
+    if (this.config.learn === false || !this.config.fineTune || !part?.fineTune) return null;
+    try {
+      return await part.fineTune(pages, adjustedHead(this.baseHead(true), reactions), this.adaptation);
+    } catch {
+      return null;
+    }
   }
 
   async info(): Promise<EngineInfo> {
@@ -494,6 +542,7 @@ export class Engine {
     if (this.trainTimer) clearTimeout(this.trainTimer);
     this.trainTimer = null;
     this.reactions = NO_REACTIONS;
+    this.adaptation = null;
     this.weightsSavedAt = null;
     // The remembered items were wiped with the rest: let the next reranks remember them again.
     this.items.clear();

@@ -47,7 +47,8 @@ export function engineWorker(scorer: Scorer, idbFactory: IDBFactory, clock: () =
 
 /** A started client whose worker is {@link engineWorker}. */
 export function openClient(scorer: Scorer, namespace: string, idbFactory: IDBFactory, retention: Retention, clock: () => number, options: PersonalizerOptions = {}): Promise<Client> {
-  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace, backend: 'cpu', loadModel: 'lazy', modelPart: 'https://shop.example/assets/model.js', retention, autoTrain: false, wasmPaths: 'https://shop.example/wasm/' };
+  const init: WorkerInit = { model: 'https://shop.example/model.json', namespace, backend: 'cpu', loadModel: 'lazy', modelPart: 'https://shop.example/assets/model.js', retention, autoTrain: false,
+    fineTune: false, wasmPaths: 'https://shop.example/wasm/' };
   const client = new Client(init, { timeoutMs: 30_000, ...options }, () => engineWorker(scorer, idbFactory, clock));
   return client.start().then(() => client);
 }

@@ -19,6 +19,7 @@ const INIT: WorkerInit = {
   modelPart: 'https://shop.example/assets/model.js',
   retention: { maxEvents: 100, maxAgeDays: 30 },
   autoTrain: false,
+    fineTune: false,
   serverWeight: 0.3,
   wasmPaths: 'https://shop.example/wasm/',
 };

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemFeatures } from '../../src/shared/types';
 import { limitFeatures } from '../../src/shared/feature-limits';
-import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/model/features';
+import { featureBuckets, featureTokens, fnv1a } from '../../src/worker/ranking/features';
 import { runTorch, TORCH_MISSING } from './helpers';
 
 const STRINGS = ['', 'a', 'é', 'e\u0301', 'ß', '𝐁', '\ud800', '😀 smile', 't:東京タワー', 'c:films>comedy', 'x'.repeat(300)];

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArtifacts } from '../../src/training/pretrain/artifacts';
-import { featureTokens } from '../../src/worker/model/features';
+import { featureTokens } from '../../src/worker/ranking/features';
 import { Scorer, type ModelManifest } from '../../src/worker/model/scorer';
 import { parityCases } from './cases';
 import { runTorch, TORCH_MISSING, trainFixture, writeShopFixture } from './helpers';

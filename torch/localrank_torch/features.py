@@ -1,4 +1,4 @@
-"""Content tokens of an item and their hash buckets, bit for bit as src/worker/model/features.ts.
+"""Content tokens of an item and their hash buckets, bit for bit as src/worker/ranking/features.ts.
 
 JavaScript semantics matter here: FNV-1a runs over UTF-16 code units, lengths are UTF-16
 lengths, `trim()` strips JavaScript's whitespace set, `\\d` is ASCII, `Math.round` rounds half

@@ -10,8 +10,8 @@ import { DEFAULT_CROSS, buildCrossModel, parseCrossSources, readCrossSource } fr
 import { initTf } from '../pretrain/node-tf';
 
 const CROSS: Command = {
-  usage: 'usage: npm run pretrain:cross -- --logs <log>[:<attributes or catalogue or item2text>...],... [--out dir] [--cases N] [--epochs N] [--hidden N] [--lr X] [--seed N]',
-  flags: ['logs', 'out', 'cases', 'epochs', 'hidden', 'lr', 'seed'],
+  usage: 'usage: npm run pretrain:cross -- --logs <log>[:<attributes or catalogue or item2text>...],... [--pool <logs as --logs>] [--out dir] [--cases N] [--epochs N] [--hidden N] [--lr X] [--seed N]',
+  flags: ['logs', 'pool', 'out', 'cases', 'epochs', 'hidden', 'lr', 'seed'],
 };
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -33,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     learningRate: num(args, 'lr', DEFAULT_CROSS.learningRate),
     seed: num(args, 'seed', DEFAULT_CROSS.seed),
     log: (line) => console.log(line),
-  });
+  }, parseCrossSources(str(args, 'pool') ?? ''));
   const out = str(args, 'out', '.cache/models/cross');
   writeArtifacts(out, manifest as never, weights);
   console.log(`wrote ${out} (${manifest.version}, ${weights.byteLength} bytes of weights)`);

@@ -28,6 +28,7 @@ export const EVAL_EXPLORE = 0.1;
 export const CATALOGUE_VARIANTS: readonly Variant[] = [
   { name: 'frozen', learn: false },
   { name: 'learning', learn: true, train: true },
+  { name: 'without scorer', learn: true, train: true, model: false },
   { name: 'exploring', learn: true, train: true, rerank: { explore: EVAL_EXPLORE } },
 ];
 
@@ -179,6 +180,7 @@ export async function runCatalogue(
       'facet affinity': cases.map((c) => facetRank(c, options.facet)),
       'localrank frozen': results.map((r) => r.ranks.frozen),
       'localrank learning': results.map((r) => r.ranks.learning),
+      'localrank without the scorer': results.map((r) => r.ranks['without scorer']),
       [exploring]: results.map((r) => r.ranks.exploring),
     };
     const tops: Record<string, string[][]> = {
@@ -186,6 +188,7 @@ export async function runCatalogue(
       'facet affinity': cases.map((c) => facetTop(c, options.facet)),
       'localrank frozen': results.map((r) => r.tops.frozen),
       'localrank learning': results.map((r) => r.tops.learning),
+      'localrank without the scorer': results.map((r) => r.tops['without scorer']),
       [exploring]: results.map((r) => r.tops.exploring),
     };
     for (const [name, list] of Object.entries(ranks)) rows.push({ name, cut, users: list.length, ...meanMetrics(list), ...listMetrics(tops[name], facts) });
@@ -195,6 +198,7 @@ export async function runCatalogue(
       ['localrank learning', 'server order'],
       ['localrank learning', 'facet affinity'],
       ['localrank learning', 'localrank frozen'],
+      ['localrank learning', 'localrank without the scorer'],
       ['localrank frozen', 'server order'],
       [exploring, 'localrank learning'],
     ] as const) {

@@ -33,6 +33,8 @@ export interface EngineLike {
 export interface Variant {
   name: string;
   learn: boolean;
+  /** False: the engine without its pretrained scorer (taste and head alone). Default true. */
+  model?: boolean;
   /** Call `train()` after the replay, before ranking. */
   train?: boolean;
   rerank?: RerankOptions;
@@ -48,7 +50,15 @@ export const PARITY_VARIANTS: readonly Variant[] = [
  * Makes a fresh engine for one user, with an empty store, whose clock reads `clock()`.
  * The evaluation moves the clock through the replayed history.
  */
-export type EngineFactory = (user: string, clock: () => number, options: { learn: boolean }) => Promise<EngineLike>;
+export type EngineFactory = (user: string, clock: () => number, options: EngineOptions) => Promise<EngineLike>;
+
+export interface EngineOptions {
+  learn: boolean;
+  /** False: no pretrained scorer, the ranker head without it. Default true. */
+  model?: boolean;
+  /** Let `train()` fine-tune the scorer's user side for the visitor. Default: the engine's. */
+  fineTune?: boolean;
+}
 
 export interface CaseResult {
   user: string;
@@ -88,11 +98,13 @@ export async function evaluateCase(factory: EngineFactory, c: EvalCase, variants
   const tops: Record<string, string[]> = { server: c.candidates.slice(0, LIST_DEPTH).map((x) => String(x.id)) };
   let kept: boolean | null = null;
   let trainMs = 0;
-  for (const learn of [false, true]) {
-    const group = variants.filter((v) => v.learn === learn).sort((a, b) => Number(Boolean(a.train)) - Number(Boolean(b.train)));
-    if (group.length === 0) continue;
+  // One engine per setting: variants that share it rank from the same replay.
+  const settings = [...new Set(variants.map((v) => `${v.learn}/${v.model !== false}`))];
+  for (const setting of settings) {
+    const [learn, model] = setting.split('/').map((x) => x === 'true');
+    const group = variants.filter((v) => v.learn === learn && (v.model !== false) === model).sort((a, b) => Number(Boolean(a.train)) - Number(Boolean(b.train)));
     let clock = c.history.length > 0 ? c.history[0].time : c.now;
-    const engine = await factory(c.user, () => clock, { learn });
+    const engine = await factory(c.user, () => clock, { learn, model });
     try {
       await replay(engine, c, (t) => (clock = t));
       let trained = false;

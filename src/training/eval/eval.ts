@@ -5,24 +5,28 @@
  * parity check. It imports from `../data/` and `../pretrain/`, never from `../cli/`. This file,
  * `npm run eval`, is its entry.
  *
- * `npm run eval -- --dataset <file> [--attributes <item2attributes.json>]
- *   [--protocol standard|device|retriever|catalogue] [--model <dir>] [--users N] [--seed S]
+ * `npm run eval -- --dataset <file> [--attributes <item2attributes.json>] [--text <item2text.json>]
+ *   [--protocol standard|device|retriever|catalogue|session] [--model <dir>] [--users N] [--seed S]
  *   [--json out.json] [--target test|valid]`
  * Measures ranking quality through the same Engine the browser runs, with fake-indexeddb as
  * storage. Sequence protocols pretrain a model on the log (cached under .cache/eval) unless
- * `--model` names one; the catalogue protocol uses a model that never saw the log (the bundled one
- * by default).
+ * `--model` names one; the catalogue and session protocols use a model that never saw the log (the
+ * bundled one by default, or the same model trained again without the log, cached likewise).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import 'fake-indexeddb/auto';
-import { fnv1a } from '../../worker/model/features';
+import { fnv1a } from '../../worker/ranking/features';
 import { Scorer, type ModelManifest } from '../../worker/model/scorer';
 import { seededRandom } from '../data/random';
 import { choice, num, parseArgs, str, type Args, type Command } from '../data/args';
 import { InputError } from '../data/input-error';
 import { readArtifacts, writeArtifacts } from '../pretrain/artifacts';
 import { runCatalogue, tuneFacet, type CatalogueReport } from './catalogue-eval';
+import { runSession } from './session';
+import { isCrossManifest } from '../../worker/model/cross-manifest';
+import { crossWithout } from '../pretrain/cross-model';
+import { withText } from '../data/text';
 import type { Dataset } from '../data/dataset';
 import { evaluateCases, type CaseResult, type Variant } from './eval-core';
 import { attachHead, headSources, retrainHeadWithout } from '../pretrain/model-head';
@@ -35,9 +39,9 @@ import { readDataset } from '../data/load';
 import { configFromArgs, MODEL_FLAG_NAMES, optionsFromArgs } from '../pretrain/settings';
 import { evalCases, splitFor, type Protocol, type Target } from './protocols';
 
-const PROTOCOLS = ['standard', 'device', 'retriever', 'catalogue'] as const;
+const PROTOCOLS = ['standard', 'device', 'retriever', 'catalogue', 'session'] as const;
 const USAGE =
-  'usage: npm run eval -- --dataset <file> [--attributes <item2attributes.json>] [--protocol standard|device|retriever|catalogue] [--model <dir>] [--users N] [--seed S] [--json out.json]';
+  'usage: npm run eval -- --dataset <file> [--attributes <item2attributes.json>] [--text <item2text.json>] [--protocol standard|device|retriever|catalogue|session] [--model <dir>] [--users N] [--seed S] [--json out.json]';
 
 /** Every flag `npm run eval` reads: its own, then the model and training flags of a pretraining. */
 const EVAL: Command = {
@@ -68,12 +72,14 @@ function printTable(title: string, rows: ReadonlyArray<Row & { cut?: number } & 
   for (const l of lines) console.log(fmt(l));
 }
 
-/** The log, with a catalogue (e.g. S3-Rec item attributes, as tags) when given. */
-function readLog(args: Args): Promise<Dataset> {
+/** The log, with a catalogue (e.g. S3-Rec item attributes, as tags) and item texts when given. */
+async function readLog(args: Args): Promise<Dataset> {
   const path = str(args, 'dataset');
   if (!path) throw new InputError(`--dataset is required\n${USAGE}`);
   const attributes = str(args, 'attributes');
-  return readDataset(path, attributes ? attributes.split(',') : []);
+  const text = str(args, 'text');
+  const data = await readDataset(path, attributes ? attributes.split(',') : []);
+  return text ? withText(data, text) : data;
 }
 
 /** The model of this dataset/split/config pretrained on the log, from the cache or trained now. */
@@ -151,39 +157,69 @@ async function sequenceProtocol(data: Dataset, args: Args, protocol: Exclude<Pro
 }
 
 /**
- * The catalogue protocol: a model that never saw this log. A model whose towers were trained on
- * it is refused; a ranker head trained on it (among others) is retrained without it first.
+ * A model that never saw this log. A cross model trained on it (among others) is trained again
+ * without it, from the other logs its manifest records (cached under .cache/eval); a two-tower
+ * model whose towers were trained on it is refused, and its ranker head trained on it is retrained
+ * without it.
  */
-async function catalogueProtocol(data: Dataset, args: Args) {
+async function unseenModel(data: Dataset, args: Args): Promise<{ artifacts: { manifest: ModelManifest; weights: ArrayBuffer }; note: string }> {
   const dir = str(args, 'model', 'public/models/default');
   const artifacts = readArtifacts(dir);
+  const log = (line: string) => console.log(`  ${line}`);
+  let note = `model ${dir} (${artifacts.manifest.version})`;
+  if (isCrossManifest(artifacts.manifest)) {
+    if (!headSources(artifacts.manifest).some((s) => s.dataset === data.name)) return { artifacts, note };
+    const retrained = await crossWithout(artifacts.manifest, data.name, str(args, 'cache', '.cache/eval'), log);
+    note += `; it was trained on ${data.name} among others, so the same model was trained without it (${retrained.manifest.card?.datasets.join(', ')})`;
+    return { artifacts: retrained as never, note };
+  }
   const towers = (artifacts.manifest.card?.datasets ?? []) as string[];
   if (towers.includes(data.name)) throw new Error(`${dir} was trained on ${data.name}: the catalogue protocol needs a model that never saw it`);
-  let note = `model ${dir} (${artifacts.manifest.version})`;
   if (headSources(artifacts.manifest).some((s) => s.dataset === data.name)) {
-    await retrainHeadWithout(artifacts, data.name, { log: (line) => console.log(`  ${line}`) });
+    await retrainHeadWithout(artifacts, data.name, { log });
     note += `; its ranker head was trained on ${data.name} among others, so it was retrained without it`;
   }
+  return { artifacts, note };
+}
+
+function printComparisons(comparisons: CatalogueReport['comparisons']): void {
+  console.log('\nNDCG@10 differences (paired bootstrap 95% CI):');
+  for (const c of comparisons) {
+    const k = c.cut === Infinity ? 'all' : String(c.cut);
+    console.log(`  k=${k.padEnd(3)} ${c.row} - ${c.against}: ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}]`);
+  }
+}
+
+/** The catalogue protocol: a shop whose catalogue the model never saw, at every history length. */
+async function catalogueProtocol(data: Dataset, args: Args) {
+  const { artifacts, note } = await unseenModel(data, args);
   console.log(note);
   const users = num(args, 'users', 2000);
   const seed = num(args, 'seed', 7);
   const facet = tuneFacet(data, Math.min(users, 1000), seed + 3);
   console.log(`facet baseline: half-life ${facet.halfLifeDays} days (best on validation items)`);
-  const scorer = Scorer.fromArtifacts(artifacts.manifest, artifacts.weights);
-  const report: CatalogueReport = await runCatalogue(data, nodeEngineFactory(scorer, 'catalogue'), {
-    users,
-    seed,
-    facet,
-    onProgress: (line) => console.log(`  ${line}`),
-  });
-  scorer.dispose();
+  const factory = nodeEngineFactory(artifacts, 'catalogue');
+  const report: CatalogueReport = await runCatalogue(data, factory, { users, seed, facet, onProgress: (line) => console.log(`  ${line}`) });
+  factory.dispose();
   printTable(`${data.name} / catalogue (${note})`, report.rows);
-  console.log('\nNDCG@10 differences (paired bootstrap 95% CI):');
-  for (const c of report.comparisons) {
-    const k = c.cut === Infinity ? 'all' : String(c.cut);
-    console.log(`  k=${k.padEnd(3)} ${c.row} - ${c.against}: ${c.mean.toFixed(4)} [${c.low.toFixed(4)}, ${c.high.toFixed(4)}]`);
-  }
+  printComparisons(report.comparisons);
   return { seed, users, note, ...report, rows: report.rows.map((r) => ({ ...r, cut: r.cut === Infinity ? 'all' : r.cut })), comparisons: report.comparisons.map((c) => ({ ...c, cut: c.cut === Infinity ? 'all' : c.cut })), model: describeModel(artifacts.manifest) };
+}
+
+/** The session protocol: each user's history as the pages a shop shows, reranked and clicked. */
+async function sessionProtocol(data: Dataset, args: Args) {
+  const { artifacts, note } = await unseenModel(data, args);
+  console.log(note);
+  const users = num(args, 'users', 2000);
+  const seed = num(args, 'seed', 7);
+  const facet = tuneFacet(data, Math.min(users, 1000), seed + 3);
+  const factory = nodeEngineFactory(artifacts, 'session');
+  const report = await runSession(data, factory, { users, seed, facet, onProgress: (line) => console.log(`  ${line}`) });
+  factory.dispose();
+  printTable(`${data.name} / session, ${report.pages} pages (${note})`, report.rows);
+  console.log(`clicked item's reciprocal rank on the pages as shown: ${report.rows.map((r) => `${r.name} ${r.pageMRR.toFixed(4)}`).join('; ')}`);
+  printComparisons(report.comparisons);
+  return { seed, users, note, ...report, comparisons: report.comparisons.map((c) => ({ ...c, cut: 'all' })), model: describeModel(artifacts.manifest) };
 }
 
 function describeModel(manifest: ModelManifest) {
@@ -197,11 +233,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   await initTf('wasm');
   const data = await readLog(args);
   console.log(`${data.name}: ${data.sequences.length} users, ${data.itemIds.length} items; protocol ${protocol}`);
-  const report = protocol === 'catalogue' ? await catalogueProtocol(data, args) : await sequenceProtocol(data, args, protocol);
+  const report =
+    protocol === 'catalogue' ? await catalogueProtocol(data, args) : protocol === 'session' ? await sessionProtocol(data, args) : await sequenceProtocol(data, args, protocol);
   if (!report) return;
   const wallSeconds = (performance.now() - started) / 1000;
   const out = str(args, 'json', `eval-out/${data.name}-${protocol}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ dataset: data.name, protocol, attributes: str(args, 'attributes') ?? null, ...report, wallSeconds }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ dataset: data.name, protocol, attributes: str(args, 'attributes') ?? null, text: str(args, 'text') ?? null, ...report, wallSeconds }, null, 2)}\n`);
   console.log(`wrote ${out} (wall ${wallSeconds.toFixed(0)}s)`);
 }

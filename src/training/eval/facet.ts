@@ -6,7 +6,7 @@
  * evaluation harness only, as the bar localrank must clear.
  */
 import type { EventType, ItemFeatures } from '../../shared/types';
-import { featureTokens } from '../../worker/model/features';
+import { featureTokens } from '../../worker/ranking/features';
 
 /** Event weights as a shop would set them in Algolia's dashboard (views least, conversions most). */
 const EVENT_SCORE: Readonly<Record<EventType, number>> = {

@@ -2,7 +2,7 @@
  * Evaluation protocols of issue 3 (Node side): which sequences pretrain the scorer, which users
  * are tested on which item, and what the "server" sends as candidates.
  */
-import { fnv1a } from '../../worker/model/features';
+import { fnv1a } from '../../worker/ranking/features';
 import { seededRandom } from '../data/random';
 import { popularity, sliceSequence, type Dataset, type Sequence } from '../data/dataset';
 import type { EvalCase } from './eval-core';

@@ -7,12 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { crossConfig, crossTensorSpecs, type CrossConfig, type CrossManifest } from '../../worker/model/cross';
+import { join } from 'node:path';
+import { fnv1a } from '../../worker/ranking/features';
+import { crossConfig, crossTensorSpecs, type CrossConfig, type CrossManifest } from '../../worker/model/cross-manifest';
 import type { RankerSpec } from '../../worker/model/scorer';
 import type { HeadWeights } from '../../worker/ranking/signals';
 import type { Dataset } from '../data/dataset';
-import { readDataset } from '../data/load';
+import { readDataset, stemOf } from '../data/load';
 import { withText } from '../data/text';
+import { readArtifacts, writeArtifacts } from './artifacts';
 import { sourceSpecs, trainCross } from './cross';
 import { catalogueCases, trainHead } from './head';
 
@@ -57,8 +60,11 @@ export async function readCrossSource(source: CrossSource): Promise<Dataset> {
   return source.text ? withText(data, source.text) : data;
 }
 
-/** Trains the head without the scorer, then the scorer with its head, on every log. */
-export async function buildCrossModel(logs: ReadonlyArray<{ data: Dataset; source: CrossSource }>, options: CrossOptions): Promise<{ manifest: CrossManifest; weights: ArrayBuffer }> {
+/**
+ * Trains the head without the scorer, then the scorer with its head, on every log. `pool`: logs not
+ * trained on, recorded for training the same model again without one of `logs`.
+ */
+export async function buildCrossModel(logs: ReadonlyArray<{ data: Dataset; source: CrossSource }>, options: CrossOptions, pool: readonly CrossSource[] = []): Promise<{ manifest: CrossManifest; weights: ArrayBuffer }> {
   const config = crossConfig(options.hidden);
   const sources = logs.map(({ data }) => ({ data, specs: sourceSpecs(data, options.cases, options.seed + 98) }));
   const alone = trainHead(sources.flatMap((s) => catalogueCases(s.data, s.specs)), { log: options.log });
@@ -82,8 +88,47 @@ export async function buildCrossModel(logs: ReadonlyArray<{ data: Dataset; sourc
     ...(source.catalogues ? { attributes: source.catalogues.join(',') } : {}),
     ...(source.text ? { text: source.text } : {}),
   }));
-  config.training = { logs: trainedOn.map((s) => s.dataset), cases: options.cases, epochs: options.epochs, loss: trained.loss, seconds: (performance.now() - started) / 1000 };
-  return crossArtifacts(config, trained.params, trained.head, alone.weights, trainedOn);
+  config.training = { logs: trainedOn.map((s) => s.dataset), cases: options.cases, epochs: options.epochs, learningRate: options.learningRate, seed: options.seed, loss: trained.loss, seconds: (performance.now() - started) / 1000 };
+  const artifacts = crossArtifacts(config, trained.params, trained.head, alone.weights, trainedOn);
+  if (pool.length > 0) artifacts.manifest.ranker!.pool = pool.map((p) => ({ dataset: stemOf(p.path), path: p.path, ...(p.catalogues ? { attributes: p.catalogues.join(',') } : {}), ...(p.text ? { text: p.text } : {}) }));
+  return artifacts;
+}
+
+/**
+ * The same model trained without `dataset`, on the other logs its manifest records (trained on or
+ * pooled), with its settings: the honest model for measuring `dataset` as a catalogue it never
+ * saw. Cached under `cacheRoot` by logs and settings.
+ */
+export async function crossWithout(manifest: CrossManifest, dataset: string, cacheRoot: string, log?: (line: string) => void): Promise<{ manifest: CrossManifest; weights: ArrayBuffer }> {
+  const ranker = manifest.ranker;
+  const sources = [...(ranker?.trainedOn ?? []), ...(ranker?.pool ?? [])]
+    .filter((s) => s.dataset !== dataset)
+    .map((s): CrossSource => ({ path: s.path ?? '', ...(s.attributes ? { catalogues: s.attributes.split(',') } : {}), ...(s.text ? { text: s.text } : {}) }));
+  const missing = sources.filter((s) => !s.path || !existsSync(s.path));
+  if (sources.length === 0 || missing.length > 0) {
+    throw new Error(`cannot train ${manifest.version} without ${dataset}: ${sources.length === 0 ? 'it records no other log' : `${missing.map((s) => s.path || '(no path)').join(', ')} not found`}`);
+  }
+  const training = (manifest.config.training ?? {}) as Partial<Record<'cases' | 'epochs' | 'learningRate' | 'seed', number>>;
+  const options: CrossOptions = {
+    cases: training.cases ?? DEFAULT_CROSS.cases,
+    epochs: training.epochs ?? DEFAULT_CROSS.epochs,
+    hidden: manifest.config.hidden,
+    learningRate: training.learningRate ?? DEFAULT_CROSS.learningRate,
+    seed: training.seed ?? DEFAULT_CROSS.seed,
+    log,
+  };
+  const key = fnv1a(JSON.stringify({ sources, options: { ...options, log: undefined } })).toString(16);
+  const dir = join(cacheRoot, `cross-without-${dataset}-${key}`);
+  if (existsSync(join(dir, 'manifest.json'))) {
+    log?.(`the model without ${dataset}: ${dir} (cached)`);
+    return readArtifacts(dir) as unknown as { manifest: CrossManifest; weights: ArrayBuffer };
+  }
+  log?.(`training the model without ${dataset} on ${sources.map((s) => s.path).join(', ')} -> ${dir}`);
+  const logs = [];
+  for (const source of sources) logs.push({ data: await readCrossSource(source), source });
+  const built = await buildCrossModel(logs, options);
+  writeArtifacts(dir, built.manifest as never, built.weights);
+  return built;
 }
 
 /** The manifest and weights file of trained cross parameters. */

@@ -6,7 +6,8 @@
  * read the same way on a catalogue none of them holds.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { crossScores, crossTensorSpecs, standardisedScores, type CrossConfig } from '../../worker/model/cross';
+import { crossScores, standardisedScores } from '../../worker/model/cross';
+import { crossTensorSpecs, type CrossConfig } from '../../worker/model/cross-manifest';
 import type { Params } from '../../worker/model/tower';
 import { CONTEXT_COUNT, PAIR_FEATURE_COUNT, PAIR_HISTORY, pairFeatures, type PairInteraction } from '../../worker/ranking/pairs';
 import { SIGNALS, SIGNAL_COUNT, computeSignals, withListRarity, type HeadWeights } from '../../worker/ranking/signals';
@@ -79,6 +80,11 @@ export interface CrossTraining {
   /** L2 penalty on every weight. */
   l2: number;
   seed: number;
+  /**
+   * Keep the head's weights as given (trained without the scorer) and learn only how much the
+   * scorer counts: the taste's weights then stay those that transfer to shops none of the logs hold.
+   */
+  fixHead?: boolean;
   log?: (line: string) => void;
 }
 
@@ -92,6 +98,13 @@ export interface TrainedCross {
 interface Variables {
   cross: Record<string, tf.Variable>;
   head: tf.Variable;
+  /** With `fixHead`: the head's weight of the scorer, the rest of `head` held. */
+  modelWeight?: tf.Variable;
+}
+
+/** The variables a step trains: every one, or with `fixHead` the scorer and its weight in the head only. */
+function trainable(v: Variables, fixHead: boolean): tf.Variable[] {
+  return fixHead ? [...Object.values(v.cross), v.modelWeight!] : [...Object.values(v.cross), v.head];
 }
 
 function initVariables(config: CrossConfig, head: HeadWeights, seed: number): Variables {
@@ -105,11 +118,18 @@ function initVariables(config: CrossConfig, head: HeadWeights, seed: number): Va
   const start = Float32Array.from(SIGNALS, (name) => head[name] ?? 0);
   // The scorer starts with a small say, so the head it starts from ranks as before.
   start[MODEL_COLUMN] = 0.1;
-  return { cross, head: tf.variable(tf.tensor1d(start), true, 'head') };
+  return { cross, head: tf.variable(tf.tensor1d(start), true, 'head'), modelWeight: tf.variable(tf.scalar(0.1), true, 'modelWeight') };
+}
+
+/** The head a step ranks with. */
+function headOfStep(v: Variables, fixHead: boolean): tf.Tensor {
+  if (!fixHead) return v.head;
+  const column = tf.reshape(tf.oneHot(tf.tensor1d([MODEL_COLUMN], 'int32'), SIGNAL_COUNT), [SIGNAL_COUNT]);
+  return tf.add(tf.mul(v.head, tf.sub(1, column)), tf.mul(column, v.modelWeight!));
 }
 
 /** Mean softmax cross-entropy of the targets over a batch of cases. */
-function batchLoss(v: Variables, batch: readonly CrossCase[], l2: number): tf.Scalar {
+function batchLoss(v: Variables, batch: readonly CrossCase[], l2: number, fixHead: boolean): tf.Scalar {
   const b = batch.length;
   const n = batch[0].n;
   const pairs = new Float32Array(b * n * PAIR_HISTORY * PAIR_FEATURE_COUNT);
@@ -134,7 +154,7 @@ function batchLoss(v: Variables, batch: readonly CrossCase[], l2: number): tf.Sc
       signals: s,
       context: tf.tensor3d(context, [b, n, CONTEXT_COUNT]),
     });
-    const logits = headLogits(v.head, s, standardisedScores(scores, tf.tensor2d(touched, [b, n])));
+    const logits = headLogits(headOfStep(v, fixHead), s, standardisedScores(scores, tf.tensor2d(touched, [b, n])));
     const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(targets, 'int32'), n), logits);
     const penalty = tf.addN(Object.values(v.cross).map((w) => tf.sum(tf.square(w))));
     return tf.add(loss, tf.mul(penalty, l2)) as tf.Scalar;
@@ -159,6 +179,7 @@ function matVec(m: tf.Tensor, v: tf.Tensor): tf.Tensor {
  */
 export async function trainCross(sources: ReadonlyArray<{ data: Dataset; specs: readonly CaseSpec[] }>, head: HeadWeights, options: CrossTraining): Promise<TrainedCross> {
   const { config, epochs, batchSize, learningRate, l2, seed, log } = options;
+  const fixHead = options.fixHead ?? false;
   const v = initVariables(config, head, seed);
   const tables = sources.map((s) => tokenTable(s.data));
   const all: Array<[number, CaseSpec]> = sources.flatMap((s, i) => s.specs.map((spec) => [i, spec] as [number, CaseSpec]));
@@ -178,7 +199,7 @@ export async function trainCross(sources: ReadonlyArray<{ data: Dataset; specs: 
     for (let start = 0; start < all.length; start += batchSize) {
       const batch = all.slice(start, start + batchSize).map(([i, spec]) => crossCase(sources[i].data, spec, tables[i]));
       (optimizer as unknown as { learningRate: number }).learningRate = learningRate * (1 - step / steps);
-      const cost = optimizer.minimize(() => batchLoss(v, batch, l2), true, [...Object.values(v.cross), v.head]);
+      const cost = optimizer.minimize(() => batchLoss(v, batch, l2, fixHead), true, trainable(v, fixHead));
       sum += (await cost!.data())[0];
       cost!.dispose();
       batches++;
@@ -191,9 +212,9 @@ export async function trainCross(sources: ReadonlyArray<{ data: Dataset; specs: 
   }
   const params: Record<string, Float32Array> = {};
   for (const [name, variable] of Object.entries(v.cross)) params[name] = (await variable.data()) as Float32Array;
-  const headValues = await v.head.data();
+  const headValues = await tf.tidy(() => headOfStep(v, fixHead)).data();
   const trainedHead = Object.fromEntries(SIGNALS.map((name, f) => [name, Math.round(headValues[f] * 1e4) / 1e4])) as HeadWeights;
-  tf.dispose([...Object.values(v.cross), v.head]);
+  tf.dispose([...Object.values(v.cross), v.head, ...(v.modelWeight ? [v.modelWeight] : [])]);
   optimizer.dispose();
   return { params, head: trainedHead, loss };
 }

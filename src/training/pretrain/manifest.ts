@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ItemFeatures } from '../../shared/types';
-import { fnv1a, featureTokens } from '../../worker/model/features';
+import { fnv1a, featureTokens } from '../../worker/ranking/features';
 import type { ModelManifest } from '../../worker/model/scorer';
 import type { ScorerConfig } from '../../worker/model/tower';
 import type { Dataset } from '../data/dataset';

@@ -3,7 +3,7 @@
  * `localrank-model/1` artifacts the worker loads (Node only).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { featureBuckets } from '../../worker/model/features';
+import { featureBuckets } from '../../worker/ranking/features';
 import type { ModelManifest } from '../../worker/model/scorer';
 import { contentVectors, matMul, tensorSpecs, userTower, type Params, type ScorerConfig } from '../../worker/model/tower';
 import type { Dataset } from '../data/dataset';

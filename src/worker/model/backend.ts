@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as env from '../../shared/env';
 import type { BackendName, GpuInfo } from '../../shared/types';
+import type { ModelPartOptions } from './contract';
 
 export interface BackendChoice {
   backend: BackendName;
@@ -190,4 +191,24 @@ export function watchBackendLoss(onLost: (why: string) => void): void {
   };
   backend.device?.lost?.then((info) => onLost(`WebGPU device lost: ${info?.message ?? 'unknown reason'}`));
   backend.gpgpu?.gl?.canvas?.addEventListener?.('webglcontextlost', () => onLost('WebGL context lost'));
+}
+
+/** The backend for this device: the one measured before (cached per device), else measured now. */
+export async function pickBackend(options: Pick<ModelPartOptions, 'backend' | 'cachedBackend' | 'cacheBackend'>): Promise<BackendChoice> {
+  const gpu = await probeGpu();
+  const device = `${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
+  const cached = await options.cachedBackend(device).catch(() => undefined);
+  const choice = await chooseBackend(options.backend, { cached, gpu });
+  if (options.backend === 'auto' && choice.backend !== cached) await options.cacheBackend(device, choice.backend).catch(() => undefined);
+  return choice;
+}
+
+/** Fault injection for the browser tests: loses the GPU under the current backend. */
+export function loseGpu(): void {
+  const backend = tf.backend() as unknown as {
+    device?: { destroy(): void };
+    gpgpu?: { gl?: WebGLRenderingContext };
+  };
+  if (backend.device) backend.device.destroy();
+  else backend.gpgpu?.gl?.getExtension('WEBGL_lose_context')?.loseContext();
 }

@@ -7,8 +7,11 @@
  */
 import type { Fallback } from '../../shared/errors';
 import type { BackendName, GpuInfo, LoadProgress } from '../../shared/types';
+import type { Page } from '../ranking/reactions';
+import type { HeadWeights } from '../ranking/signals';
+import type { AnyManifest } from './cross-manifest';
 import type { ModelInfo } from './manifest';
-import type { HistoryItem, ModelManifest } from './scorer';
+import type { HistoryItem } from './scorer';
 
 /** The model's term of a ranking: its score per candidate and how far to trust each, 0..1 (0: not at all). */
 export interface ModelTerm {
@@ -21,6 +24,8 @@ export interface ModelCandidates {
   ids: readonly string[];
   features: ReadonlyArray<string | null>;
   embeddings: ReadonlyArray<Float32Array | null> | null;
+  /** The server's scores, when the page sent them (else the list's order is the server's). */
+  serverScores?: ArrayLike<number> | null;
 }
 
 /** The TensorFlow.js backend the model part runs on, and why. */
@@ -40,7 +45,13 @@ export interface ModelPart {
    * evidence on the visitor's `history` (oldest first); undefined when it knows nothing of either, or
    * cannot run now (a lost GPU, while it moves to another backend).
    */
-  term(candidates: ModelCandidates, history: readonly HistoryItem[], now: number): Promise<ModelTerm | undefined>;
+  term(candidates: ModelCandidates, history: readonly HistoryItem[], now: number, adaptation?: Adaptation | null): Promise<ModelTerm | undefined>;
+  /**
+   * Fits this visitor's adaptation of the model (`train()`, with fine-tuning on) on the lists they
+   * chose from, ranked with `head` (the head as adjusted for the visitor); absent for a model that
+   * has none to fit.
+   */
+  fineTune?(pages: readonly FineTunePage[], head: HeadWeights, current: Adaptation | null): Promise<FineTuneResult>;
   /** Forgets what it cached about items and the visitor (`forget()`). */
   clear(): void;
   /** Live tensors, for diagnostics. */
@@ -50,9 +61,29 @@ export interface ModelPart {
   dispose(): void;
 }
 
+/** A list the visitor was shown and what they chose from it (ranking/reactions.ts `pagesOf`). */
+export type FineTunePage = Page;
+
+/** A visitor's own adaptation of the model: the cross scorer's offset of their pooled interests. */
+export type Adaptation = Float32Array;
+
+/** The outcome of a fine-tuning: kept only when the visitor's most recent choices rank better. */
+export interface FineTuneResult {
+  steps: number;
+  /** Lists the fit could read. */
+  pages: number;
+  kept: boolean;
+  /** Mean reciprocal rank of the held-out recent choices before and after. */
+  holdoutBefore: number;
+  holdoutAfter: number;
+  reason: string;
+  /** The adaptation to use: the fitted one when kept, else the current one. */
+  adaptation: Adaptation | null;
+}
+
 /** What the engine hands the model part to load a model whose manifest it has read. */
 export interface ModelPartOptions {
-  manifest: ModelManifest;
+  manifest: AnyManifest;
   manifestUrl: string;
   /** The weights' URL, when not where the manifest says (an app's bundler moved them). */
   weightsUrl?: string;

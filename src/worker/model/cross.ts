@@ -12,54 +12,7 @@
  * The same math trains in Node (pretrain/cross.ts) and runs in the worker, on any backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CONTEXT_COUNT, PAIR_FEATURE_COUNT, PAIR_HISTORY } from '../ranking/pairs';
-import { SIGNAL_COUNT } from '../ranking/signals';
-import type { ModelManifest } from './scorer';
-import { matMul, type Params, type TensorSpec } from './tower';
-
-export interface CrossConfig {
-  kind: 'cross';
-  /** Width of the pair and candidate layers. */
-  hidden: number;
-  /** Interactions paired with each candidate (`PAIR_HISTORY`). */
-  history: number;
-  /** Columns of a pair (`PAIR_FEATURE_COUNT`) and of the signals (`SIGNAL_COUNT`) it was trained with. */
-  pairFeatures: number;
-  signals: number;
-  /** Columns of a candidate's context among the touched ones (`CONTEXT_COUNT`). */
-  context: number;
-  /** Where the weights came from (logs, cases, epochs, validation); informational. */
-  training?: Record<string, unknown>;
-}
-
-/** The manifest of a cross model: no item ids, no vocabulary, its own config. */
-export interface CrossManifest extends Omit<ModelManifest, 'config'> {
-  config: CrossConfig;
-}
-
-export function isCrossManifest(manifest: { config?: unknown }): manifest is CrossManifest {
-  return (manifest.config as { kind?: unknown } | undefined)?.kind === 'cross';
-}
-
-export function crossConfig(hidden = 32): CrossConfig {
-  return { kind: 'cross', hidden, history: PAIR_HISTORY, pairFeatures: PAIR_FEATURE_COUNT, signals: SIGNAL_COUNT, context: CONTEXT_COUNT };
-}
-
-/** Every tensor of a cross model, in file order. */
-export function crossTensorSpecs(config: CrossConfig): TensorSpec[] {
-  const { hidden: h, pairFeatures: f, signals: s, context: c } = config;
-  return [
-    { name: 'pair/w1', shape: [f, h] },
-    { name: 'pair/b1', shape: [h] },
-    { name: 'pair/w2', shape: [h, h] },
-    { name: 'pair/b2', shape: [h] },
-    { name: 'pair/attention', shape: [h, 1] },
-    { name: 'out/w1', shape: [2 * h + s + c, h] },
-    { name: 'out/b1', shape: [h] },
-    { name: 'out/w2', shape: [h, 1] },
-    { name: 'out/b2', shape: [1] },
-  ];
-}
+import { matMul, type Params } from './tower';
 
 export interface CrossInput {
   /** [B, n, history, pairFeatures] */

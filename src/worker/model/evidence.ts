@@ -4,7 +4,7 @@
  * gets a vector of untrained rows, noise that must never move a page.
  */
 import type { ItemFeatures } from '../../shared/types';
-import { featureTokens } from './features';
+import { featureTokens } from '../ranking/features';
 
 /** What a model declares it was trained on (see `ModelManifest.vocabulary`). */
 export interface ModelKnowledge {

@@ -8,10 +8,11 @@
 import { LocalrankError } from '../../shared/errors';
 import type { LoadProgress } from '../../shared/types';
 import { get, readLimited, readManifest } from './manifest';
-import { checkManifestShape, type ModelManifest } from './scorer';
+import { checkCrossManifest, isCrossManifest, type AnyManifest } from './cross-manifest';
+import { MODEL_LIMITS, checkManifestShape } from './scorer';
 
 export interface ModelArtifacts {
-  manifest: ModelManifest;
+  manifest: AnyManifest;
   weights: ArrayBuffer;
 }
 
@@ -29,15 +30,16 @@ export async function loadModel(manifestUrl: string, options: LoadOptions = {}):
 }
 
 /** The weights of a manifest already read: sizes, shapes and limits are checked before a byte is. */
-export async function loadWeights(manifest: ModelManifest, manifestUrl: string, options: LoadOptions = {}): Promise<ArrayBuffer> {
-  checkManifestShape(manifest);
+export async function loadWeights(manifest: AnyManifest, manifestUrl: string, options: LoadOptions = {}): Promise<ArrayBuffer> {
+  if (isCrossManifest(manifest)) checkCrossManifest(manifest, MODEL_LIMITS.weightsBytes);
+  else checkManifestShape(manifest);
   const weightsUrl = options.weights ?? new URL(manifest.weights.path, manifestUrl).href;
   const weights = await readLimited(await get(options.fetch ?? fetch, weightsUrl), weightsUrl, manifest.weights.byteLength, true, options.onProgress);
   await verify(weights, manifest);
   return weights;
 }
 
-async function verify(weights: ArrayBuffer, manifest: ModelManifest): Promise<void> {
+async function verify(weights: ArrayBuffer, manifest: AnyManifest): Promise<void> {
   if (weights.byteLength !== manifest.weights.byteLength) {
     throw new LocalrankError(
       'MODEL_INTEGRITY',

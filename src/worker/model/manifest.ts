@@ -10,8 +10,10 @@
  */
 import { LocalrankError } from '../../shared/errors';
 import type { ItemFeatures, LoadProgress } from '../../shared/types';
-import { featureTokens } from './features';
-import type { ModelCard, ModelManifest, RankerSpec } from './scorer';
+import { featureTokens } from '../ranking/features';
+import type { AnyManifest, CrossManifest } from './cross-manifest';
+import { integrity, isInt } from './layout';
+import type { ModelCard, ModelManifest, RankerSpec } from './manifest-types';
 
 /**
  * Limits of the fields the engine reads, the same as `MODEL_LIMITS` (scorer.ts, which imports
@@ -38,10 +40,10 @@ export interface ModelInfo {
   tokens: ReadonlySet<string> | null;
 }
 
-export function modelInfo(manifest: ModelManifest): ModelInfo {
+export function modelInfo(manifest: AnyManifest): ModelInfo {
   return {
     version: manifest.version,
-    maxHistory: manifest.config.maxHistory,
+    maxHistory: isCross(manifest) ? manifest.config.history : manifest.config.maxHistory,
     ranker: manifest.ranker,
     card: manifest.card,
     ids: new Set(manifest.items.ids),
@@ -68,7 +70,12 @@ export interface ReadOptions {
 }
 
 /** Downloads a manifest and checks the fields the engine reads (the model part checks the rest). */
-export async function readManifest(url: string, options: ReadOptions = {}): Promise<ModelManifest> {
+/** The cross scorer's manifest (cross-manifest.ts), told apart here without importing what it imports. */
+function isCross(manifest: AnyManifest): manifest is CrossManifest {
+  return (manifest.config as { kind?: unknown }).kind === 'cross';
+}
+
+export async function readManifest(url: string, options: ReadOptions = {}): Promise<AnyManifest> {
   const doFetch = options.fetch ?? fetch;
   options.onProgress?.({ status: 'download', url });
   const bytes = await readLimited(await get(doFetch, url), url, MANIFEST_LIMITS.manifestBytes, false);
@@ -77,19 +84,14 @@ export async function readManifest(url: string, options: ReadOptions = {}): Prom
   return manifest;
 }
 
-function integrity(message: string): never {
-  throw new LocalrankError('MODEL_INTEGRITY', message);
-}
 
-function isInt(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
 
 /** The fields the engine itself reads, checked as `checkManifestShape` (scorer.ts) checks them. */
-function checkEngineFields(manifest: ModelManifest): void {
+function checkEngineFields(manifest: AnyManifest): void {
   if (!manifest.version) integrity('manifest has no version');
   if (!manifest.config || typeof manifest.config !== 'object') integrity('manifest has no config');
-  if (!isInt(manifest.config.maxHistory, 1, MANIFEST_LIMITS.maxHistory)) integrity(`config.maxHistory must be an integer from 1 to ${MANIFEST_LIMITS.maxHistory}`);
+  const history = isCross(manifest) ? manifest.config.history : manifest.config.maxHistory;
+  if (!isInt(history, 1, MANIFEST_LIMITS.maxHistory)) integrity(`config.${isCross(manifest) ? 'history' : 'maxHistory'} must be an integer from 1 to ${MANIFEST_LIMITS.maxHistory}`);
   if (manifest.items.ids.some((id) => typeof id !== 'string')) integrity('items.ids must be strings');
   const tokens = manifest.vocabulary?.tokens;
   if (manifest.vocabulary !== undefined && (!Array.isArray(tokens) || tokens.length > MANIFEST_LIMITS.vocabulary || tokens.some((t) => typeof t !== 'string'))) {
@@ -100,11 +102,10 @@ function checkEngineFields(manifest: ModelManifest): void {
     integrity('card must have datasets and priorBeatsServer');
   }
   if (card?.readsAnyCatalogue !== undefined && typeof card.readsAnyCatalogue !== 'boolean') integrity('card.readsAnyCatalogue must be a boolean');
-  const head = manifest.ranker?.weights;
   const bound = MANIFEST_LIMITS.headWeight;
-  if (manifest.ranker !== undefined && (typeof head !== 'object' || head === null || Object.values(head).some((w) => typeof w !== 'number' || !Number.isFinite(w) || Math.abs(w) > bound))) {
-    integrity('ranker.weights must be finite numbers');
-  }
+  const finite = (head: unknown) => typeof head === 'object' && head !== null && Object.values(head).every((w) => typeof w === 'number' && Number.isFinite(w) && Math.abs(w) <= bound);
+  if (manifest.ranker !== undefined && !finite(manifest.ranker.weights)) integrity('ranker.weights must be finite numbers');
+  if (manifest.ranker?.alone !== undefined && !finite(manifest.ranker.alone)) integrity('ranker.alone must be finite numbers');
 }
 
 /** What to do when the model is not where localrank looked. */
@@ -185,7 +186,7 @@ function parseJson(bytes: ArrayBuffer, url: string): unknown {
   }
 }
 
-function checkManifest(value: unknown, url: string): ModelManifest {
+function checkManifest(value: unknown, url: string): AnyManifest {
   const m = value as Partial<ModelManifest> | null;
   const ok =
     m !== null &&
@@ -198,5 +199,5 @@ function checkManifest(value: unknown, url: string): ModelManifest {
     Array.isArray(m.tensors) &&
     Array.isArray(m.items?.ids);
   if (!ok) throw new LocalrankError('MODEL_INTEGRITY', `${url} is not a localrank-model/1 manifest`);
-  return m as ModelManifest;
+  return m as AnyManifest;
 }

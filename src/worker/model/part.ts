@@ -20,13 +20,15 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as env from '../../shared/env';
 import type { ItemFeatures } from '../../shared/types';
-import { chooseBackend, probeGpu, type BackendChoice } from './backend';
+import { loseGpu, pickBackend, type BackendChoice } from './backend';
+import { createCrossPart } from './cross-part';
+import { isCrossManifest } from './cross-manifest';
 import type { BackendState, ModelCandidates, ModelPart, ModelPartOptions, ModelTerm } from './contract';
 import { historyEvidence, itemEvidence } from './evidence';
-import { loadWeights, type ModelArtifacts } from './loader';
+import { loadWeights } from './loader';
 import { modelInfo, type ModelInfo } from './manifest';
 import { BackendRecovery } from './recovery';
-import { Scorer, type HistoryItem } from './scorer';
+import { Scorer, type HistoryItem, type ModelManifest } from './scorer';
 
 const CACHE_LIMIT = 50_000;
 
@@ -47,6 +49,7 @@ export async function createModelPart(options: ModelPartOptions): Promise<ModelP
     pickBackend(options),
     loadWeights(manifest, manifestUrl, { weights: options.weightsUrl, fetch: options.fetch, onProgress: options.onProgress }),
   ]);
+  if (isCrossManifest(manifest)) return createCrossPart(manifest, weights, choice, options);
   const part = new ScorerPart(Scorer.fromArtifacts(manifest, weights), choice, { manifest, weights }, options);
   await part.warmUp();
   options.onProgress?.({ status: 'ready', modelVersion: manifest.version, backend: choice.backend });
@@ -54,7 +57,7 @@ export async function createModelPart(options: ModelPartOptions): Promise<ModelP
 }
 
 /** A scorer already loaded (Node: the evaluation, tests), on the backend tfjs runs now. */
-export function modelPartOf(model: Scorer | ModelArtifacts): ModelPart {
+export function modelPartOf(model: Scorer | { manifest: ModelManifest; weights: ArrayBuffer }): ModelPart {
   const artifacts = model instanceof Scorer ? null : model;
   const scorer = artifacts ? Scorer.fromArtifacts(artifacts.manifest, artifacts.weights) : (model as Scorer);
   const choice: BackendChoice = { backend: tf.getBackend() as BackendChoice['backend'], reason: 'the backend TensorFlow.js ran when the model was given', gpu: { adapter: 'none' }, timings: {} };
@@ -75,7 +78,7 @@ class ScorerPart implements ModelPart {
     private scorer: Scorer,
     private choice: BackendChoice,
     /** What the model was built from; a scorer handed in ready-made cannot be rebuilt elsewhere. */
-    private readonly artifacts: ModelArtifacts | null,
+    private readonly artifacts: { manifest: ModelManifest; weights: ArrayBuffer } | null,
     private readonly options: Pick<ModelPartOptions, 'onRecovered' | 'onLost'>,
   ) {
     this.info = artifacts ? modelInfo(artifacts.manifest) : infoOf(scorer);
@@ -198,12 +201,7 @@ class ScorerPart implements ModelPart {
   }
 
   loseGpu(): void {
-    const backend = tf.backend() as unknown as {
-      device?: { destroy(): void };
-      gpgpu?: { gl?: WebGLRenderingContext };
-    };
-    if (backend.device) backend.device.destroy();
-    else backend.gpgpu?.gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    loseGpu();
   }
 
   /**
@@ -267,11 +265,3 @@ function infoOf(scorer: Scorer): ModelInfo {
   return { version: scorer.version, maxHistory: scorer.maxHistory, ranker: scorer.ranker, card: scorer.card, ids: new Set(scorer.itemIds), tokens: scorer.knownTokens };
 }
 
-async function pickBackend(options: ModelPartOptions): Promise<BackendChoice> {
-  const gpu = await probeGpu();
-  const device = `${env.userAgent()}:${gpu.adapter}:${gpu.description ?? ''}`;
-  const cached = await options.cachedBackend(device).catch(() => undefined);
-  const choice = await chooseBackend(options.backend, { cached, gpu });
-  if (options.backend === 'auto' && choice.backend !== cached) await options.cacheBackend(device, choice.backend).catch(() => undefined);
-  return choice;
-}

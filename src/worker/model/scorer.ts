@@ -1,8 +1,9 @@
 /**
- * `src/worker/model/`: the pretrained model and what runs it: this scorer and its towers, the
- * items' content features, how much the model knows (evidence), the loader that verifies a model,
- * the choice of tfjs backend and the recovery from a lost GPU. It imports nothing from the rest of
- * the worker. This file is its entry.
+ * `src/worker/model/`: the pretrained models and what runs them: the cross scorer that reads any
+ * catalogue (the default, `cross.ts`), this two-tower scorer and its towers (a shop's own model),
+ * how much a model knows (evidence), the loader that verifies a model, the choice of tfjs backend
+ * and the recovery from a lost GPU. It imports `../ranking/` (what the scorers read) and nothing
+ * else of the worker. This file is its entry.
  *
  * The two-tower scorer: a frozen item tower (id table with content features folded in, hashed
  * content features and an optional server-embedding projection for unknown items) and a causal
@@ -12,58 +13,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LocalrankError } from '../../shared/errors';
 import { LIMITS } from '../../shared/limits';
 import { EVENT_TYPES, type EventType, type ItemFeatures } from '../../shared/types';
-import { featureBuckets } from './features';
+import { featureBuckets } from '../ranking/features';
+import { checkTensorLayout } from './layout';
+import type { ModelCard, ModelManifest, RankerSpec } from './manifest-types';
 import { contentVectors, recencyBucket, tensorSpecs, userTower, type Params, type ScorerConfig } from './tower';
 
 export type { ScorerConfig } from './tower';
 
-export interface ModelManifest {
-  format: 'localrank-model/1';
-  /** Changes whenever the weights change (dataset, date, short hash of the weights). */
-  version: string;
-  /** `path` is relative to the manifest URL; `sha256` is the hex digest of the file. */
-  weights: { path: string; byteLength: number; sha256: string };
-  /** float32 little-endian tensors at byte offsets into the weights file. */
-  tensors: Array<{ name: string; shape: number[]; offset: number }>;
-  /** Row i + 1 of the id table is ids[i]; row 0 stands for any unknown id. */
-  items: { ids: string[] };
-  /**
-   * The content tokens (as `featureTokens` writes them) the item tower was trained on. An unknown
-   * id is placed by its content only as far as its tokens are in this list; without the list,
-   * unknown ids are not placed at all.
-   */
-  vocabulary?: { tokens: string[] };
-  /** What the model was trained on and what validation showed, as its trainer declares. */
-  card?: ModelCard;
-  /** The ranker head that blends the model with the visitor's taste and the server's order. */
-  ranker?: RankerSpec;
-  config: ScorerConfig;
-}
-
-export interface ModelCard {
-  /** Names of the logs the towers were trained on. */
-  datasets: string[];
-  /**
-   * Validation showed that the model's ranking for a visitor with no history beats the server's
-   * order (the bootstrap interval excluding zero): only then does a new visitor see a change.
-   */
-  priorBeatsServer: boolean;
-  /**
-   * The model reads any catalogue (words of titles, categories, brands), not only the ids and tokens
-   * it was trained on: the engine loads it on every shop, not only where the catalogue is known to it.
-   */
-  readsAnyCatalogue?: boolean;
-  [key: string]: unknown;
-}
-
-export interface RankerSpec {
-  /** One weight per signal of `src/worker/ranking/signals.ts`; signals it does not name weigh 0. */
-  weights: Partial<Record<string, number>>;
-  /** The weights to rank with while the model's own term is absent (before it is loaded, or where it cannot run). */
-  alone?: Partial<Record<string, number>>;
-  /** The logs its cases came from, so an evaluation can leave one out. */
-  trainedOn: Array<{ dataset: string; mode: 'in-domain' | 'catalogue'; cases: number; path?: string; attributes?: string; text?: string }>;
-}
+export type { ModelCard, ModelManifest, RankerSpec } from './manifest-types';
 
 export interface ItemRef {
   id: string;
@@ -151,34 +108,7 @@ export function checkManifestShape(manifest: ModelManifest): Array<{ name: strin
   if (manifest.ranker !== undefined && (typeof head !== 'object' || head === null || Object.values(head).some((w) => typeof w !== 'number' || !Number.isFinite(w) || Math.abs(w) > 1e3))) {
     integrity('ranker.weights must be finite numbers');
   }
-  const byteLength = manifest.weights?.byteLength;
-  if (!isInt(byteLength, 0, MODEL_LIMITS.weightsBytes)) integrity(`weights.byteLength must be an integer up to ${MODEL_LIMITS.weightsBytes}`);
-  const expected = tensorSpecs(manifest.config, ids.length);
-  const listed = new Map((Array.isArray(manifest.tensors) ? manifest.tensors : []).map((t) => [t?.name, t]));
-  if (listed.size !== (manifest.tensors ?? []).length) integrity('a tensor is listed twice');
-  for (const name of listed.keys()) {
-    if (!expected.some((s) => s.name === name)) integrity(`unexpected tensor "${name}"`);
-  }
-  const spans: Array<[number, number]> = [];
-  const out = expected.map((spec) => {
-    const entry = listed.get(spec.name) ?? integrity(`tensor "${spec.name}" is missing`);
-    if (!Array.isArray(entry.shape) || entry.shape.join(',') !== spec.shape.join(',')) {
-      integrity(`tensor "${spec.name}" has shape [${entry.shape}], expected [${spec.shape}]`);
-    }
-    const bytes = spec.shape.reduce((a, b) => a * b, 1) * 4;
-    const { offset } = entry;
-    if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0 || offset + bytes > byteLength) {
-      integrity(`tensor "${spec.name}" lies outside the weights file`);
-    }
-    spans.push([offset, offset + bytes]);
-    return { name: spec.name, shape: spec.shape, offset };
-  });
-  // Tensors never share bytes, and fill the file: what is downloaded is what the shapes need.
-  spans.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < spans.length; i++) if (spans[i][0] < spans[i - 1][1]) integrity('tensors overlap in the weights file');
-  const needed = spans.reduce((sum, [from, to]) => sum + to - from, 0);
-  if (needed !== byteLength) integrity(`the tensors take ${needed} bytes, the manifest declares ${byteLength}`);
-  return out;
+  return checkTensorLayout(tensorSpecs(manifest.config, ids.length), manifest.tensors, manifest.weights?.byteLength, MODEL_LIMITS.weightsBytes);
 }
 
 export class Scorer {

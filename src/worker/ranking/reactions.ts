@@ -6,8 +6,9 @@
  * skipped. A fit is kept only if it ranks the visitor's most recent choices at least as well.
  */
 import type { StoredEvent, TrainReport } from '../../shared/types';
+import { PAIR_HISTORY, type PairInteraction } from './pairs';
 import { SIGNALS, SIGNAL_COUNT, computeSignals, type HeadWeights, type SignalName } from './signals';
-import { NO_TOKENS, Taste, itemTokens, tasteWeight, type ItemTokens } from './taste';
+import { NO_TOKENS, Taste, itemTokens, tasteWeight, type ItemTokens, type TasteProfile } from './taste';
 
 /** Signal groups whose trust is learned per visitor. */
 export const REACTION_GROUPS = {
@@ -25,9 +26,22 @@ export type Reactions = Record<ReactionGroup, number>;
 
 export const NO_REACTIONS: Reactions = { server: 0, model: 0, taste: 0, repeat: 0 };
 
-/** The reactions as stored beside the events (the `weights` record). */
-export function reactionsToWeights(reactions: Reactions): Record<string, { shape: number[]; values: Float32Array }> {
-  return { reactions: { shape: [REACTION_NAMES.length], values: Float32Array.from(REACTION_NAMES, (g) => reactions[g]) } };
+/** The reactions as stored beside the events (the `weights` record), with the scorer's adaptation when there is one. */
+export function reactionsToWeights(reactions: Reactions, adaptation: Float32Array | null = null): Record<string, { shape: number[]; values: Float32Array }> {
+  const out: Record<string, { shape: number[]; values: Float32Array }> = { reactions: { shape: [REACTION_NAMES.length], values: Float32Array.from(REACTION_NAMES, (g) => reactions[g]) } };
+  if (adaptation) out.adaptation = { shape: [adaptation.length], values: Float32Array.from(adaptation) };
+  return out;
+}
+
+/** Largest |value| of a stored adaptation: a fit is pulled towards zero and never gets near. */
+const ADAPTATION_LIMIT = 100;
+
+/** The scorer's adaptation from a stored record: null when there is none, or it does not read as one. */
+export function adaptationFromWeights(tensors: unknown): Float32Array | null {
+  const values = (tensors as { adaptation?: { values?: unknown } } | null | undefined)?.adaptation?.values;
+  if (!(values instanceof Float32Array) || values.length === 0 || values.length > 4096) return null;
+  for (const v of values) if (!(Math.abs(v) <= ADAPTATION_LIMIT)) return null;
+  return values;
 }
 
 /** Reactions from a stored record; null when it does not read as reactions (another format, damage). */
@@ -68,6 +82,12 @@ export interface Page {
   chosen: number;
   /** Indices of the items shown above it, or all shown ones when nothing else is known. */
   skipped: number[];
+  /** The shown items, in the server's order, and their tokens (what a pretrained scorer reads too). */
+  ids: string[];
+  tokens: ItemTokens[];
+  /** The visitor's interactions before the choice, oldest first, and their taste then. */
+  history: PairInteraction[];
+  profile: TasteProfile;
 }
 
 /** Gap after which an impression no longer belongs to the page a later choice was made on. */
@@ -88,6 +108,7 @@ interface Shown {
 export function pagesOf(events: readonly StoredEvent[], tokensOf: (itemId: string) => ItemTokens | undefined): Page[] {
   const pages: Page[] = [];
   const taste = new Taste();
+  const history: PairInteraction[] = [];
   const views = new Map<string, Map<string, Shown>>();
   for (const e of events) {
     const tokens = e.features ? itemTokens(e.features) : (tokensOf(e.itemId) ?? NO_TOKENS);
@@ -102,12 +123,18 @@ export function pagesOf(events: readonly StoredEvent[], tokensOf: (itemId: strin
       const page = [...view].filter(([, s]) => e.time - s.time <= PAGE_WINDOW_MS).sort((a, b) => a[1].position - b[1].position);
       const chosen = page.findIndex(([id]) => id === e.itemId);
       if (chosen >= 0 && page.length > 1) {
-        const signals = computeSignals({ tokens: page.map(([, s]) => s.tokens), ids: page.map(([id]) => id), profile: taste.profile() });
-        pages.push({ signals, size: page.length, chosen, skipped: chosen > 0 ? range(chosen) : range(page.length).filter((i) => i !== chosen) });
+        const ids = page.map(([id]) => id);
+        const shownTokens = page.map(([, s]) => s.tokens);
+        const profile = taste.profile();
+        const signals = computeSignals({ tokens: shownTokens, ids, profile });
+        const skipped = chosen > 0 ? range(chosen) : range(page.length).filter((i) => i !== chosen);
+        pages.push({ signals, size: page.length, chosen, skipped, ids, tokens: shownTokens, history: history.slice(-PAIR_HISTORY), profile });
         views.delete(e.listId as string);
       }
     }
     taste.observe(e, tokens);
+    const weight = tasteWeight(e);
+    if (weight > 0) history.push({ itemId: e.itemId, tokens, weight });
   }
   return pages;
 }

@@ -1,8 +1,9 @@
 /**
- * `src/worker/ranking/`: the ranking, pure functions over plain arrays: the visitor's taste and its
- * interned tokens, the relational signals, the per-visitor reactions, this pipeline, the shop's
- * rules, exploration and item similarity. It imports from `../model/` only (the content features);
- * the engine calls it. This file is its entry.
+ * `src/worker/ranking/`: the ranking, pure functions over plain arrays: items' content features and
+ * their interned tokens, the visitor's taste, the relational signals and pair features, the
+ * per-visitor reactions, this pipeline, the shop's rules, exploration and item similarity. It
+ * imports nothing else of the worker; the engine and the pretrained scorers (`../model/`) call it.
+ * This file is its entry.
  *
  * The ranking pipeline as one pure function (`rankCandidates`): the relational signals of every
  * candidate, the ranker head's score, the order (the best `k`, with optional diversity and
@@ -77,6 +78,12 @@ export interface RuleContext {
 /** A reason shown for an exploration slot. */
 export const EXPLORE_REASON: Reason = { text: 'Something new for you', drivenBy: [] };
 
+/** What the server's order, the taste and the model each added to candidate `i`'s score, rounded. */
+function contributionsOf(values: Float32Array, i: number): NonNullable<Reason['contributions']> {
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return { server: round(values[i * 3]), taste: round(values[i * 3 + 1]), model: round(values[i * 3 + 2]) };
+}
+
 /**
  * The server's order as candidate indices: by score (higher first) when every candidate has one,
  * else the input order. Equal scores keep their input order.
@@ -125,7 +132,7 @@ export function rankCandidates(input: RankInput): Ranking {
   const n = input.ids.length;
   const { options } = input;
   const server = serverOrderOf(input.serverScores, n);
-  const { scores, evidence } = scoreCandidates({
+  const { scores, evidence, contributions } = scoreCandidates({
     server,
     tokens: input.tokens,
     ids: input.ids,
@@ -133,6 +140,7 @@ export function rankCandidates(input: RankInput): Ranking {
     model: input.model,
     head: input.head,
     serverWeight: options.serverWeight,
+    contributions: options.explain,
   });
   let indices = order(scores, server, { k: options.k, diversity: options.diversity, tokens: input.tokens, evidence });
   let explored: number[] = [];
@@ -153,7 +161,10 @@ export function rankCandidates(input: RankInput): Ranking {
     // Reasons are for what a person sees: the first positions, not the whole list.
     reasons = new Array(n).fill(null);
     const exploring = new Set(explored);
-    for (const i of ruled.order.slice(0, EXPLAIN_LIMIT)) reasons[i] = exploring.has(i) ? EXPLORE_REASON : (reasonFor(input.tokens[i], input.history ?? []) ?? null);
+    for (const i of ruled.order.slice(0, EXPLAIN_LIMIT)) {
+      const reason = exploring.has(i) ? EXPLORE_REASON : reasonFor(input.tokens[i], input.history ?? []);
+      reasons[i] = reason && contributions ? { ...reason, contributions: contributionsOf(contributions, i) } : (reason ?? null);
+    }
   }
   return { ...ruled, scores, modelScores, reasons };
 }

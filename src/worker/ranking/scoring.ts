@@ -25,6 +25,8 @@ export interface ScoreInput {
   head: HeadWeights;
   /** `options.serverWeight`: the override of the head's balance with the server's order. */
   serverWeight?: number;
+  /** Also say what each group of signals added to each candidate's score (`Scored.contributions`). */
+  contributions?: boolean;
 }
 
 export interface Scored {
@@ -32,7 +34,16 @@ export interface Scored {
   scores: Float32Array;
   /** 1 per candidate index whose signals were computed (the taste or the model has evidence on it). */
   evidence: Uint8Array;
+  /**
+   * With `contributions`: per candidate index, the head's terms summed by group, [server, taste,
+   * model] (row-major [n, 3]); before any `serverWeight` override.
+   */
+  contributions?: Float32Array;
 }
+
+/** Columns of `Scored.contributions`. */
+export const CONTRIBUTION_GROUPS = ['server', 'taste', 'model'] as const;
+const MODEL = SIGNALS.indexOf('model');
 
 /** Scratch flags per token id: the tokens the taste holds. */
 let inTaste = new Uint8Array(1024);
@@ -42,7 +53,8 @@ export function scoreCandidates(input: ScoreInput): Scored {
   const n = server.length;
   const scores = new Float32Array(n);
   const evidence = new Uint8Array(n);
-  if (n === 0) return { scores, evidence };
+  const contributions = input.contributions ? new Float32Array(n * 3) : undefined;
+  if (n === 0) return { scores, evidence, contributions };
   // With an override, the head's personal part is scored first (its server weights at 0).
   const weights = SIGNALS.map((name) => (serverWeight !== undefined && (name === 'serverLin' || name === 'serverLog') ? 0 : (head[name] ?? 0)));
   const modelTerm = model ? modelTermByRank(server, model) : null;
@@ -59,6 +71,11 @@ export function scoreCandidates(input: ScoreInput): Scored {
           let s = 0;
           for (let f = 0; f < SIGNAL_COUNT; f++) s += signals[f] * weights[f];
           byRank[rank] = s;
+          if (contributions) {
+            const server = signals[0] * (head.serverLin ?? 0) + signals[1] * (head.serverLog ?? 0);
+            const byModel = signals[MODEL] * weights[MODEL];
+            contributions.set([server, s - signals[0] * weights[0] - signals[1] * weights[1] - byModel, byModel], i * 3);
+          }
         } else {
           // Every other signal is an exact zero: the server position alone, rounded as a signal is.
           signals[0] = -rank / n;
@@ -67,6 +84,7 @@ export function scoreCandidates(input: ScoreInput): Scored {
           s += signals[0] * weights[0];
           s += signals[1] * weights[1];
           byRank[rank] = s;
+          if (contributions) contributions[i * 3] = signals[0] * (head.serverLin ?? 0) + signals[1] * (head.serverLog ?? 0);
         }
       }
     } finally {
@@ -75,7 +93,7 @@ export function scoreCandidates(input: ScoreInput): Scored {
   });
   const final = serverWeight === undefined ? byRank : blendWithServer(byRank, serverWeight);
   for (let rank = 0; rank < n; rank++) scores[server[rank]] = final[rank];
-  return { scores, evidence };
+  return { scores, evidence, contributions };
 }
 
 /** The evidence-weighted model term by server position (as `computeSignals` lays the model out). */

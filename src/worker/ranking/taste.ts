@@ -9,7 +9,7 @@
  * govern it like the events themselves and nothing is kept that `exportData()` does not show.
  */
 import type { EventType, ItemFeatures } from '../../shared/types';
-import { featureTokens } from '../model/features';
+import { featureTokens } from './features';
 import { tokenId } from './tokens';
 
 /** How much each interaction says about taste. Impressions and removals say nothing positive. */

@@ -4,7 +4,7 @@
  * candidates cost about a millisecond. One table per worker (or Node process), shared by the item
  * cache and the taste; it grows with the distinct tokens seen, up to a cap.
  */
-import { fnv1a } from '../model/features';
+import { fnv1a } from './features';
 
 /** Distinct tokens kept as their own id; past this, tokens share hashed ids (collisions, never growth). */
 export const MAX_TOKENS = 1 << 20;

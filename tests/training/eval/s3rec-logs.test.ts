@@ -13,7 +13,7 @@ import { checkCandidates } from '../../../src/shared/validate';
 import { runTrain } from '../../../src/training/cli/train';
 import { loadDataset } from '../../../src/training/data/load';
 import { main as evalMain } from '../../../src/training/eval/eval';
-import { featureBuckets } from '../../../src/worker/model/features';
+import { featureBuckets } from '../../../src/worker/ranking/features';
 
 const LASTFM = join(import.meta.dirname, '../../fixtures/lastfm');
 const LOG = join(LASTFM, 'LastFM.txt');

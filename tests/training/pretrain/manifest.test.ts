@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../src/training/pretrain/pretrain';
 import type { Dataset } from '../../../src/training/data/dataset';
 import { usedTokens, vocabularyOf } from '../../../src/training/pretrain/manifest';
-import { featureBuckets, fnv1a } from '../../../src/worker/model/features';
+import { featureBuckets, fnv1a } from '../../../src/worker/ranking/features';
 
 describe('the manifest vocabulary', () => {
   it('lists exactly the tokens whose buckets the model hashes', () => {

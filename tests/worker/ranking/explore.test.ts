@@ -73,7 +73,7 @@ describe('rankCandidates with explore', () => {
     // The kitchen items (9, 19, 29) are the taste's blind spot; the best placed one takes slot 5.
     expect(plain.slice(0, 10).some((i) => i % 10 === 9)).toBe(false);
     expect(order[5] % 10).toBe(9);
-    expect(ranking.reasons![order[5]]).toEqual(EXPLORE_REASON);
+    expect(ranking.reasons![order[5]]).toMatchObject(EXPLORE_REASON);
     // One already shown is left out.
     const shownFirst = `i${order[5]}`;
     const again = Array.from(rankCandidates(input({ explore: 0.1 }, (id) => id === shownFirst)).order);

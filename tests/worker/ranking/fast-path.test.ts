@@ -83,7 +83,14 @@ describe('the fast ranking path', () => {
         expect(Array.from(fast.order)).toEqual(Array.from(reference.order));
         expect(bits(fast.scores)).toEqual(bits(reference.scores));
         expect(Array.from(fast.modelScores)).toEqual(Array.from(reference.modelScores));
-        expect(fast.reasons).toEqual(reference.reasons);
+        // The reasons are the reference's, with what each group of signals added to the score.
+        const withoutContributions = fast.reasons?.map((r) => (r ? { text: r.text, drivenBy: r.drivenBy } : r));
+        expect(withoutContributions).toEqual(reference.reasons);
+        fast.reasons?.forEach((r, i) => {
+          if (!r?.contributions || input.options.serverWeight !== undefined) return;
+          const { server, taste, model } = r.contributions;
+          expect(server + taste + model).toBeCloseTo(fast.scores[i], 2);
+        });
         expect(fast.excluded).toEqual(reference.excluded);
       }),
       { numRuns: 400 },

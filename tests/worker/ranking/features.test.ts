@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featureBuckets, featureTokens } from '../../../src/worker/model/features';
+import { featureBuckets, featureTokens } from '../../../src/worker/ranking/features';
 import { checkTrackEvents } from '../../../src/shared/validate';
 
 describe('featureTokens', () => {
