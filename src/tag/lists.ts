@@ -243,7 +243,8 @@ export class Lists {
         if (!detail) continue;
         this.remember(state, container);
         if (detail.moved && result.personalized) this.env.saved()?.save(this.key(container), { server: ids, order: detail.order });
-        const extra = excluded.size ? { excluded: [...excluded] } : {};
+        const scored = result.items.filter((item) => item.modelScore !== null).map((item) => item.id);
+        const extra = { ...(excluded.size ? { excluded: [...excluded] } : {}), ...(scored.length ? { modelScored: scored } : {}) };
         this.dispatch(container, { ...detail, serverOrder: ids, personalized: result.personalized, fallback: result.fallback, arm: result.arm, ...extra });
       } while (state.dirty);
     } finally {

@@ -29,6 +29,8 @@ export interface RerankedDetail {
   order: string[];
   /** Item ids a rule excluded (their tiles are hidden); absent when none. */
   excluded?: string[];
+  /** Item ids the pretrained scorer scored (it reads their words and facets); absent when none. */
+  modelScored?: string[];
   /** Tiles that changed place. */
   moved: number;
   /** Tiles held in place because the visitor had seen them or was using them. */

@@ -190,39 +190,42 @@ function printComparisons(comparisons: CatalogueReport['comparisons']): void {
   }
 }
 
-/** The catalogue protocol: a shop whose catalogue the model never saw, at every history length. */
-async function catalogueProtocol(data: Dataset, args: Args) {
+/** What the catalogue and session protocols share: a model that never saw the log, users, the facet baseline. */
+async function unseenSetup(data: Dataset, args: Args, prefix: string) {
   const { artifacts, note } = await unseenModel(data, args);
   console.log(note);
   const users = num(args, 'users', 2000);
   const seed = num(args, 'seed', 7);
   const facet = tuneFacet(data, Math.min(users, 1000), seed + 3);
   console.log(`facet baseline: half-life ${facet.halfLifeDays} days (best on validation items)`);
-  const factory = nodeEngineFactory(artifacts, 'catalogue');
-  const report: CatalogueReport = await runCatalogue(data, factory, { users, seed, facet, onProgress: (line) => console.log(`  ${line}`) });
+  const options = { users, seed, facet, onProgress: (line: string) => console.log(`  ${line}`) };
+  return { artifacts, note, options, factory: nodeEngineFactory(artifacts, prefix), model: describeModel(artifacts.manifest) };
+}
+
+/** The catalogue protocol: a shop whose catalogue the model never saw, at every history length. */
+async function catalogueProtocol(data: Dataset, args: Args) {
+  const { note, options, factory, model } = await unseenSetup(data, args, 'catalogue');
+  const report: CatalogueReport = await runCatalogue(data, factory, options);
   factory.dispose();
   printTable(`${data.name} / catalogue (${note})`, report.rows);
   printComparisons(report.comparisons);
-  return { seed, users, note, ...report, rows: report.rows.map((r) => ({ ...r, cut: r.cut === Infinity ? 'all' : r.cut })), comparisons: report.comparisons.map((c) => ({ ...c, cut: c.cut === Infinity ? 'all' : c.cut })), model: describeModel(artifacts.manifest) };
+  const { seed, users } = options;
+  return { seed, users, note, ...report, rows: report.rows.map((r) => ({ ...r, cut: r.cut === Infinity ? 'all' : r.cut })), comparisons: report.comparisons.map((c) => ({ ...c, cut: c.cut === Infinity ? 'all' : c.cut })), model };
 }
 
 /** The session protocol: each user's history as the pages a shop shows, reranked and clicked. */
 async function sessionProtocol(data: Dataset, args: Args) {
-  const { artifacts, note } = await unseenModel(data, args);
-  console.log(note);
-  const users = num(args, 'users', 2000);
-  const seed = num(args, 'seed', 7);
-  const facet = tuneFacet(data, Math.min(users, 1000), seed + 3);
-  const factory = nodeEngineFactory(artifacts, 'session');
-  const report = await runSession(data, factory, { users, seed, facet, onProgress: (line) => console.log(`  ${line}`) });
+  const { note, options, factory, model } = await unseenSetup(data, args, 'session');
+  const report = await runSession(data, factory, options);
   factory.dispose();
   printTable(`${data.name} / session, ${report.pages} pages (${note})`, report.rows);
   console.log(`clicked item's reciprocal rank on the pages as shown: ${report.rows.map((r) => `${r.name} ${r.pageMRR.toFixed(4)}`).join('; ')}`);
   printComparisons(report.comparisons);
-  return { seed, users, note, ...report, comparisons: report.comparisons.map((c) => ({ ...c, cut: 'all' })), model: describeModel(artifacts.manifest) };
+  const { seed, users } = options;
+  return { seed, users, note, ...report, comparisons: report.comparisons.map((c) => ({ ...c, cut: 'all' })), model };
 }
 
-function describeModel(manifest: ModelManifest) {
+function describeModel(manifest: { version: string; card?: unknown; ranker?: unknown; config: object }) {
   return { version: manifest.version, card: manifest.card, ranker: manifest.ranker, config: { ...manifest.config } };
 }
 

@@ -3,8 +3,8 @@
  * each next item, the server's list (that item and 19 items the user never touched, in the shop's
  * bestseller order) is reranked by the engine and shown: its impressions are tracked with the list
  * and the positions the engine gave them, as the script tag records them, then the visitor clicks
- * the item. The last item is the test, ranked among 99 as in the catalogue protocol, after
- * `train()` has fitted what it learns from those pages. Rows: the server's order, the facet
+ * the item. The last item is the test, ranked among 99 as in the catalogue protocol. Variants that
+ * train call `train()` every 5 pages (as `autoTrain` does) and before the test. Rows: the server's order, the facet
  * baseline, and the engine without `train()`, with `train()` but without fine-tuning the scorer's
  * user side, and with it, with paired intervals.
  */
@@ -22,6 +22,8 @@ import type { FacetOptions } from './facet';
 export const PAGE_SIZE = 20;
 /** Time the visitor spends on a page before clicking, ms. */
 const DWELL_MS = 5_000;
+/** Variants that train do so every this many pages, as `autoTrain` does after 5 new interactions. */
+const TRAIN_EVERY = 5;
 
 export interface SessionPage {
   listId: string;
@@ -44,7 +46,7 @@ export interface SessionCase {
 
 export interface SessionVariant {
   name: string;
-  /** Call `train()` before the test. */
+  /** Call `train()` every `TRAIN_EVERY` pages and before the test. */
   train: boolean;
   /** Let `train()` fine-tune the scorer's user side (the engine's `fineTune`). */
   fineTune: boolean;
@@ -99,6 +101,7 @@ async function replaySession(engine: EngineLike, c: SessionCase, setClock: (t: n
     pageRanks.push(position + 1);
     setClock(page.time + DWELL_MS);
     await engine.track([{ type: 'click', itemId: page.chosen, listId: page.listId, position, time: page.time + DWELL_MS, dwellMs: DWELL_MS, features: features.get(page.chosen) }]);
+    if (variant.train && pageRanks.length % TRAIN_EVERY === 0) await engine.train();
   }
   setClock(c.test.time);
   if (variant.train) await engine.train();

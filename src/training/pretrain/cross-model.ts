@@ -77,6 +77,9 @@ export async function buildCrossModel(logs: ReadonlyArray<{ data: Dataset; sourc
     learningRate: options.learningRate,
     l2: 1e-5,
     seed: options.seed,
+    // The taste's weights stay those the head learned without the scorer: measured leave-one-log-out,
+    // a head trained together with the scorer transferred worse (docs/quality.md).
+    fixHead: true,
     log: options.log,
   });
   options.log?.(`head with the scorer: ${JSON.stringify(trained.head)}`);
@@ -88,7 +91,7 @@ export async function buildCrossModel(logs: ReadonlyArray<{ data: Dataset; sourc
     ...(source.catalogues ? { attributes: source.catalogues.join(',') } : {}),
     ...(source.text ? { text: source.text } : {}),
   }));
-  config.training = { logs: trainedOn.map((s) => s.dataset), cases: options.cases, epochs: options.epochs, learningRate: options.learningRate, seed: options.seed, loss: trained.loss, seconds: (performance.now() - started) / 1000 };
+  config.training = { logs: trainedOn.map((s) => s.dataset), cases: options.cases, epochs: options.epochs, learningRate: options.learningRate, seed: options.seed, fixHead: true, loss: trained.loss, seconds: (performance.now() - started) / 1000 };
   const artifacts = crossArtifacts(config, trained.params, trained.head, alone.weights, trainedOn);
   if (pool.length > 0) artifacts.manifest.ranker!.pool = pool.map((p) => ({ dataset: stemOf(p.path), path: p.path, ...(p.catalogues ? { attributes: p.catalogues.join(',') } : {}), ...(p.text ? { text: p.text } : {}) }));
   return artifacts;
