@@ -2,8 +2,8 @@
 /**
  * The shop page of the first-visit benchmark (scripts/bench/bytes.ts): its query names a
  * catalogue (`catalog`, JSON of `{ items: [{ id, features }] }`) and optionally a model
- * (`model`). Before the tag arrives it writes the tiles and queues, through the stub, the click
- * the visitor makes, so the first personalised `rerank` follows as soon as the engine can give
+ * (`model`) and how many clicks the visitor makes (`clicks`, default 1). Before the tag arrives it
+ * writes the tiles and queues, through the stub, the clicks the visitor makes, so the first personalised `rerank` follows as soon as the engine can give
  * one; `window.firstVisit` records when each `localrank:reranked` came.
  */
 (() => {
@@ -20,8 +20,10 @@
     const detail = /** @type {CustomEvent<{ personalized: boolean }>} */ (event).detail;
     record.reranked.push({ at: performance.now(), personalized: detail.personalized });
   });
-  const clicked = catalog.items[3];
-  /** @type {any} */ (window).localrank('track', { type: 'click', itemId: clicked.id, features: clicked.features });
+  const clicks = Number(query.get('clicks') ?? 1);
+  for (const clicked of catalog.items.slice(3, 3 + clicks)) {
+    /** @type {any} */ (window).localrank('track', { type: 'click', itemId: clicked.id, features: clicked.features });
+  }
   document.addEventListener('DOMContentLoaded', () => {
     const list = /** @type {HTMLElement} */ (document.getElementById('list'));
     for (const { id, features } of catalog.items) {

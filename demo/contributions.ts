@@ -43,7 +43,7 @@ export function scorerStateOf(info: unknown): ScorerState | null {
 const SCORER_WORDS: Record<ScorerState, string> = {
   ready: 'ready (reads any catalogue: words, categories, facets, never ids)',
   loading: 'loading (reads any catalogue; until it is ready, the server’s order and your taste rank)',
-  none: 'none in this model (the server’s order and your taste rank)',
+  none: 'not loaded yet (it loads from your third interaction; until then the server’s order and your taste rank)',
   failed: 'failed to load (the server’s order and your taste rank)',
 };
 

@@ -268,10 +268,13 @@ export class Shop {
     }
     const scorer = scorerStateOf(info);
     // The scorer's part of each score is 0 until it has loaded: rerank once it has.
-    if (this.scorer === 'loading' && scorer === 'ready') this.scheduleRerank();
+    if (this.scorer !== null && this.scorer !== 'ready' && scorer === 'ready') this.scheduleRerank();
     this.scorer = scorer;
     clearTimeout(this.scorerTimer);
-    if (scorer === 'loading') this.scorerTimer = window.setTimeout(() => void this.refreshInfo(), SCORER_POLL_MS);
+    // It starts loading behind a personalised rerank, once the visitor has enough interactions: watch
+    // for that while the visitor has any.
+    const coming = scorer === 'loading' || (scorer === 'none' && (info.events ?? 0) > 0);
+    if (coming) this.scorerTimer = window.setTimeout(() => void this.refreshInfo(), SCORER_POLL_MS);
     this.feed.setInfo(info, scorer);
     return true;
   }

@@ -4,7 +4,9 @@
  * response body it writes, per file. A shop page (bench/first-visit.html) with the script tag and
  * a visitor's click queued before the tag arrives; time runs from the navigation to the first
  * `localrank:reranked` with `personalized: true`. Three visits:
- * - a new shop with the default model: a catalogue it has never seen (the model part never loads);
+ * - a new shop with the default model: a catalogue it has never seen, one click (fewer than the
+ *   model's card asks for: the model part does not load);
+ * - the same with three clicks: the model part loads after the first personalised rerank;
  * - a shop with its own model (the fixture model, trained on the films listed): the model part
  *   loads after the first personalised rerank, and the table shows what it added;
  * - the new shop again in the same browser: a return visit, with the HTTP cache.
@@ -88,25 +90,25 @@ function label(path: string): string {
 
 const isLocalrank = (path: string) => path.startsWith('/dist/') || path.startsWith('/tests/fixtures/model/');
 
-async function visit(context: BrowserContext, origin: string, log: Sent[], name: string, query: string): Promise<Visit> {
+async function visit(context: BrowserContext, origin: string, log: Sent[], name: string, query: string, modelExpected = false): Promise<Visit> {
   const page = await context.newPage();
   const from = log.length;
   await page.goto(`${origin}/bench/first-visit.html?${query}`);
   await page.waitForFunction(() => (window as unknown as { firstVisit: { reranked: Array<{ personalized: boolean }> } }).firstVisit.reranked.some((r) => r.personalized), null, { timeout: 60_000 });
   // Whatever follows the first personalised rerank (the model part, where it can contribute).
   // (No named functions in here: the bench runs through tsx, whose helpers the page does not have.)
-  const state = await page.evaluate(async () => {
+  const state = await page.evaluate(async (expected) => {
     const lr = (window as unknown as { localrank(...args: unknown[]): Promise<unknown> }).localrank;
     let model = 'loading';
-    for (let i = 0; i < 300 && model === 'loading'; i++) {
+    for (let i = 0; i < 300 && (model === 'loading' || (expected && model === 'none')); i++) {
       model = ((await lr('info')) as { model?: string } | null)?.model ?? 'none';
-      if (model === 'loading') await new Promise((r) => setTimeout(r, 100));
+      if (model === 'loading' || (expected && model === 'none')) await new Promise((r) => setTimeout(r, 100));
     }
     const ids = Array.from(document.querySelectorAll('[data-lr-item]'), (el) => ({ id: el.getAttribute('data-lr-item')! }));
     const ranked = (await lr('rerank', ids)) as { items: Array<{ modelScore: number | null }> };
     const first = (window as unknown as { firstVisit: { reranked: Array<{ at: number; personalized: boolean }> } }).firstVisit.reranked.find((r) => r.personalized)!;
     return { model, modelScored: ranked.items.some((i) => i.modelScore !== null), firstAt: first.at, origin: performance.timeOrigin };
-  });
+  }, modelExpected);
   const firstAt = state.origin + state.firstAt;
   await page.close();
   const files = log
@@ -133,10 +135,14 @@ export async function firstVisitBytes(browser: Browser, root: string): Promise<V
     const shop = await visit(fresh, server.origin, server.log, 'new shop, default model (first visit)', catalog('garden.json'));
     const again = await visit(fresh, server.origin, server.log, 'new shop, return visit (HTTP cache)', catalog('garden.json'));
     await fresh.close();
+    // The default model's card asks for three interactions: from then on its part loads.
+    const engaged = await browser.newContext();
+    const three = await visit(engaged, server.origin, server.log, 'new shop, default model, three clicks (first visit)', `${catalog('garden.json')}&clicks=3`, true);
+    await engaged.close();
     const own = await browser.newContext();
     const trained = await visit(own, server.origin, server.log, "a shop with its own model (first visit)", `${catalog('films.json')}&model=${encodeURIComponent('/tests/fixtures/model/manifest.json')}`);
     await own.close();
-    return [shop, trained, again];
+    return [shop, three, trained, again];
   } finally {
     await server.close();
   }
@@ -147,7 +153,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
 export function bytesMarkdown(visits: Visit[]): string {
   const out: string[] = [];
   out.push(
-    '**What a first visit downloads** (the script tag on a shop page, a click queued before it arrives; bytes of the response bodies the server sent, gzip level 9; time from the navigation to the first `localrank:reranked` with `personalized: true`)',
+    '**What a first visit downloads** (the script tag on a shop page, the visitor’s clicks (one, or three) queued before it arrives; bytes of the response bodies the server sent, gzip level 9; time from the navigation to the first `localrank:reranked` with `personalized: true`)',
     '',
   );
   out.push('| visit | file | gzip | raw | when |');

@@ -38,7 +38,7 @@ export const DEFAULTS = {
   namespace: 'default',
   backend: 'auto',
   loadModel: 'lazy',
-  autoTrain: true,
+  autoTrain: false,
   fineTune: false,
   /** `retention` */
   maxEvents: 5000,

@@ -392,7 +392,10 @@ export interface PersonalizerOptions {
    */
   loadModel?: 'lazy' | 'eager' | 'never';
   retention?: RetentionOptions;
-  /** Run `train()` automatically in the background. Default true. */
+  /**
+   * Run `train()` automatically in the background. Default false: measured, the reactions `train()`
+   * fits made ranking worse in the session protocol (docs/quality.md).
+   */
   autoTrain?: boolean | AutoTrainOptions;
   /**
    * Let `train()` also fine-tune the pretrained scorer for this visitor (an offset of its user side,

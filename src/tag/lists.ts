@@ -62,6 +62,8 @@ interface ListState {
   running: boolean;
   /** The page changed the list while it was being handled. */
   dirty: boolean;
+  /** A refresh was asked for while it was being handled: rank it again even if unchanged. */
+  forced: boolean;
   /** The arrangement was handled without the engine (the rules only): the engine still ranks it. */
   local: boolean;
 }
@@ -84,7 +86,7 @@ export class Lists {
 
   private state(container: Element): ListState {
     let state = this.states.get(container);
-    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false, local: false }));
+    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false, forced: false, local: false }));
     return state;
   }
 
@@ -206,6 +208,7 @@ export class Lists {
     const state = this.state(container);
     if (state.running) {
       state.dirty = true;
+      state.forced ||= force;
       return;
     }
     state.running = true;
@@ -213,8 +216,9 @@ export class Lists {
       do {
         state.dirty = false;
         const start = performance.now();
-        if (!force && this.unchanged(state, container) && !(local === undefined && state.local)) break;
+        if (!force && !state.forced && this.unchanged(state, container) && !(local === undefined && state.local)) break;
         force = false;
+        state.forced = false;
         state.local = local !== undefined;
         const entries = this.read(container);
         this.remember(state, container);

@@ -36,7 +36,7 @@ import type {
 import { checkCandidates, checkRerankOptions, checkTrackEvents } from '../shared/validate';
 import type { ModelCandidates, ModelPart, ModelPartModule, ModelTerm } from './model/contract';
 import { ItemCache } from './item-cache';
-import { knowsItem, modelInfo, readManifest, readsAnyCatalogue, type ModelInfo } from './model/manifest';
+import { knowsItem, minHistory, modelInfo, readManifest, readsAnyCatalogue, type ModelInfo } from './model/manifest';
 import type { AnyManifest } from './model/cross-manifest';
 import { ModelSlot } from './model-slot';
 import { historyEntry } from './history';
@@ -187,13 +187,13 @@ export class Engine {
 
   /**
    * After this answer, starts loading the model part when it can contribute: its card says it reads
-   * any catalogue, or it knows some candidate; and it has a visitor to read (a history, or a card
-   * that says its ranking for newcomers beats the server's).
+   * any catalogue, or it knows some candidate; and it has a visitor to read (as many interactions as
+   * its card says it needs, or a card that says its ranking for newcomers beats the server's).
    */
   private considerModel(known: boolean, history: number): void {
     if (this.modelScheduled || !this.slot.wanted()) return;
     if (!(known || readsAnyCatalogue(this.model))) return;
-    if (history === 0 && !this.model.card?.priorBeatsServer) return;
+    if (history === 0 ? !this.model.card?.priorBeatsServer : history < minHistory(this.model)) return;
     this.modelScheduled = true;
     // A macrotask: the answer in progress is posted to the page first.
     setTimeout(() => {
@@ -338,7 +338,7 @@ export class Engine {
   /** The model part's term when it is ready; a part that fails here leaves the ranking to the taste and head. */
   private async modelTerm(candidates: ModelCandidates, history: Parameters<ModelPart['term']>[1]): Promise<ModelTerm | undefined> {
     const part = this.slot.part;
-    if (!part) return undefined;
+    if (!part || (history.length > 0 && history.length < minHistory(this.model))) return undefined;
     try {
       return await part.term(candidates, history, this.now(), this.config.learn === false ? null : this.adaptation);
     } catch {

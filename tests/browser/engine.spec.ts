@@ -183,16 +183,29 @@ test('with no model option the bundled default model is loaded from beside the l
     const bundle = '/dist/localrank.js';
     const lib = await import(/* @vite-ignore */ bundle);
     const lr = await lib.createPersonalizer({ namespace: 'default-model', autoTrain: false });
-    const candidates = [{ id: '1' }, { id: '50' }, { id: '100' }];
-    // Its card says its ranking for newcomers beats the server's: the first rerank (the server's
-    // order, no history yet) loads the model part, whose term personalises the later ones.
+    const item = (id: string, category: string, text: string) => ({ id, features: { category: ['Kitchen', category], text } });
+    const candidates = [item('1', 'Knives', 'chef knife steel'), item('2', 'Pans', 'frying pan iron'), item('3', 'Knives', 'paring knife'), item('4', 'Pans', 'sauce pan')];
+    // A newcomer: the server's order, and nothing of the model part is loaded for it.
     const first = await lr.rerank(candidates);
-    while ((await lr.info()).model === 'none' || (await lr.info()).model === 'loading') await new Promise((r) => setTimeout(r, 50));
+    const modelForNewcomer = (await lr.info()).model;
+    // Two interactions: fewer than its card asks for (minHistory 3), nothing of the model part loads.
+    await lr.track([item('5', 'Knives', 'bread knife'), item('6', 'Knives', 'santoku knife')].map((c) => ({ type: 'click', itemId: c.id, features: c.features })));
+    await lr.rerank(candidates);
+    await new Promise((r) => setTimeout(r, 200));
+    const modelAtTwo = (await lr.info()).model;
+    await lr.track([{ type: 'click', itemId: '1', features: candidates[0].features }]);
+    // The first personalised rerank with three is served from the taste and the head; the model part loads after it.
+    await lr.rerank(candidates);
+    const deadline = Date.now() + 60_000;
+    while (['none', 'loading'].includes((await lr.info()).model) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const result = await lr.rerank(candidates);
-    return { ...(await lr.info()), first: first.personalized, personalized: result.personalized };
+    return { ...(await lr.info()), modelForNewcomer, modelAtTwo, first: first.personalized, personalized: result.personalized, scored: result.items.filter((i: { modelScore: number | null }) => i.modelScore !== null).length };
   });
+  expect(info.modelForNewcomer).toBe('none');
+  expect(info.modelAtTwo).toBe('none');
   expect(info.modelVersion).toBe(manifest.version);
   expect(info.model).toBe('ready');
   expect(info.first).toBe(false);
   expect(info.personalized).toBe(true);
+  expect(info.scored).toBe(4);
 });

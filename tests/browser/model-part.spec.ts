@@ -1,9 +1,9 @@
 /**
- * The model part (TensorFlow.js, the towers, the weights, the wasm binaries) is downloaded only
+ * The model part (TensorFlow.js, the scorer, the weights, the wasm binaries) is downloaded only
  * where the model can contribute, and only after the first personalised rerank was served from the
- * taste and the head. Proved from the network log of the page and its workers: on a shop whose
- * catalogue the bundled model never saw, a whole visit (script tag, clicks, personalised reranks,
- * a second page) requests none of it; on a shop whose model knows the catalogue, the first
+ * taste and the head. Proved from the network log of the page and its workers: a newcomer's visit
+ * requests none of it; on a shop the bundled model never saw (it reads any catalogue), the part
+ * loads after the first personalised page; on a shop whose model knows the catalogue, the first
  * personalised rerank comes without it, the part is requested after that call, and the reranks
  * after it carry the model's scores.
  */
@@ -29,21 +29,24 @@ function requests(page: Page): Array<{ url: string; at: number }> {
   return log;
 }
 
-test('on a shop the model cannot help, no TensorFlow.js, wasm or weights is ever requested, and the taste personalises', async ({ page }) => {
+test('a newcomer downloads no TensorFlow.js, wasm or weights; on a shop the model never saw, its part loads after the first personalised page', async ({ page }) => {
   const log = requests(page);
   await page.goto(GARDEN);
   await page.waitForFunction(() => window.garden.reranked.some((d) => d.listId === 'bestsellers'), null, { timeout: 60_000 });
   const seeds = CATALOG.filter((p) => p.features.category[1] === 'Seeds').map((p) => p.id);
   await clickTilesAndWait(page, seeds.slice(-4));
-  await page.goto(GARDEN);
-  const handle = await page.waitForFunction(() => window.garden.reranked.find((d) => d.listId === 'bestsellers'), null, { timeout: 60_000 });
-  expect(((await handle.jsonValue()) as RerankedDetail).personalized).toBe(true);
-  const state = await page.evaluate(() => window.localrank('info') as Promise<{ model: string; backend: string }>);
-  expect(state).toMatchObject({ model: 'none', backend: 'none' });
-
   expect(log.some((r) => /\/assets\/worker-[\w-]+\.js$/.test(r.url)), 'the worker was loaded').toBe(true);
   expect(log.some((r) => /\/models\/default\/manifest\.json$/.test(r.url)), "the model's manifest was read").toBe(true);
-  expect(log.filter((r) => MODEL_PART.test(r.url)).map((r) => r.url)).toEqual([]);
+  expect(log.filter((r) => MODEL_PART.test(r.url)).map((r) => r.url), 'nothing of the model part for a newcomer').toEqual([]);
+
+  await page.goto(GARDEN);
+  const handle = await page.waitForFunction(() => window.garden.reranked.find((d) => d.listId === 'bestsellers'), null, { timeout: 60_000 });
+  const personal = (await handle.jsonValue()) as RerankedDetail;
+  expect(personal.personalized).toBe(true);
+  expect(personal.modelScored, 'the first personalised page is ranked by the taste and the head').toBeUndefined();
+  await expect.poll(async () => ((await page.evaluate(() => window.localrank('info'))) as { model: string }).model, { timeout: 60_000 }).toBe('ready');
+  const part = log.filter((r) => MODEL_PART.test(r.url)).map((r) => new URL(r.url).pathname.replace(/-[\w-]{8}\.js$/, '.js'));
+  expect(part).toEqual(expect.arrayContaining(['/dist/assets/model.js', '/dist/models/default/weights.bin']));
 });
 
 test('where the model knows the catalogue, its part loads after the first personalised rerank, then its scores count', async ({ page }) => {

@@ -17,8 +17,9 @@ interface Outcome {
   storage: string | null;
   events: number | null;
   state: string | null;
-  /** The model part: before the film it knows (never needed for this catalogue), and after. */
-  modelBefore: string | null;
+  /** How many items the model scored in the first personalised rerank (none: it loads behind it), and once it is ready. */
+  scoredFirst: number;
+  scoredLater: number;
   model: string | null;
 }
 
@@ -117,10 +118,11 @@ for (const deployment of DEPLOYMENTS) {
       expect([...result.order].sort()).toEqual(CATALOGUE_IDS);
       // The other seed packets move up from the bottom of the server's order.
       expect(result.order.indexOf('g-1')).toBeLessThan(6);
-      // The model part was not loaded for a catalogue the model does not know; the bundler emitted
-      // it, and it loaded once the model knew a candidate.
-      expect(result.modelBefore).toBe('none');
+      // The first personalised rerank came from the taste and the head; the bundler emitted the
+      // model part, which loaded behind it and then scored the candidates the clicks relate to.
+      expect(result.scoredFirst).toBe(0);
       expect(result.model).toBe('ready');
+      expect(result.scoredLater).toBeGreaterThan(0);
       expect(problems).toEqual([]);
     });
 

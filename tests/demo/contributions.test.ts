@@ -36,6 +36,6 @@ describe('what the panel reads of an explained item', () => {
     expect(scorerStateOf({ state: 'ready' })).toBeNull();
     expect(scorerStateOf({ state: 'ready', model: 'warming' })).toBeNull();
     expect(scorerLine('ready')).toMatch(/^Scorer: ready \(reads any catalogue/);
-    expect(scorerLine('none')).toMatch(/^Scorer: none/);
+    expect(scorerLine('none')).toMatch(/^Scorer: not loaded yet/);
   });
 });

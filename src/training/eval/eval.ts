@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import 'fake-indexeddb/auto';
 import { fnv1a } from '../../worker/ranking/features';
-import { Scorer, type ModelManifest } from '../../worker/model/scorer';
+import type { ModelManifest } from '../../worker/model/scorer';
 import { seededRandom } from '../data/random';
 import { choice, num, parseArgs, str, type Args, type Command } from '../data/args';
 import { InputError } from '../data/input-error';
@@ -128,7 +128,7 @@ async function sequenceProtocol(data: Dataset, args: Args, protocol: Exclude<Pro
   const modelDir = str(args, 'model');
   const { split, manifest, weights } = modelDir ? { split: splitFor(data, protocol, target), ...readArtifacts(modelDir) } : await pretrained(data, args, protocol, target);
   if (args['pretrain-only']) return null;
-  const scorer = Scorer.fromArtifacts(manifest, weights);
+  const factory = nodeEngineFactory({ manifest, weights }, 'eval');
   const { cases, recall, sampled } = evalCases(data, split, protocol, users, seed);
   console.log(`${cases.length} cases from ${sampled} sampled users${recall !== undefined ? `, retriever recall@100 ${recall.toFixed(4)}` : ''}`);
   const variants: Variant[] = [
@@ -137,10 +137,10 @@ async function sequenceProtocol(data: Dataset, args: Args, protocol: Exclude<Pro
     { name: 'learning', learn: true, train: true },
   ];
   const started = performance.now();
-  const results = await evaluateCases(nodeEngineFactory(scorer, 'eval'), cases, variants, (done) => {
+  const results = await evaluateCases(factory, cases, variants, (done) => {
     if (done % 200 === 0) console.log(`  ${done}/${cases.length} users, ${((performance.now() - started) / 1000).toFixed(0)}s`);
   });
-  scorer.dispose();
+  factory.dispose();
   const rows = variantRows(results, variants, protocol === 'retriever' ? 'retriever order' : 'server order (popularity)');
   const ndcg = (name: string) => results.map((r) => caseMetrics(name === 'server' ? r.serverRank : r.ranks[name])['NDCG@10']);
   const random = seededRandom(seed + 1);

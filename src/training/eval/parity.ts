@@ -2,7 +2,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import 'fake-indexeddb/auto';
-import { Scorer } from '../../worker/model/scorer';
 import { num, parseArgs, str } from '../data/args';
 import { readArtifacts } from '../pretrain/artifacts';
 import { readDataset } from '../data/load';
@@ -20,11 +19,11 @@ export async function runParity(argv: readonly string[]): Promise<void> {
   await initTf('wasm');
   const data = await readDataset(str(args, 'dataset', '../shared/datasets/ml-100k'));
   const { manifest, weights } = readArtifacts(str(args, 'model', 'public/models/default'));
-  const scorer = Scorer.fromArtifacts(manifest, weights);
+  const factory = nodeEngineFactory({ manifest, weights }, 'parity');
   const { cases } = evalCases(data, splitFor(data, 'standard', 'test'), 'standard', num(args, 'users', 30), num(args, 'seed', 7));
   const shifted = cases.map((c) => shiftCase(c, now));
-  const results = await evaluateCases(nodeEngineFactory(scorer, 'parity'), shifted, PARITY_VARIANTS);
-  scorer.dispose();
+  const results = await evaluateCases(factory, shifted, PARITY_VARIANTS);
+  factory.dispose();
   const out = str(args, 'out', 'reports/parity.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({ modelVersion: manifest.version, cases: shifted, node: results }));

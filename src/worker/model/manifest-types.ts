@@ -40,6 +40,12 @@ export interface ModelCard {
    * it was trained on: the engine loads it on every shop, not only where the catalogue is known to it.
    */
   readsAnyCatalogue?: boolean;
+  /**
+   * The fewest interactions from which the model's term helps, measured on logs it never saw (the
+   * paired interval against the engine without it): below that the engine neither loads nor uses
+   * it. Absent: 1.
+   */
+  minHistory?: number;
   [key: string]: unknown;
 }
 

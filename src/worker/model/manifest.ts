@@ -51,6 +51,11 @@ export function modelInfo(manifest: AnyManifest): ModelInfo {
   };
 }
 
+/** The fewest interactions from which the model's term helps (its card says so; 1 when it does not). */
+export function minHistory(info: ModelInfo): number {
+  return info.card?.minHistory ?? 1;
+}
+
 /** The model reads any catalogue (its card says so): it can contribute on every shop. */
 export function readsAnyCatalogue(info: ModelInfo): boolean {
   return info.card?.readsAnyCatalogue === true;
@@ -102,6 +107,7 @@ function checkEngineFields(manifest: AnyManifest): void {
     integrity('card must have datasets and priorBeatsServer');
   }
   if (card?.readsAnyCatalogue !== undefined && typeof card.readsAnyCatalogue !== 'boolean') integrity('card.readsAnyCatalogue must be a boolean');
+  if (card?.minHistory !== undefined && !(Number.isInteger(card.minHistory) && (card.minHistory as number) >= 1 && (card.minHistory as number) <= 1000)) integrity('card.minHistory must be an integer from 1 to 1000');
   const bound = MANIFEST_LIMITS.headWeight;
   const finite = (head: unknown) => typeof head === 'object' && head !== null && Object.values(head).every((w) => typeof w === 'number' && Number.isFinite(w) && Math.abs(w) <= bound);
   if (manifest.ranker !== undefined && !finite(manifest.ranker.weights)) integrity('ranker.weights must be finite numbers');

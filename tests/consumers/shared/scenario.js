@@ -32,8 +32,8 @@ export async function run(createPersonalizer) {
 }
 
 /**
- * Tracks clicks on three seed packets and reranks; then has the model part load (see below). What
- * happened goes to `window.__consumer`.
+ * Tracks clicks on three seed packets and reranks; then waits for the model part and reranks again
+ * (see below). What happened goes to `window.__consumer`.
  */
 export async function personalise(lr) {
   const clicked = ['g-6', 'g-4', 'g-2'];
@@ -47,16 +47,17 @@ export async function personalise(lr) {
   }
   const result = await lr.rerank(CATALOGUE);
   const info = await lr.info();
-  // This catalogue is new to the bundled model: its part (TensorFlow.js, the weights) never loads
-  // for it. A film the model knows makes it load behind the rerank: proof that the bundler emitted
-  // the model part, the wasm binaries and the weights, and that they run.
-  const modelBefore = info.model ?? null;
-  await lr.rerank([...CATALOGUE, { id: '50', features: { category: ['Action', 'Adventure'], text: 'Star Wars (1977)' } }]);
-  let model = (await lr.info()).model;
+  // The first personalised rerank is served from the taste and the head; the bundled model reads
+  // any catalogue, so its part (TensorFlow.js, the weights) loads behind that answer: proof that
+  // the bundler emitted the model part, the wasm binaries and the weights, and that they run.
+  const scoredFirst = result.items.filter((item) => item.modelScore !== null).length;
+  let model = info.model;
   for (let i = 0; i < 600 && (model === 'none' || model === 'loading'); i++) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     model = (await lr.info()).model;
   }
+  const later = await lr.rerank(CATALOGUE);
+  const scoredLater = later.items.filter((item) => item.modelScore !== null).length;
   const outcome = {
     personalized: result.personalized,
     fallback: result.fallback ?? null,
@@ -64,7 +65,8 @@ export async function personalise(lr) {
     storage: info.storage ?? null,
     events: info.events ?? null,
     state: info.state ?? null,
-    modelBefore,
+    scoredFirst,
+    scoredLater,
     model: model ?? null,
   };
   window.__consumer = outcome;

@@ -70,7 +70,7 @@ describe('the cross scorer training', () => {
 
     const trainedOn = [{ dataset: 'a', mode: 'catalogue' as const, cases: specs.length, path: 'a.txt' }];
     const { manifest, weights } = crossArtifacts(config, trained.params, trained.head, alone.weights, trainedOn);
-    expect(manifest.card).toMatchObject({ datasets: ['a'], priorBeatsServer: false, readsAnyCatalogue: true });
+    expect(manifest.card).toMatchObject({ datasets: ['a'], priorBeatsServer: false, readsAnyCatalogue: true, minHistory: 3 });
     expect(manifest.ranker?.alone).toEqual(alone.weights);
     expect(manifest.items.ids).toEqual([]);
     expect(weights.byteLength).toBe(manifest.weights.byteLength);

@@ -63,18 +63,28 @@ const catalogue: Candidate[] = [
   { id: 'plain', features: { text: 'ordinary thing' } },
 ];
 
+/** Clicks on three glass items (the model's card needs three interactions), none of them a candidate. */
+async function likeGlass(engine: Engine, count = 3): Promise<void> {
+  for (let i = 0; i < count; i++) await engine.track({ type: 'click', itemId: `zorb-${9 - i}`, features: { text: `quillon zorbet ${['cup', 'jar', 'pot'][i]}`, tags: ['glass'] } });
+}
+
 async function untilReady(engine: Engine): Promise<void> {
   for (let i = 0; i < 200 && (await engine.info()).model !== 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
   expect((await engine.info()).model).toBe('ready');
 }
 
 describe('the cross scorer in the engine', () => {
-  it('keeps a newcomer\'s order, loads after the first personalised rerank, then scores what the history touches', async () => {
+  it('keeps a newcomer\'s order, loads after the first personalised rerank with the interactions its card needs, then scores what the history touches', async () => {
     const { engine, requests } = await crossShop();
     const newcomer = await engine.rerank(catalogue);
     expect(newcomer.items.map((x) => x.id)).toEqual(catalogue.map((x) => x.id));
+    await likeGlass(engine, 2);
+    const early = await engine.rerank(catalogue);
+    expect(early.personalized).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await engine.info()).model, 'two interactions: fewer than the card\'s minHistory').toBe('none');
     expect(requests.some((r) => r.endsWith('weights.bin'))).toBe(false);
-    await engine.track({ type: 'click', itemId: 'zorb-9', features: { text: 'quillon zorbet cup', tags: ['glass'] } });
+    await likeGlass(engine, 3);
     const first = await engine.rerank(catalogue);
     expect(first.items.every((x) => x.modelScore === null)).toBe(true);
     await untilReady(engine);
@@ -88,7 +98,7 @@ describe('the cross scorer in the engine', () => {
 
   it('scores each item the same whatever the order the list comes in, with the server\'s scores', async () => {
     const { engine } = await crossShop();
-    await engine.track({ type: 'click', itemId: 'zorb-9', features: { text: 'quillon zorbet cup', tags: ['glass'] } });
+    await likeGlass(engine);
     await engine.rerank(catalogue);
     await untilReady(engine);
     const inOrder = await engine.rerank(catalogue.map((c, i) => ({ ...c, score: 10 - i })));
@@ -102,7 +112,7 @@ describe('the cross scorer in the engine', () => {
   it('fine-tunes the visitor\'s offset only with fineTune on, and says why it kept or rejected it', async () => {
     for (const fineTune of [false, true]) {
       const { engine } = await crossShop({ fineTune });
-      await engine.track({ type: 'click', itemId: 'mott-9', features: { text: 'brindle mottar globe', tags: ['light'] } });
+      for (const thing of ['globe', 'bulb', 'cord']) await engine.track({ type: 'click', itemId: `mott-${thing}`, features: { text: `brindle mottar ${thing}`, tags: ['light'] } });
       await engine.rerank(catalogue);
       await untilReady(engine);
       let t = Date.now() - 3_600_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_LIMITS, knowsItem, modelInfo, readsAnyCatalogue } from '../../../src/worker/model/manifest';
+import { MANIFEST_LIMITS, knowsItem, minHistory, modelInfo, readsAnyCatalogue } from '../../../src/worker/model/manifest';
 import { MODEL_LIMITS } from '../../../src/worker/model/scorer';
 import { fixtureArtifacts } from '../helpers';
 
@@ -20,5 +20,7 @@ describe('the manifest as the engine reads it', () => {
     expect(knowsItem(modelInfo(manifest), 'sku-1', { category: ['Garden'] })).toBe(false);
     expect(readsAnyCatalogue(info)).toBe(false);
     expect(readsAnyCatalogue(modelInfo({ ...manifest, card: { datasets: [], priorBeatsServer: false, readsAnyCatalogue: true } }))).toBe(true);
+    expect(minHistory(info)).toBe(1);
+    expect(minHistory(modelInfo({ ...manifest, card: { datasets: [], priorBeatsServer: false, minHistory: 3 } }))).toBe(3);
   });
 });
