@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { chromiumPath } from '../chromium';
-import { pageResult, pageScript, poll, type Driver, type EngineBrowser, type LaunchOptions, type RequestRecord } from './driver';
+import { PageDriver, type EngineBrowser, type LaunchOptions } from './driver';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -20,44 +20,12 @@ export const CHROMIUM_ARGS = [
   '--enable-unsafe-swiftshader',
 ];
 
-class ChromiumDriver implements Driver {
+class ChromiumDriver extends PageDriver {
   readonly engine = 'chromium' as const;
-  private readonly log: RequestRecord[] = [];
 
-  constructor(
-    private readonly page: Page,
-    private readonly origin: string,
-    private readonly dispose: () => Promise<void>,
-  ) {
+  constructor(page: Page, origin: string, dispose: () => Promise<void>) {
+    super(page, origin, dispose);
     page.context().on('request', (r) => this.log.push({ url: r.url(), method: r.method(), body: r.postData() }));
-  }
-
-  async goto(url: string): Promise<void> {
-    await this.page.goto(new URL(url, this.origin).href);
-  }
-
-  async reload(): Promise<void> {
-    await this.page.reload();
-  }
-
-  async evaluate<T, A>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T> {
-    return pageResult<T>(this.engine, await this.page.evaluate(pageScript(fn, arg)));
-  }
-
-  waitFor<T, A>(fn: (arg: A) => T | Promise<T>, arg?: A, options?: { timeoutMs?: number; what?: string }): Promise<NonNullable<T>> {
-    return poll(this, fn, arg as A, options);
-  }
-
-  async click(selector: string): Promise<void> {
-    await this.page.click(selector);
-  }
-
-  requests(): RequestRecord[] {
-    return [...this.log];
-  }
-
-  close(): Promise<void> {
-    return this.dispose();
   }
 }
 

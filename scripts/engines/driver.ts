@@ -91,3 +91,51 @@ export async function poll<T, A>(driver: Driver, fn: (arg: A) => T | Promise<T>,
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** What a Playwright page and a puppeteer page both offer the drivers built on them. */
+export interface ScriptablePage {
+  goto(url: string, options?: { waitUntil?: 'load' }): Promise<unknown>;
+  reload(options?: { waitUntil?: 'load' }): Promise<unknown>;
+  evaluate(script: string): Promise<unknown>;
+  click(selector: string): Promise<void>;
+}
+
+/** A driver over a page that runs scripts and clicks itself (Chromium, Firefox); each records its own requests. */
+export abstract class PageDriver implements Driver {
+  abstract readonly engine: EngineName;
+  protected readonly log: RequestRecord[] = [];
+
+  constructor(
+    private readonly page: ScriptablePage,
+    private readonly origin: string,
+    private readonly dispose: () => Promise<void>,
+  ) {}
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(new URL(url, this.origin).href, { waitUntil: 'load' });
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload({ waitUntil: 'load' });
+  }
+
+  async evaluate<T, A>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T> {
+    return pageResult<T>(this.engine, await this.page.evaluate(pageScript(fn, arg)));
+  }
+
+  waitFor<T, A>(fn: (arg: A) => T | Promise<T>, arg?: A, options?: { timeoutMs?: number; what?: string }): Promise<NonNullable<T>> {
+    return poll(this, fn, arg as A, options);
+  }
+
+  async click(selector: string): Promise<void> {
+    await this.page.click(selector);
+  }
+
+  requests(): RequestRecord[] {
+    return [...this.log];
+  }
+
+  close(): Promise<void> {
+    return this.dispose();
+  }
+}

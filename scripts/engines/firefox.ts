@@ -6,7 +6,7 @@
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { firefoxPath } from './install';
-import { pageResult, pageScript, poll, type Driver, type EngineBrowser, type LaunchOptions, type RequestRecord } from './driver';
+import { PageDriver, type EngineBrowser, type LaunchOptions } from './driver';
 
 export const FIREFOX_PREFS: Record<string, Record<string, unknown>> = {
   default: {},
@@ -14,15 +14,11 @@ export const FIREFOX_PREFS: Record<string, Record<string, unknown>> = {
   denied: { 'network.cookie.cookieBehavior': 2 },
 };
 
-class FirefoxDriver implements Driver {
+class FirefoxDriver extends PageDriver {
   readonly engine = 'firefox' as const;
-  private readonly log: RequestRecord[] = [];
 
-  constructor(
-    private readonly page: Page,
-    private readonly origin: string,
-    private readonly dispose: () => Promise<void>,
-  ) {
+  constructor(page: Page, origin: string, dispose: () => Promise<void>) {
+    super(page, origin, dispose);
     page.on('request', (r) => {
       let body: string | null = null;
       try {
@@ -32,34 +28,6 @@ class FirefoxDriver implements Driver {
       }
       this.log.push({ url: r.url(), method: r.method(), body });
     });
-  }
-
-  async goto(url: string): Promise<void> {
-    await this.page.goto(new URL(url, this.origin).href, { waitUntil: 'load' });
-  }
-
-  async reload(): Promise<void> {
-    await this.page.reload({ waitUntil: 'load' });
-  }
-
-  async evaluate<T, A>(fn: (arg: A) => T | Promise<T>, arg?: A): Promise<T> {
-    return pageResult<T>(this.engine, await this.page.evaluate(pageScript(fn, arg)));
-  }
-
-  waitFor<T, A>(fn: (arg: A) => T | Promise<T>, arg?: A, options?: { timeoutMs?: number; what?: string }): Promise<NonNullable<T>> {
-    return poll(this, fn, arg as A, options);
-  }
-
-  async click(selector: string): Promise<void> {
-    await this.page.click(selector);
-  }
-
-  requests(): RequestRecord[] {
-    return [...this.log];
-  }
-
-  close(): Promise<void> {
-    return this.dispose();
   }
 }
 
