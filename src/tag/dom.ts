@@ -19,6 +19,8 @@ import type { Diagnostics } from './warnings';
 /** A tile: an element with an item id that is not itself an action button. */
 export const TILE = '[data-lr-item]:not([data-lr-action])';
 export const LIST = '[data-lr-list],[data-lr-rerank]';
+/** A list localrank may reorder: the element whose children are the tiles. */
+export const RERANKABLE = '[data-lr-rerank]';
 const VIEW = '[data-lr-view]';
 const ACTIONS: ReadonlySet<string> = new Set<EventType>(['click', 'view', 'add_to_cart', 'remove_from_cart', 'purchase']);
 

@@ -20,13 +20,11 @@
  */
 import type { Arm, Candidate, RerankOptions, RerankResult } from '../shared/types';
 import { hasRules } from '../worker/ranking/rules';
-import type { Tile } from './dom';
+import { RERANKABLE, type Tile } from './dom';
 import type { Problem } from './markup';
 import { listRules } from './rules-markup';
 import { applyOrder, measure, pinsOf, planOrder, reducedMotion, RERANKED_EVENT, tileOf, unitsOf, type PinRules, type RerankedDetail } from './reorder';
 import type { SavedOrders } from './saved-orders';
-
-export const RERANKABLE = '[data-lr-rerank]';
 
 export interface ListEnv {
   /** Reads a tile (telling the shop about its problems); null without a usable id. */

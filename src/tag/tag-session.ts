@@ -12,7 +12,6 @@
  * view that has a marked list.
  */
 import { isErrorCode, isInputError, type ErrorCode, type Fallback } from '../shared/errors';
-import { serverOrderResult } from '../shared/fallback';
 import { armOf, forgetBucket } from '../shared/holdout';
 import { DEFAULTS } from '../shared/limits';
 import { databaseName } from '../shared/names';
@@ -21,6 +20,7 @@ import { cleanEvent, RepeatFilter, type EventSource } from './clean-event';
 import { initialConsent, type ConsentState } from './consent';
 import { Outbox } from './outbox';
 import { SavedOrders } from './saved-orders';
+import { unruledOrder } from './server-order';
 import { personalizerOptions, type TagOptions } from './tag-config';
 
 /** What the lazily loaded module must export: the npm build's entry (`dist/localrank.js`). */
@@ -28,11 +28,16 @@ export interface EngineModule {
   createPersonalizer(options?: PersonalizerOptions): Promise<Personalizer>;
 }
 
+/** What the tag's list part exports (list-part.ts): the lists and the rules, loaded on demand. */
+export type ListPart = typeof import('./list-part');
+
 type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export interface SessionEnv {
   /** Loads the engine module (a dynamic `import()` in the browser). */
   importEngine(url: string): Promise<EngineModule>;
+  /** Loads the tag's list part, once (a dynamic `import()` in the browser). */
+  listPart(): Promise<ListPart>;
   /** Runs `task` after the page's own content has loaded, when the main thread is idle. */
   whenIdle(task: () => void): void;
   /** sessionStorage, or null where it cannot be used. */
@@ -67,20 +72,6 @@ function failureOf(error: unknown, otherwise: ErrorCode): Fallback {
     code: isErrorCode(code) ? code : otherwise,
     message: error instanceof Error ? error.message : String(error),
   };
-}
-
-/**
- * The server's order for whatever the page passed, even input too broken to validate, with the
- * rules of `options` when they can be applied to it.
- */
-export function serverOrder(candidates: unknown, failure: Fallback, options?: RerankOptions, arm: Arm = 'control'): RerankResult {
-  const list = Array.isArray(candidates) ? (candidates as Array<Partial<Candidate> | null>) : [];
-  try {
-    if (options) return serverOrderResult(list as Candidate[], failure, options, arm);
-  } catch (error) {
-    console.debug('[localrank] rules not applied', error);
-  }
-  return serverOrderResult(list.map((c) => ({ id: String(c?.id) })), failure, {}, arm);
 }
 
 export class TagSession {
@@ -148,13 +139,8 @@ export class TagSession {
     }
   }
 
-  /** The server's order with the rules, for a list the engine cannot rank now. */
-  ruled(candidates: Candidate[], options: RerankOptions): RerankResult {
-    return serverOrder(candidates, this.unavailable(), options, this.arm);
-  }
-
   /** Why the engine does not answer now. */
-  private unavailable(): Fallback {
+  unavailable(): Fallback {
     if (this.consent !== 'granted') return { code: 'NO_CONSENT', message: 'personalisation is off: no consent' };
     return this.failure ?? { code: 'TIMEOUT', message: 'the engine is still loading' };
   }
@@ -338,16 +324,22 @@ export class TagSession {
 
   /** Never rejects: the server's order with a `fallback` whenever the engine cannot answer. */
   async rerank(candidates: unknown, options?: RerankOptions): Promise<RerankResult> {
-    if (this.consent !== 'granted') return serverOrder(candidates, this.unavailable(), options, this.arm);
+    if (this.consent !== 'granted') return this.serverOrder(candidates, this.unavailable(), options);
     const personalizer = await this.withWait(this.engine(), this.options.timeoutMs ?? DEFAULTS.timeoutMs);
-    if (!personalizer) return serverOrder(candidates, this.unavailable(), options, this.arm);
+    if (!personalizer) return this.serverOrder(candidates, this.unavailable(), options);
     try {
       return await personalizer.rerank(candidates as Candidate[], options);
     } catch (error) {
       console.debug('[localrank] rerank failed; server order kept', error);
       // Input the engine refuses (bad options) gets the server's order without them.
-      return serverOrder(candidates, failureOf(error, 'WORKER_FAILED'), isInputError(error) ? undefined : options, this.arm);
+      return this.serverOrder(candidates, failureOf(error, 'WORKER_FAILED'), isInputError(error) ? undefined : options);
     }
+  }
+
+  /** The server's order, with the rules of `options` where the list part (which holds them) loads. */
+  private async serverOrder(candidates: unknown, failure: Fallback, options: RerankOptions | undefined): Promise<RerankResult> {
+    const part = options ? await this.env.listPart().catch(() => null) : null;
+    return part ? part.serverOrder(candidates, failure, options, this.arm) : unruledOrder(candidates, failure, this.arm);
   }
 
   /** The engine's state, or null when it is not running. */

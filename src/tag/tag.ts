@@ -7,11 +7,11 @@ import { DEFAULTS } from '../shared/limits';
 import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
-import { TILE, TileTracker } from './dom';
-import { Lists, RERANKABLE } from './lists';
+import { RERANKABLE, TILE, TileTracker } from './dom';
+import { ListLoader } from './list-loader';
 import { takeQueue, type LocalrankGlobal } from './snippet';
 import { mergeOptions, readTagAttributes, type TagOptions } from './tag-config';
-import { TagSession, type EngineModule } from './tag-session';
+import { TagSession, type EngineModule, type ListPart } from './tag-session';
 import { Diagnostics, type Warning } from './warnings';
 import { PageWatcher } from './watch';
 
@@ -19,6 +19,8 @@ import { PageWatcher } from './watch';
 const LOADED = Symbol.for('localrank.loaded');
 /** On the real function: how a later copy of the script reports itself to the one in charge. */
 const ANOTHER = Symbol.for('localrank.another');
+/** The tag's list part (list-part.ts), beside the tag's file. */
+const LIST_PART = 'localrank-lists.js';
 
 /** What `localrank('diagnose')` answers. */
 export interface Diagnosis {
@@ -83,9 +85,12 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   for (const call of queue) if (call[0] === 'init') options = mergeOptions(options, call[1]);
 
   const diagnostics = new Diagnostics();
+  let listPart: Promise<ListPart> | null = null;
+  const loadListPart = (): Promise<ListPart> => (listPart ??= import(/* @vite-ignore */ new URL(LIST_PART, scriptUrl).href) as Promise<ListPart>);
   const session = new TagSession(
     {
       importEngine: (url) => import(/* @vite-ignore */ url) as Promise<EngineModule>,
+      listPart: loadListPart,
       whenIdle: (task) => whenIdle(win, task),
       storage: sessionStore(win),
       localStorage: localStore(win),
@@ -115,20 +120,23 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   const tracker = new TileTracker(doc, (events: TrackEvent[]) => session.record(events, 'markup'), options.impressionMs ?? DEFAULTS.impressionMs, diagnostics);
   const path = (): string => win.location.pathname + win.location.search;
   const navigation = (win as { navigation?: { currentEntry?: { id?: string } | null } }).navigation;
-  const lists = new Lists(doc, {
-    tile: (el) => tracker.tile(el),
-    seen: (el) => tracker.seen(el),
-    report: (el, problems, context) => diagnostics.report(el, problems, context),
-    rerank: (candidates: Candidate[], opts?: RerankOptions) => session.rerank(candidates, opts),
-    ruled: (candidates, opts) => session.ruled(candidates, opts),
-    options: () => session.config.rerank,
-    exposed: (listId) => session.exposed(listId),
-    arm: () => session.arm,
-    healthy: () => session.healthy,
-    saved: () => session.savedOrders(),
-    // The history entry where the Navigation API tells it: back, forward and reload find it again, a new visit does not.
-    page: () => `${navigation?.currentEntry?.id ?? ''} ${path()}`,
-    quiet: (moves) => watcher.quiet(moves),
+  const lists = new ListLoader(doc, async () => {
+    const part = await loadListPart();
+    return new part.Lists(doc, {
+      tile: (el) => tracker.tile(el),
+      seen: (el) => tracker.seen(el),
+      report: (el, problems, context) => diagnostics.report(el, problems, context),
+      rerank: (candidates: Candidate[], opts?: RerankOptions) => session.rerank(candidates, opts),
+      ruled: (candidates, opts) => part.serverOrder(candidates, session.unavailable(), opts, session.arm),
+      options: () => session.config.rerank,
+      exposed: (listId) => session.exposed(listId),
+      arm: () => session.arm,
+      healthy: () => session.healthy,
+      saved: () => session.savedOrders(),
+      // The history entry where the Navigation API tells it: back, forward and reload find it again, a new visit does not.
+      page: () => `${navigation?.currentEntry?.id ?? ''} ${path()}`,
+      quiet: (moves) => watcher.quiet(moves),
+    });
   });
   let page = path();
   const watcher = new PageWatcher(doc, (changed) => {
@@ -162,12 +170,12 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     refresh(scope) {
       watcher.flush();
       tracker.scan();
-      if (session.healthy) lists.runAll(true, scope instanceof Element ? scope : undefined);
+      if (session.healthy) return lists.runAll(true, scope instanceof Element ? scope : undefined);
     },
-    diagnose(): Diagnosis {
+    async diagnose(): Promise<Diagnosis> {
       watcher.flush();
       for (const el of doc.querySelectorAll(TILE)) tracker.tile(el);
-      lists.inspect();
+      await lists.inspect();
       return {
         namespace: session.namespace,
         consent: session.consent,
@@ -218,8 +226,9 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
   for (const el of doc.querySelectorAll<HTMLScriptElement>('script[src]')) if (isTag(el)) another(el);
   if (script) another(script);
 
+  lists.preload();
   for (const call of queue) if (call[0] !== 'init') void run(call);
-  session.onHealthy(() => lists.runAll());
+  session.onHealthy(() => void lists.runAll());
   session.start();
 
   win.addEventListener('pagehide', () => session.saveOutbox());

@@ -1,4 +1,4 @@
-import { RERANKABLE } from './lists';
+import { RERANKABLE } from './dom';
 
 /** Attributes whose change matters: a tile's or a view's id, a list's marks. */
 const WATCHED = ['data-lr-item', 'data-lr-view', 'data-lr-rerank', 'data-lr-list'];

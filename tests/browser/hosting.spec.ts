@@ -86,3 +86,17 @@ test('every file the browser loads from dist/ is in the table, with IndexedDB an
   expect(memory.some((file) => /^assets\/worker-.*\.js$/.test(file)), 'the worker').toBe(true);
   expect(undocumented(memory)).toEqual([]);
 });
+
+test("the tag's list part is downloaded where a list is reordered, not on a product page", async ({ page }) => {
+  const product = await requested(page, async () => {
+    await page.goto('/tests/browser/fixtures/storefront/product.html?id=p1');
+    await page.evaluate(() => window.localrank('ready'));
+    await page.click('#add');
+    expect(await page.evaluate(() => window.localrank('diagnose'))).toMatchObject({ warnings: [] });
+  });
+  expect(product).toContain('localrank.iife.js');
+  expect(product).not.toContain('localrank-lists.js');
+
+  const list = await requested(page, () => shop(page));
+  expect(list).toContain('localrank-lists.js');
+});

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { serverOrder, TagSession, type EngineModule, type SessionEnv } from '../../src/tag/tag-session';
+import { TagSession, type EngineModule, type SessionEnv } from '../../src/tag/tag-session';
 import type { PersonalizerEvent, TrackEvent } from '../../src/shared/types';
 import type { TagOptions } from '../../src/tag/tag-config';
 
@@ -84,6 +84,7 @@ function setup(options: TagOptions = {}, env: Partial<SessionEnv> & { engine?: R
       gpc: false,
       engineUrl: 'https://shop.example/localrank.js',
       deleteDatabase: async (name) => void deleted.push(name),
+      listPart: () => import('../../src/tag/list-part'),
       ...env,
     },
     options,
@@ -306,6 +307,19 @@ describe('TagSession', () => {
       expect(await session.rerank('not a list')).toMatchObject({ items: [], personalized: false });
     });
 
+    it("without the engine, rerank keeps the shop's rules (from the list part), or the server's order where that part cannot load", async () => {
+      const candidates = [{ id: 'a' }, { id: 'b', features: { brand: 'Acme' } }, { id: 'c' }];
+      const rules = { pin: { c: 0 }, exclude: [{ field: 'brand', equals: 'acme' }] };
+      const ruled = setup({ consent: 'required' });
+      ruled.session.start();
+      expect((await ruled.session.rerank(candidates, rules)).items.map((i) => i.id)).toEqual(['c', 'a']);
+      const missing = setup({ consent: 'required' }, { listPart: () => Promise.reject(new TypeError('Failed to fetch dynamically imported module')) });
+      missing.session.start();
+      const result = await missing.session.rerank(candidates, rules);
+      expect(result.items.map((i) => i.id)).toEqual(['a', 'b', 'c']);
+      expect(result).toMatchObject({ personalized: false, fallback: { code: 'NO_CONSENT' } });
+    });
+
     it('rerank waits for a loading engine at most timeoutMs', async () => {
       const { session } = setup({ timeoutMs: 500 });
       session.start();
@@ -374,29 +388,6 @@ describe('TagSession', () => {
         session.removeOutbox();
       }).not.toThrow();
     });
-  });
-});
-
-describe('serverOrder', () => {
-  it('returns every candidate in the given order, unpersonalised', () => {
-    expect(serverOrder([{ id: 1 }, { id: 'b' }], { code: 'TIMEOUT', message: 'm' })).toEqual({
-      items: [
-        { id: '1', score: -0, modelScore: null, serverRank: 0 },
-        { id: 'b', score: -1, modelScore: null, serverRank: 1 },
-      ],
-      personalized: false,
-      fallback: { code: 'TIMEOUT', message: 'm' },
-      arm: 'control',
-      computeMs: 0,
-    });
-  });
-
-  it('applies the rules it is given, and ignores them on input they cannot read', () => {
-    const result = serverOrder([{ id: 'a' }, { id: 'b', features: { brand: 'Acme' } }, { id: 'c' }], { code: 'TIMEOUT', message: 'm' }, { pin: { c: 0 }, exclude: [{ field: 'brand', equals: 'acme' }] }, 'treatment');
-    expect(result.items.map((i) => i.id)).toEqual(['c', 'a']);
-    expect(result.excluded).toEqual([{ id: 'b', serverRank: 1, rule: 0 }]);
-    expect(result.arm).toBe('treatment');
-    expect(serverOrder([null, { id: 'b' }], { code: 'TIMEOUT', message: 'm' }, { pin: { b: 0 } }).items.map((i) => i.id)).toEqual(['undefined', 'b']);
   });
 });
 
