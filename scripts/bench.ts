@@ -3,11 +3,16 @@
  * (dist/localrank.js) the way a shop's page uses it. Prints Markdown tables and writes
  * bench-out/bench.json (raw figures) and bench-out/bench.md.
  *
- *   npm run bench                                  # default model, every backend
- *   npx tsx scripts/bench.ts --model .cache/models/probe --backends auto,wasm
+ *   npm run bench                                  # every backend, and the default model's row
+ *   npx tsx scripts/bench.ts --floor-model .cache/models/probe --backends auto,wasm
  *   npm run bench -- --only reorder                # the script tag reordering 500- and 2,000-tile lists
  *   npm run bench -- --only engines                # start-up and rerank per engine: Chromium, Firefox, WebKit
  *                                                  #   (LOCALRANK_ENGINES=firefox,webkit for some of them)
+ *
+ * Two models: `--model`, the bundled default (a cross scorer: start-up, long tasks and its own
+ * `rerank` row), and `--floor-model`, a two-tower model (a shop's own; the test fixture by default)
+ * whose scores a plain Float32Array loop computes on the main thread: the floor each backend's
+ * `rerank` is compared with.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,6 +38,7 @@ const SIZES = [10, 100, 1_000, 10_000];
 const { values: args } = parseArgs({
   options: {
     model: { type: 'string', default: 'dist/models/default' },
+    'floor-model': { type: 'string', default: 'tests/fixtures/model' },
     backends: { type: 'string', default: 'auto,wasm,cpu,webgl,webgpu' },
     startups: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench-out' },
@@ -43,12 +49,16 @@ const { values: args } = parseArgs({
 });
 const REORDER_SIZES = [500, 2_000];
 
-const modelDir = resolve(ROOT, args.model!);
-if (!existsSync(join(modelDir, 'manifest.json'))) {
-  console.error(`no model at ${modelDir} (train it with \`npm run pretrain\`, or pass --model <dir>)`);
-  process.exit(1);
+function modelAt(option: 'model' | 'floor-model'): { dir: string; url: string } {
+  const dir = resolve(ROOT, args[option]!);
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    console.error(`no model at ${dir} (pass --${option} <dir>)`);
+    process.exit(1);
+  }
+  return { dir, url: `/${relative(ROOT, join(dir, 'manifest.json'))}` };
 }
-const modelUrl = `/${relative(ROOT, join(modelDir, 'manifest.json'))}`;
+const { dir: modelDir, url: modelUrl } = modelAt('model');
+const floor = modelAt('floor-model');
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 /** The whole build (`npm run bench` runs `npm run build` first): the page-side bundles and the worker. */
@@ -119,7 +129,7 @@ async function enginesOnly(): Promise<void> {
   const now = Date.now();
   const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), size, now);
   log('computing the reference vectors in Node (cpu backend)');
-  const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
+  const vectors = await referenceVectors(floor.dir, workload.candidates, workload.history, now);
   const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
   const results: EngineResult[] = [];
   try {
@@ -127,7 +137,7 @@ async function enginesOnly(): Promise<void> {
       log(`launching ${engine}`);
       const browser = await launchEngine(engine, server.origin);
       try {
-        results.push(await benchEngine(browser, { model: modelUrl, candidates: workload.candidates, history: workload.history, vectors, size, startups: Number(args.startups), log }));
+        results.push(await benchEngine(browser, { model: floor.url, candidates: workload.candidates, history: workload.history, vectors, size, startups: Number(args.startups), log }));
       } finally {
         await browser.close();
       }
@@ -155,7 +165,7 @@ async function main(): Promise<void> {
   const now = Date.now();
   const workload = buildWorkload(join(ROOT, 'public/demo/catalog.json'), Math.max(...SIZES), now);
   log('computing the reference vectors in Node (cpu backend)');
-  const vectors = await referenceVectors(modelDir, workload.candidates, workload.history, now);
+  const vectors = await referenceVectors(floor.dir, workload.candidates, workload.history, now);
   const server = await startServer(ROOT, 0, { cacheControl: 'max-age=3600' });
   const browser = await launch();
   try {
@@ -205,16 +215,21 @@ async function main(): Promise<void> {
     await lt.close();
 
     const backends: BackendResult[] = [];
-    for (const backend of args.backends!.split(',')) {
-      log(`backend ${backend}`);
+    const runs = [
+      ...args.backends!.split(',').map((backend) => ({ backend, model: floor.url, label: undefined })),
+      // What a shop without its own model runs: the bundled cross scorer, for a visitor with history.
+      { backend: 'auto', model: modelUrl, label: 'default model' },
+    ];
+    for (const { backend, model, label } of runs) {
+      log(`backend ${backend}${label ? `, ${label}` : ''}`);
       const { page, close } = await openPage(browser, server.origin);
-      const result: BackendResult = { backend };
+      const result: BackendResult = { backend, ...(label && { model: label }) };
       try {
         // The model part loaded at start-up: these rows measure the model on each backend.
         const start = await call<StartupRun & { info: { backend: string; backendReason: string; gpu: { adapter: string; description?: string } } }>(page, 'start', {
-          model: modelUrl,
+          model,
           backend,
-          namespace: `bench-${backend}`,
+          namespace: `bench-${backend}${label ? '-default' : ''}`,
           loadModel: 'eager',
         });
         result.ran = start.info.backend;
@@ -230,13 +245,17 @@ async function main(): Promise<void> {
           maxRuns: 300,
           budgetMs: slow ? 1000 : 1500,
         });
-        result.rerank = rows.map(({ modelScores, ...row }) => ({
-          ...row,
-          ...(({ error, scored }) => ({ maxAbsError: error, scored }))(maxAbsError(modelScores, workload.candidates.slice(0, row.size), referenceScores)),
-        }));
+        // The reference computes the floor model's scores; the default model's row only counts the candidates it scored.
+        result.rerank = rows.map(({ modelScores, ...row }) =>
+          label
+            ? { ...row, scored: Object.values(modelScores).filter((score) => score !== null).length }
+            : { ...row, ...(({ error, scored }) => ({ maxAbsError: error, scored }))(maxAbsError(modelScores, workload.candidates.slice(0, row.size), referenceScores)) },
+        );
         result.clickToRerank = await call(page, 'clickToRerank', { candidates: workload.candidates.slice(0, 1000), clicks: workload.clicks });
-        await call(page, 'track', workload.training);
-        result.training = await call<BackendResult['training']>(page, 'train').catch((e: Error) => ({ error: e.message.split('\n')[0] }));
+        if (!label) {
+          await call(page, 'track', workload.training);
+          result.training = await call<BackendResult['training']>(page, 'train').catch((e: Error) => ({ error: e.message.split('\n')[0] }));
+        }
         await call(page, 'stop');
       } catch (error) {
         result.error = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -257,7 +276,7 @@ async function main(): Promise<void> {
     const outDir = resolve(ROOT, args.out!);
     mkdirSync(outDir, { recursive: true });
 
-    const auto = backends.find((b) => b.backend === 'auto');
+    const auto = backends.find((b) => b.backend === 'auto' && !b.model);
     const gpu = (auto as { gpu?: { adapter: string; description?: string } } | undefined)?.gpu;
     const results: BenchResults = {
       meta: {
@@ -265,7 +284,7 @@ async function main(): Promise<void> {
         machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${process.platform}`,
         browser: `Chromium ${browser.version()} headless`,
         gpu: gpu ? `${gpu.adapter}${gpu.description ? ` (${gpu.description})` : ''}` : 'unknown',
-        model: `${modelUrl} (dim ${vectors.dim})`,
+        model: `${modelUrl} (its own row); the floor: ${floor.url} (two-tower, dim ${vectors.dim})`,
         autoBackend: auto?.ran ?? 'not measured',
         autoReason: auto?.reason ?? '',
       },

@@ -22,14 +22,16 @@ export interface RerankRow {
   /** localrank's main-thread time after it: the result's objects. */
   unpack?: Stats;
   worker: Stats;
-  /** Largest |engine model score - reference score| over the list. */
-  maxAbsError: number;
+  /** Largest |engine model score - reference score| over the list (the floor model's rows only). */
+  maxAbsError?: number;
   /** Candidates the engine gave a model score (the others it knows nothing of). */
   scored: number;
 }
 
 export interface BackendResult {
   backend: string;
+  /** Set on the row of the bundled default model (the others run the floor model). */
+  model?: string;
   /** What the engine actually ran on (a forced backend that fails falls back). */
   ran?: string;
   reason?: string;
@@ -78,7 +80,8 @@ export function markdown(r: BenchResults): string {
   out.push(`| backend | ${sizes.map((n) => `${n.toLocaleString('en')} candidates`).join(' | ')} |`);
   out.push(`|---|${sizes.map(() => '---').join('|')}|`);
   for (const b of r.backends) {
-    const label = b.backend === 'auto' ? `auto (${b.ran})` : b.ran && b.ran !== b.backend ? `${b.backend} (ran ${b.ran})` : b.backend;
+    const engine = b.backend === 'auto' ? `auto (${b.ran})` : b.ran && b.ran !== b.backend ? `${b.backend} (ran ${b.ran})` : b.backend;
+    const label = b.model ? `${engine}, ${b.model}` : engine;
     if (!b.rerank) {
       out.push(`| ${label} | ${sizes.map(() => '–').join(' | ')} |`);
       continue;
@@ -97,12 +100,12 @@ export function markdown(r: BenchResults): string {
   out.push(`| plain Float32Array loop + sort, main thread | ${sizes.map((n) => `${ms(ref.get(n)!.median)} / ${ms(ref.get(n)!.p95)}`).join(' | ')} |`, '');
 
   out.push("**Where the time goes** on the `auto` backend (ms, median): localrank's main-thread time before the answer (validating and packing the candidates, posting them: its `localrank:pack` user timings) and after it (the result's objects: `localrank:unpack`), time inside the worker (`worker`); the rest is message passing and waiting for a core. The first call validates every item and fills the worker's caches.", '');
-  const auto = r.backends.find((b) => b.backend === 'auto');
+  const auto = r.backends.find((b) => b.backend === 'auto' && !b.model);
   if (auto?.rerank) {
     out.push('| candidates | end to end | main thread: pack and post (p95) | main thread: unpack | worker | first call (cold caches) | max abs. score error vs reference (candidates scored) |');
     out.push('|---|---|---|---|---|---|---|');
     for (const row of auto.rerank) {
-      out.push(`| ${row.size.toLocaleString('en')} | ${ms(row.e2e.median)} | ${ms(row.submit.median)} (${ms(row.submit.p95)}) | ${ms(row.unpack?.median)} | ${ms(row.worker.median)} | ${ms(row.firstMs)} | ${row.maxAbsError.toExponential(1)} (${row.scored.toLocaleString('en')}) |`);
+      out.push(`| ${row.size.toLocaleString('en')} | ${ms(row.e2e.median)} | ${ms(row.submit.median)} (${ms(row.submit.p95)}) | ${ms(row.unpack?.median)} | ${ms(row.worker.median)} | ${ms(row.firstMs)} | ${row.maxAbsError?.toExponential(1) ?? '–'} (${row.scored.toLocaleString('en')}) |`);
     }
     out.push('');
   }

@@ -51,13 +51,28 @@ function gatherRows(values: Float32Array, width: number, rows: readonly number[]
   return out;
 }
 
+/**
+ * The pairs of the touched candidates with the slots that hold an interaction only (the latest
+ * `slots`: pairs.ts fills them last): padding slots weigh nothing in the attention nor the max, so
+ * leaving them out changes no score, and a visitor with 3 interactions costs 3 slots, not 16.
+ */
+function filledPairs(pairs: Pairs, rows: readonly number[], slots: number): Float32Array {
+  const width = PAIR_HISTORY * PAIR_FEATURE_COUNT;
+  const skip = (PAIR_HISTORY - slots) * PAIR_FEATURE_COUNT;
+  const kept = slots * PAIR_FEATURE_COUNT;
+  const out = new Float32Array(rows.length * kept);
+  rows.forEach((r, j) => out.set(pairs.values.subarray(r * width + skip, (r + 1) * width), j * kept));
+  return out;
+}
+
 /** The scorer over the touched candidates of `inputs`: [1, touched] raw scores (tensor; caller disposes). */
 export function touchedScores(params: Params, inputs: CrossInputs, offset?: tf.Tensor2D): tf.Tensor2D {
   const t = inputs.touched.length;
+  const slots = Math.max(1, inputs.pairs.mask.reduce((sum, x) => sum + x, 0));
   return tf.tidy(() =>
     crossScores(params, {
-      pairs: tf.tensor4d(gatherRows(inputs.pairs.values, PAIR_HISTORY * PAIR_FEATURE_COUNT, inputs.touched), [1, t, PAIR_HISTORY, PAIR_FEATURE_COUNT]),
-      mask: tf.tensor2d(inputs.pairs.mask, [1, PAIR_HISTORY]),
+      pairs: tf.tensor4d(filledPairs(inputs.pairs, inputs.touched, slots), [1, t, slots, PAIR_FEATURE_COUNT]),
+      mask: tf.tensor2d(inputs.pairs.mask.subarray(PAIR_HISTORY - slots), [1, slots]),
       signals: tf.tensor3d(gatherRows(inputs.signals, SIGNAL_COUNT, inputs.touched), [1, t, SIGNAL_COUNT]),
       context: tf.tensor3d(gatherRows(inputs.pairs.context, CONTEXT_COUNT, inputs.touched), [1, t, CONTEXT_COUNT]),
       offset,

@@ -16,8 +16,12 @@ import type { ModelPartModule } from '../../../src/worker/model/contract';
 import { crossConfig, crossTensorSpecs } from '../../../src/worker/model/cross-manifest';
 import { sha256Hex } from '../../../src/worker/model/loader';
 import * as part from '../../../src/worker/model/part';
-import { DEFAULT_HEAD } from '../../../src/worker/ranking/signals';
+import { DEFAULT_HEAD, SIGNAL_COUNT } from '../../../src/worker/ranking/signals';
 import type { Candidate } from '../../../src/shared/types';
+import { crossScores } from '../../../src/worker/model/cross';
+import { crossInputs, pairHistory, touchedScores } from '../../../src/worker/model/cross-part';
+import { CONTEXT_COUNT, PAIR_FEATURE_COUNT, PAIR_HISTORY } from '../../../src/worker/ranking/pairs';
+import { itemTokens, Taste } from '../../../src/worker/ranking/taste';
 
 const MANIFEST = 'https://cdn.example/cross/manifest.json';
 
@@ -132,6 +136,34 @@ describe('the cross scorer in the engine', () => {
         if (report.fineTune!.kept) expect(stored?.tensors.adaptation?.values).toHaveLength(8);
       }
       await engine.close();
+    }
+  });
+});
+
+describe('touchedScores', () => {
+  it('reads only the slots that hold an interaction, and scores as the full sixteen would', () => {
+    const config = crossConfig(8);
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.6;
+    const params = Object.fromEntries(crossTensorSpecs(config).map(({ name, shape }) => [name, tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, random), shape)]));
+    const tokens = catalogue.map((c) => itemTokens(c.features));
+    const ids = catalogue.map((c) => String(c.id));
+    for (const count of [1, 3, PAIR_HISTORY + 2]) {
+      const history = Array.from({ length: count }, (_, i) => ({ itemId: `h${i}`, type: 'click' as const, time: i, features: { text: i % 2 ? 'quillon zorbet jar' : 'brindle mottar lamp', tags: [i % 2 ? 'glass' : 'light'] } }));
+      const interactions = pairHistory(history, (h) => itemTokens(h.features));
+      const inputs = crossInputs(ids, tokens, interactions, Taste.of(history).profile());
+      const t = inputs.touched.length;
+      const rows = (values: Float32Array, width: number) => Float32Array.from(inputs.touched.flatMap((r) => Array.from(values.subarray(r * width, (r + 1) * width))));
+      const full = crossScores(params, {
+        pairs: tf.tensor4d(rows(inputs.pairs.values, PAIR_HISTORY * PAIR_FEATURE_COUNT), [1, t, PAIR_HISTORY, PAIR_FEATURE_COUNT]),
+        mask: tf.tensor2d(inputs.pairs.mask, [1, PAIR_HISTORY]),
+        signals: tf.tensor3d(rows(inputs.signals, SIGNAL_COUNT), [1, t, SIGNAL_COUNT]),
+        context: tf.tensor3d(rows(inputs.pairs.context, CONTEXT_COUNT), [1, t, CONTEXT_COUNT]),
+      });
+      const trimmed = touchedScores(params, inputs);
+      expect(t).toBeGreaterThan(0);
+      const [a, b] = [full.dataSync(), trimmed.dataSync()];
+      a.forEach((x, i) => expect(b[i]).toBeCloseTo(x, 5));
     }
   });
 });
