@@ -117,7 +117,7 @@ export function markdown(r: BenchResults): string {
     const c = b.clickToRerank ? `${ms(b.clickToRerank.median)} / ${ms(b.clickToRerank.p95)} (${b.clickToRerank.reflected}/${b.clickToRerank.runs} reflected)` : '–';
     const t = b.training;
     const train = !t ? '–' : 'error' in t ? `cannot train: ${t.error}` : `${t.steps} steps, ${ms(t.durationMs)} ms, ${(t.steps / (t.durationMs / 1000)).toFixed(0)} steps/s`;
-    out.push(`| ${b.backend === 'auto' ? `auto (${b.ran})` : b.backend} | ${c} | ${train} |`);
+    out.push(`| ${b.backend === 'auto' ? `auto (${b.ran})` : b.backend}${b.model ? `, ${b.model}` : ''} | ${c} | ${train} |`);
   }
   out.push('');
 
