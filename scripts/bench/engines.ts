@@ -122,7 +122,7 @@ const ms = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–
 
 /** One table per engine. */
 export function enginesMarkdown(results: EngineResult[], machine: string, size: number, startups: number): string {
-  const out: string[] = [`Machine: ${machine}. Model: a shop's own two-tower model (`--floor-model`, the test fixture by default), loaded at start-up. \`rerank\` of ${size.toLocaleString('en')} candidates after 12 clicks, seen from the main thread (median / p95 ms over the runs); the plain loop: the same model's dot products and sort in a Float32Array loop on the same page; start-up: \`createPersonalizer\` until ready, median of ${startups} fresh pages (import, worker start with storage and backend choice, model download and check).`, ''];
+  const out: string[] = [`Machine: ${machine}. Model: a shop's own two-tower model (\`--floor-model\`, the test fixture by default), loaded at start-up. \`rerank\` of ${size.toLocaleString('en')} candidates after 12 clicks, seen from the main thread (median / p95 ms over the runs); the plain loop: the same model's dot products and sort in a Float32Array loop on the same page; start-up: \`createPersonalizer\` until ready, median of ${startups} fresh pages (import, worker start with storage and backend choice, model download and check).`, ''];
   for (const r of results) {
     out.push(`**${r.version}** (${r.engine}); WebGPU: ${r.webgpu}; page clock step ${ms(r.timerMs)} ms`, '');
     out.push(`| backend | start-up ms (import / worker / model) | \`rerank\` ${size.toLocaleString('en')} ms, median / p95 | plain loop ms, median | ratio |`);
