@@ -40,6 +40,24 @@ test('runs in a real worker on each backend and ranks the same on all of them', 
   }
 });
 
+test('the bundled cross scorer runs on each backend and scores the same on all of them', async ({ page }) => {
+  const scores: Record<string, Map<string, number | null>> = {};
+  for (const backend of BACKENDS) {
+    await open(page, { backend, model: '/dist/models/default/manifest.json', namespace: `cross-${backend}` });
+    expect((await call<{ backend: string }>(page, 'info')).backend, `forced ${backend}`).toBe(backend);
+    await call(page, 'track', history);
+    const result = await rerank(page, candidates);
+    expect(result.personalized, JSON.stringify(result.fallback)).toBe(true);
+    scores[backend] = new Map(result.items.map((item) => [item.id, item.modelScore]));
+    await call(page, 'close');
+  }
+  const reference = [...scores.cpu!].filter(([, score]) => score !== null);
+  expect(reference.length, 'the history touches candidates, which the scorer scores').toBeGreaterThan(10);
+  for (const backend of BACKENDS) {
+    for (const [id, score] of reference) expect(Math.abs(scores[backend]!.get(id)! - score!), `${backend} ${id}`).toBeLessThan(2e-3);
+  }
+});
+
 test('auto picks a correct backend that is not the software WebGPU adapter', async ({ page }) => {
   await open(page, { namespace: 'auto' });
   const info = await call<{ backend: string; backendReason: string; gpu: { adapter: string } }>(page, 'info');

@@ -15,7 +15,7 @@ import { CONTEXT_COUNT, PAIR_FEATURE_COUNT, PAIR_HISTORY, pairFeatures, type Pai
 import { serverOrderOf } from '../ranking/rerank';
 import { SIGNALS, SIGNAL_COUNT, computeSignals, withListRarity, type HeadWeights } from '../ranking/signals';
 import { Taste, itemTokens, tasteWeight, type ItemTokens } from '../ranking/taste';
-import { crossScores, standardisedScores } from './cross';
+import { crossScores, crossScoresOfRows, standardisedScores } from './cross';
 import type { CrossManifest } from './cross-manifest';
 import type { Adaptation, BackendState, FineTunePage, FineTuneResult, ModelCandidates, ModelPart, ModelPartOptions, ModelTerm } from './contract';
 import type { HistoryItem } from './scorer';
@@ -65,10 +65,31 @@ function filledPairs(pairs: Pairs, rows: readonly number[], slots: number): Floa
   return out;
 }
 
-/** The scorer over the touched candidates of `inputs`: [1, touched] raw scores (tensor; caller disposes). */
+/** The slots that hold an interaction: the latest ones (pairs.ts fills them last). */
+function filledSlots(pairs: Pairs): number {
+  return Math.max(1, pairs.mask.reduce((sum, x) => sum + x, 0));
+}
+
+/** The scorer over the touched candidates of `inputs`, for ranking: [1, touched] raw scores (tensor; caller disposes). */
 export function touchedScores(params: Params, inputs: CrossInputs, offset?: tf.Tensor2D): tf.Tensor2D {
   const t = inputs.touched.length;
-  const slots = Math.max(1, inputs.pairs.mask.reduce((sum, x) => sum + x, 0));
+  const slots = filledSlots(inputs.pairs);
+  return tf.tidy(() =>
+    crossScoresOfRows(params, {
+      pairs: tf.tensor2d(filledPairs(inputs.pairs, inputs.touched, slots), [t * slots, PAIR_FEATURE_COUNT]),
+      candidates: t,
+      slots,
+      signals: tf.tensor2d(gatherRows(inputs.signals, SIGNAL_COUNT, inputs.touched), [t, SIGNAL_COUNT]),
+      context: tf.tensor2d(gatherRows(inputs.pairs.context, CONTEXT_COUNT, inputs.touched), [t, CONTEXT_COUNT]),
+      offset,
+    }),
+  );
+}
+
+/** The same scores through the layers training uses, for fine-tuning (gradients). */
+export function touchedScoresDense(params: Params, inputs: CrossInputs, offset?: tf.Tensor2D): tf.Tensor2D {
+  const t = inputs.touched.length;
+  const slots = filledSlots(inputs.pairs);
   return tf.tidy(() =>
     crossScores(params, {
       pairs: tf.tensor4d(filledPairs(inputs.pairs, inputs.touched, slots), [1, t, slots, PAIR_FEATURE_COUNT]),
@@ -303,7 +324,7 @@ class CrossPart implements ModelPart {
  */
 function pageLogits(params: Params, inputs: CrossInputs, page: FineTunePage, head: tf.Tensor1D, offset: tf.Tensor2D): tf.Tensor1D {
   const t = inputs.touched.length;
-  const raw = touchedScores(params, inputs, offset);
+  const raw = touchedScoresDense(params, inputs, offset);
   const model = standardisedScores(raw, tf.ones([1, t]));
   // Matmuls with one-hot rows instead of gathers: the wasm backend has no gradient for a gather.
   const placed = tf.matMul(model, tf.oneHot(tf.tensor1d(inputs.touched, 'int32'), inputs.n)) as tf.Tensor2D;

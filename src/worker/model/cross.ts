@@ -65,3 +65,36 @@ export function standardisedScores(scores: tf.Tensor2D, touched: tf.Tensor2D): t
   const variance = tf.div(tf.sum(tf.square(centred), 1, true), count);
   return tf.div(centred, tf.sqrt(tf.add(variance, 1e-6))) as tf.Tensor2D;
 }
+
+/** One visitor's candidates as the inference path reads them: 2-D, the padding slots left out. */
+export interface CrossRows {
+  /** [candidates * slots, pairFeatures]: each candidate's pairs with the slots holding an interaction. */
+  pairs: tf.Tensor2D;
+  candidates: number;
+  slots: number;
+  /** [candidates, signals] */
+  signals: tf.Tensor2D;
+  /** [candidates, context] */
+  context: tf.Tensor2D;
+  /** [1, hidden]: the visitor's offset of their pooled interests; absent: none. */
+  offset?: tf.Tensor2D;
+}
+
+/**
+ * `crossScores` for ranking: the same scores, with fused layers (matmul, bias and activation in one
+ * op) and no padding, about 1.5x faster on wasm. No gradient (fine-tuning uses `crossScores`).
+ * [1, candidates].
+ */
+export function crossScoresOfRows(p: Params, input: CrossRows): tf.Tensor2D {
+  const { candidates: n, slots } = input;
+  const h1 = tf.fused.matMul({ a: input.pairs, b: p['pair/w1'] as tf.Tensor2D, bias: p['pair/b1'], activation: 'relu' });
+  const h2 = tf.fused.matMul({ a: h1, b: p['pair/w2'] as tf.Tensor2D, bias: p['pair/b2'], activation: 'relu' });
+  const h = tf.reshape(h2, [n, slots, h2.shape[1] as number]);
+  const weights = tf.softmax(tf.reshape(tf.matMul(h2, p['pair/attention'] as tf.Tensor2D), [n, slots]));
+  let pooled: tf.Tensor = tf.sum(tf.mul(tf.expandDims(weights, 2), h), 1);
+  if (input.offset) pooled = tf.add(pooled, input.offset);
+  const x = tf.concat([pooled, tf.max(h, 1), input.signals, input.context], 1) as tf.Tensor2D;
+  const o1 = tf.fused.matMul({ a: x, b: p['out/w1'] as tf.Tensor2D, bias: p['out/b1'], activation: 'relu' });
+  const out = tf.fused.matMul({ a: o1, b: p['out/w2'] as tf.Tensor2D, bias: p['out/b2'] });
+  return tf.reshape(out, [1, n]) as tf.Tensor2D;
+}

@@ -19,7 +19,7 @@ import * as part from '../../../src/worker/model/part';
 import { DEFAULT_HEAD, SIGNAL_COUNT } from '../../../src/worker/ranking/signals';
 import type { Candidate } from '../../../src/shared/types';
 import { crossScores } from '../../../src/worker/model/cross';
-import { crossInputs, pairHistory, touchedScores } from '../../../src/worker/model/cross-part';
+import { crossInputs, pairHistory, touchedScores, touchedScoresDense } from '../../../src/worker/model/cross-part';
 import { CONTEXT_COUNT, PAIR_FEATURE_COUNT, PAIR_HISTORY } from '../../../src/worker/ranking/pairs';
 import { itemTokens, Taste } from '../../../src/worker/ranking/taste';
 
@@ -141,7 +141,7 @@ describe('the cross scorer in the engine', () => {
 });
 
 describe('touchedScores', () => {
-  it('reads only the slots that hold an interaction, and scores as the full sixteen would', () => {
+  it('reads only the slots that hold an interaction, fused for ranking and plain for fine-tuning, and scores as the full sixteen would', () => {
     const config = crossConfig(8);
     let seed = 11;
     const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.6;
@@ -160,10 +160,13 @@ describe('touchedScores', () => {
         signals: tf.tensor3d(rows(inputs.signals, SIGNAL_COUNT), [1, t, SIGNAL_COUNT]),
         context: tf.tensor3d(rows(inputs.pairs.context, CONTEXT_COUNT), [1, t, CONTEXT_COUNT]),
       });
-      const trimmed = touchedScores(params, inputs);
       expect(t).toBeGreaterThan(0);
-      const [a, b] = [full.dataSync(), trimmed.dataSync()];
-      a.forEach((x, i) => expect(b[i]).toBeCloseTo(x, 5));
+      const expected = full.dataSync();
+      for (const scores of [touchedScores(params, inputs), touchedScoresDense(params, inputs)]) {
+        const got = scores.dataSync();
+        expect(got.length).toBe(t);
+        expected.forEach((x, i) => expect(got[i]).toBeCloseTo(x, 5));
+      }
     }
   });
 });
