@@ -11,9 +11,13 @@ function unpaintedPage(): boolean {
   return !performance.getEntriesByType?.('paint').length;
 }
 
+/** Where the list part is: not asked for (no marked list yet), on its way, here, or unavailable (a file not hosted). */
+export type ListPartState = 'none' | 'loading' | 'ready' | 'failed';
+
 export class ListLoader {
   private lists: Lists | null = null;
   private loading: Promise<Lists | null> | null = null;
+  state: ListPartState = 'none';
   private readonly waiting = new Set<HTMLElement>();
 
   constructor(
@@ -47,9 +51,11 @@ export class ListLoader {
   private ready(ifListed = false): Promise<Lists | null> {
     if (this.lists) return Promise.resolve(this.lists);
     if (!this.loading && ifListed && !this.doc.querySelector(RERANKABLE)) return Promise.resolve(null);
+    if (!this.loading) this.state = 'loading';
     return (this.loading ??= this.load().then(
       (lists) => {
         this.lists = lists;
+        this.state = 'ready';
         const painted = !unpaintedPage();
         for (const list of this.waiting) if (list.isConnected) lists.changed(list, !painted);
         this.waiting.clear();
@@ -57,6 +63,7 @@ export class ListLoader {
       },
       (error: unknown) => {
         console.debug('[localrank] the list part is unavailable; lists keep the server order', error);
+        this.state = 'failed';
         this.waiting.clear();
         return null;
       },

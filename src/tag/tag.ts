@@ -8,7 +8,7 @@ import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
 import { RERANKABLE, TILE, TileTracker } from './dom';
-import { ListLoader } from './list-loader';
+import { ListLoader, type ListPartState } from './list-loader';
 import { takeQueue, type LocalrankGlobal } from './snippet';
 import { mergeOptions, readTagAttributes, type TagOptions } from './tag-config';
 import { TagSession, type EngineModule, type ListPart } from './tag-session';
@@ -29,6 +29,8 @@ export interface Diagnosis {
   engine: string;
   /** The engine personalises now. */
   personalizing: boolean;
+  /** The tag's list part (`localrank-lists.js`), which reorders marked lists: `failed` when it is not hosted beside the tag. */
+  lists: ListPartState;
   /** What could not be used, about elements still on the page (see warnings.ts). */
   warnings: Warning[];
 }
@@ -181,6 +183,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
         consent: session.consent,
         engine: session.state,
         personalizing: session.healthy,
+        lists: lists.state,
         warnings: diagnostics.current(),
       };
     },

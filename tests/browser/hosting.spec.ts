@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { reranked } from './storefront';
+import { order, reranked } from './storefront';
 
 const ROOT = join(import.meta.dirname, '../..');
 const DIST = join(ROOT, 'dist');
@@ -99,4 +99,19 @@ test("the tag's list part is downloaded where a list is reordered, not on a prod
 
   const list = await requested(page, () => shop(page));
   expect(list).toContain('localrank-lists.js');
+});
+
+test("a shop that does not host the list part keeps the server's order, and diagnose says why", async ({ page }) => {
+  await page.route('**/dist/localrank-lists.js', (route) => route.fulfill({ status: 404, body: '' }));
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto('/tests/browser/fixtures/storefront/list.html');
+  const server = await order(page, '#grid');
+  expect(await page.evaluate(() => window.localrank('ready'))).toBe(true);
+  expect(await page.evaluate(() => window.localrank('diagnose'))).toMatchObject({ lists: 'failed', personalizing: true });
+  // With the part, the stand-in engine reverses this list within a few hundred ms (the tests above).
+  await page.waitForTimeout(1000);
+  expect(await order(page, '#grid')).toEqual(server);
+  expect(await page.evaluate(() => window.seen.reranked.length)).toBe(0);
+  expect(errors).toEqual([]);
 });

@@ -20,6 +20,7 @@ describe('ListLoader', () => {
     await loader.runAll();
     await loader.inspect();
     expect(load).not.toHaveBeenCalled();
+    expect(loader.state).toBe('none');
   });
 
   it('loads once, and hands over the lists that changed meanwhile (still on the page) when the part arrives', async () => {
@@ -33,8 +34,10 @@ describe('ListLoader', () => {
     loader.changed(a, true);
     const ran = loader.runAll(true);
     expect(load).toHaveBeenCalledTimes(1);
+    expect(loader.state).toBe('loading');
     arrive(lists as unknown as Lists);
     await ran;
+    expect(loader.state).toBe('ready');
     expect(lists.changed.mock.calls).toEqual([[a, true]]);
     expect(lists.runAll).toHaveBeenCalledWith(true, undefined);
     loader.changed(gone, false);
@@ -47,6 +50,7 @@ describe('ListLoader', () => {
     loader.changed(list(), true);
     await expect(loader.runAll()).resolves.toBeUndefined();
     await expect(loader.inspect()).resolves.toBeUndefined();
+    expect(loader.state).toBe('failed');
     expect(debug).toHaveBeenCalled();
     debug.mockRestore();
   });
