@@ -7,7 +7,7 @@ import { RERANKABLE } from './dom';
 import type { Lists } from './lists';
 
 /** True while the page has not painted anything yet. */
-function unpaintedPage(): boolean {
+export function unpaintedPage(): boolean {
   return !performance.getEntriesByType?.('paint').length;
 }
 

@@ -8,7 +8,7 @@ import type { Candidate, RerankOptions, TrackEvent } from '../shared/types';
 import { globalPrivacyControl, parseConsent } from './consent';
 import { watchDataLayer } from './datalayer';
 import { RERANKABLE, TILE, TileTracker } from './dom';
-import { ListLoader, type ListPartState } from './list-loader';
+import { ListLoader, unpaintedPage, type ListPartState } from './list-loader';
 import { takeQueue, type LocalrankGlobal } from './snippet';
 import { mergeOptions, readTagAttributes, type TagOptions } from './tag-config';
 import { TagSession, type EngineModule, type ListPart } from './tag-session';
@@ -248,7 +248,7 @@ export function installTag(win: Host, script: HTMLScriptElement | null): boolean
     try {
       watchPage();
       // A list not painted yet may be put back in the order the visitor saw before it shows.
-      const unpainted = !performance.getEntriesByType?.('paint').length;
+      const unpainted = unpaintedPage();
       for (const list of doc.querySelectorAll<HTMLElement>(RERANKABLE)) lists.changed(list, unpainted);
     } catch (error) {
       debug('watching the page failed', error);
