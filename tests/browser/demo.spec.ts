@@ -119,6 +119,8 @@ async function clickCategory(
   for (const [index, tile] of picked.entries()) {
     await andRerank(page, () => shelf(page, picker.key).locator(`.tile[data-id="${tile.id}"] .tile-main`).click());
     await expect.poll(() => eventsStored(page)).toBe(before + index + 1);
+    // The scorer loads from the third interaction and the rows reorder again: a click must not land as a tile moves.
+    await rowsSettled(page);
   }
   return picked.map((tile) => tile.id);
 }
