@@ -20,7 +20,9 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // On CI one retry: a test that passes on it is reported flaky in reports/browser.json (two intermittent
+  // failures after a reload, seen once each in the last runs, are not understood yet: see the closing note).
+  retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [['list'], ['json', { outputFile: 'reports/browser.json' }]] : 'list',
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
