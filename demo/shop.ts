@@ -5,7 +5,7 @@
  * state, rows and engine as they were.
  */
 import { createPersonalizer } from '../src/index';
-import type { Personalizer, TrackEvent } from '../src/shared/types';
+import type { LoadProgress, Personalizer, TrackEvent } from '../src/shared/types';
 import { ShopServer, loadJson, productFeatures, type Product } from './catalog';
 import { scorerStateOf, type ScorerState } from './contributions';
 import { marksFrom, type MarkEvent } from './marks';
@@ -158,16 +158,23 @@ export class Shop {
       return await createPersonalizer({
         model: new URL('models/default/manifest.json', document.baseURI).href,
         namespace: this.config.namespace,
-        onProgress: (progress) => {
-          if (progress.status === 'progress' && progress.total > 0) {
-            this.setState('loading', `Loading the on-device model… ${Math.round((100 * progress.loaded) / progress.total)}%`);
-          }
-        },
+        onProgress: (progress) => this.showProgress(progress),
       });
     } catch (error) {
       this.showFallback(messageOf(error));
       return null;
     }
+  }
+
+  /**
+   * Downloads while the shop starts (the manifest), and the scorer's part, which loads once the
+   * visitor has interacted enough: the shop is ready meanwhile, and stays so.
+   */
+  private showProgress(progress: LoadProgress): void {
+    if (progress.status !== 'progress' || progress.total <= 0) return;
+    const percent = Math.round((100 * progress.loaded) / progress.total);
+    if (this.state === 'loading') this.setState('loading', `Loading the on-device model… ${percent}%`);
+    else if (this.state === 'ready') this.setState('ready', percent < 100 ? `${this.config.readyText} Loading the scorer… ${percent}%` : this.config.readyText);
   }
 
   /** The engine could not start: the shop still works, in the server's order. */

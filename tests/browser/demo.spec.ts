@@ -176,6 +176,9 @@ test('clicking films of one genre raises that genre, survives a reload, and Forg
   expect(meanRank(after, genre), `${genre} films moved up in "Recommended for you"`).toBeLessThan(before - 3);
   expect(after.some((tile) => /^Because you /.test(tile.reason)), 'films say why they moved').toBe(true);
   await expect(shelf(page, 'recommended')).toHaveAttribute('data-personalized', 'true');
+  // The third click loaded the scorer's part behind the ranking: its download never takes the page back to "loading".
+  await expect(page.locator('#scorer-status')).toHaveText(/^Scorer: ready .+/, { timeout: 60_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
 
   // The state is on the device: a reload keeps the events, the marks and the personalized order.
   await page.reload();
