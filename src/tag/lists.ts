@@ -64,6 +64,8 @@ interface ListState {
   forced: boolean;
   /** The arrangement was handled without the engine (the rules only): the engine still ranks it. */
   local: boolean;
+  /** How the run asked for while this one was running handles it (see `run`'s `local`). */
+  nextLocal: boolean | undefined;
 }
 
 /** The entries in the server's order: by recorded position, else as they appear. */
@@ -84,7 +86,7 @@ export class Lists {
 
   private state(container: Element): ListState {
     let state = this.states.get(container);
-    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false, forced: false, local: false }));
+    if (!state) this.states.set(container, (state = { units: [], ids: '', running: false, dirty: false, forced: false, local: false, nextLocal: undefined }));
     return state;
   }
 
@@ -159,6 +161,7 @@ export class Lists {
     if (this.unchanged(state, container)) return;
     if (state.running) {
       state.dirty = true;
+      state.nextLocal = this.env.healthy() ? undefined : unpainted;
       return;
     }
     const entries = this.read(container);
@@ -205,13 +208,20 @@ export class Lists {
   private async run(container: HTMLElement, force = false, local?: boolean): Promise<void> {
     const state = this.state(container);
     if (state.running) {
-      state.dirty = true;
-      state.forced ||= force;
+      // Asked again while running: only a change of the list, a refresh, or the engine arriving after
+      // a rules-only run is worth another; else the answer on its way stands.
+      if (force || (local === undefined && state.local) || !this.unchanged(state, container)) {
+        state.dirty = true;
+        state.forced ||= force;
+        state.nextLocal = local;
+      }
       return;
     }
     state.running = true;
     try {
-      do {
+      for (let again = false; ; again = true) {
+        if (again && !state.dirty) break;
+        if (again) local = state.nextLocal;
         state.dirty = false;
         const start = performance.now();
         if (!force && !state.forced && this.unchanged(state, container) && !(local === undefined && state.local)) break;
@@ -248,7 +258,7 @@ export class Lists {
         const scored = result.items.filter((item) => item.modelScore !== null).map((item) => item.id);
         const extra = { ...(excluded.size ? { excluded: [...excluded] } : {}), ...(scored.length ? { modelScored: scored } : {}) };
         this.dispatch(container, { ...detail, serverOrder: ids, personalized: result.personalized, fallback: result.fallback, arm: result.arm, ...extra });
-      } while (state.dirty);
+      }
     } finally {
       state.running = false;
     }

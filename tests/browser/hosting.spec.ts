@@ -115,3 +115,28 @@ test("a shop that does not host the list part keeps the server's order, and diag
   expect(await page.evaluate(() => window.seen.reranked.length)).toBe(0);
   expect(errors).toEqual([]);
 });
+
+test('a list part that arrives after the engine still reorders the list, asking the engine once', async ({ page }) => {
+  // The engine answers first, the part later (a slow file); each answer takes a while, so the list
+  // is asked for twice while the first answer is on its way (the list waiting for the part, then
+  // every list once the engine is up). The second request must not throw the first answer away.
+  let releasePart!: () => void;
+  const partHeld = new Promise<void>((resolve) => (releasePart = resolve));
+  await page.route('**/dist/localrank-lists.js', async (route) => {
+    await partHeld;
+    await route.continue();
+  });
+  await page.addInitScript(() => {
+    window.fakeEngineDelayMs = 200;
+  });
+  await page.goto('/tests/browser/fixtures/storefront/list.html');
+  const server = await order(page, '#grid');
+  expect(await page.evaluate(() => window.localrank('ready'))).toBe(true);
+  releasePart();
+  const detail = await reranked(page, 'catalogue');
+  expect(detail.personalized).toBe(true);
+  expect(detail.moved).toBeGreaterThan(0);
+  expect(await order(page, '#grid')).toEqual(detail.order);
+  expect(await order(page, '#grid')).not.toEqual(server);
+  expect(await page.evaluate(() => window.fakeEngine.reranks.length)).toBe(1);
+});
