@@ -15,6 +15,7 @@ export const TESTS = {
   'npm entry: the engine runs in a module Worker on the wasm backend, scoring as the cpu backend does': { runs: ALL },
   'npm entry: train() keeps a fit; events and reactions survive a reload, exportData returns them, forget() removes them': { runs: ALL },
   'npm entry: a track() in flight when close() is called is stored; calls after close() reject or fall back': { runs: ALL },
+  'npm entry: the default scorer reads a shop it never saw: it loads from the third interaction and scores on wasm as on cpu': { runs: ALL },
   'npm entry: a forced webgpu backend runs on the software adapter and ranks as cpu does': {
     runs: ['chromium'],
     elsewhere: 'the engine exposes no WebGPU here (Firefox ESR on Linux, WebKitGTK): see the next row',
