@@ -146,6 +146,31 @@ let rarities = new Float32Array(1024);
 let facetShares = new Float64Array(1024);
 let wordShares = new Float64Array(1024);
 let lasts = new Uint8Array(1024);
+/**
+ * The list whose token counts and rarities `counts` and `rarities` hold, and its tokens: a page
+ * reranks one list many times (after each interaction), and the worker's item cache then hands the
+ * same tokens array again, so they are counted once per list, not once per call.
+ */
+let countedList: readonly ItemTokens[] | null = null;
+let countedTokens: number[] = [];
+
+/** Counts the tokens of `tokens` and their rarity among them, unless that list is already counted. */
+function countList(tokens: readonly ItemTokens[]): void {
+  if (tokens === countedList) return;
+  for (const id of countedTokens) {
+    counts[id] = 0;
+    rarities[id] = 0;
+  }
+  const touched: number[] = [];
+  for (const { facets, words } of tokens) {
+    for (let j = 0; j < facets.length; j++) if (counts[facets[j]]++ === 0) touched.push(facets[j]);
+    for (let j = 0; j < words.length; j++) if (counts[words[j]]++ === 0) touched.push(words[j]);
+  }
+  const n = tokens.length;
+  for (const id of touched) rarities[id] = Math.log((n + 1) / (counts[id] + 0.5));
+  countedList = tokens;
+  countedTokens = touched;
+}
 
 /**
  * Runs `use` with the signal context of `tokens` (a list, in any order) and `profile`: how rare
@@ -161,14 +186,11 @@ export function withSignalContext<T>(tokens: readonly ItemTokens[], profile: Tas
     facetShares = new Float64Array(size);
     wordShares = new Float64Array(size);
     lasts = new Uint8Array(size);
+    countedList = null;
+    countedTokens = [];
   }
-  const touched: number[] = [];
-  for (const { facets, words } of tokens) {
-    for (let j = 0; j < facets.length; j++) if (counts[facets[j]]++ === 0) touched.push(facets[j]);
-    for (let j = 0; j < words.length; j++) if (counts[words[j]]++ === 0) touched.push(words[j]);
-  }
+  countList(tokens);
   const n = tokens.length;
-  for (const id of touched) rarities[id] = Math.log((n + 1) / (counts[id] + 0.5));
   for (const [t, a] of profile.facets) facetShares[t] = a;
   for (const [t, a] of profile.words) wordShares[t] = a;
   for (const t of profile.lastFacets) lasts[t] = 1;
@@ -184,10 +206,6 @@ export function withSignalContext<T>(tokens: readonly ItemTokens[], profile: Tas
       last: lasts,
     });
   } finally {
-    for (const id of touched) {
-      counts[id] = 0;
-      rarities[id] = 0;
-    }
     for (const t of profile.facets.keys()) facetShares[t] = 0;
     for (const t of profile.words.keys()) wordShares[t] = 0;
     for (const t of profile.lastFacets) lasts[t] = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIGNALS, SIGNAL_COUNT, computeSignals, headScores, type HeadWeights } from '../../../src/worker/ranking/signals';
+import { SIGNALS, SIGNAL_COUNT, computeSignals, headScores, withListRarity, type HeadWeights } from '../../../src/worker/ranking/signals';
 import { EMPTY_PROFILE, Taste, itemTokens } from '../../../src/worker/ranking/taste';
 
 const col = (name: (typeof SIGNALS)[number]) => SIGNALS.indexOf(name);
@@ -54,5 +54,24 @@ describe('computeSignals', () => {
     const s = computeSignals({ tokens, ids, profile: EMPTY_PROFILE });
     const weights = Object.fromEntries(SIGNALS.map((n) => [n, n === 'serverLin' ? 1 : 0])) as HeadWeights;
     expect(Array.from(headScores(s, weights, 4))).toEqual([0, -0.25, -0.5, -0.75]);
+  });
+});
+
+describe('withListRarity', () => {
+  const rarityOf = (list: typeof tokens, token: number) => withListRarity(list, (rarity) => rarity[token]);
+  const garden = tokens[0].facets[0];
+  const seeds = tokens[1].facets.find((t) => !tokens[0].facets.includes(t))!;
+
+  it('counts a list again when another came between, and never leaks one list into the next', () => {
+    const fresh = { all: rarityOf(tokens, garden), seeds: rarityOf(tokens, seeds) };
+    const onlyTools = [tokens[0], tokens[2]];
+    // A list counted once per identity: the same array again reads the same rarities.
+    expect(rarityOf(tokens, garden)).toBe(fresh.all);
+    expect(rarityOf(onlyTools, seeds), 'a token the list does not hold').toBe(0);
+    expect(rarityOf(onlyTools, garden)).toBeCloseTo(Math.log(3 / 2.5));
+    expect(rarityOf(tokens, seeds)).toBe(fresh.seeds);
+    // A new array with the same items is a list of its own, with the same rarities.
+    expect(rarityOf([...tokens], garden)).toBe(fresh.all);
+    expect(fresh.all).toBeCloseTo(Math.log(5 / 4.5));
   });
 });
