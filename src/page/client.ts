@@ -324,6 +324,8 @@ export class Client implements Personalizer {
       const checked = checkCandidates(candidates, this.onCut);
       return serverOrderResult(checked, HOLDOUT, checkRerankOptions(options), 'control');
     }
+    // From close() on, the server's order: the engine may answer until its worker is gone, but not to a call made after it.
+    if (this.closing) return serverOrderResult(checkCandidates(candidates, this.onCut), CLOSED, checkRerankOptions(options), this.arm);
     // Validated and packed in one pass; features the worker already holds stay on the page.
     const generation = this.generation;
     const first = await this.packer.pack(candidates, generation, this.onCut);
@@ -458,6 +460,7 @@ function addCounts(engine: Partial<CutCounts>, page: CutCounts): CutCounts {
   return { truncatedLists: (engine.truncatedLists ?? 0) + page.truncatedLists, droppedValues: (engine.droppedValues ?? 0) + page.droppedValues };
 }
 
+const CLOSED: Fallback = { code: 'CLOSED', message: 'this personalizer was closed' };
 const HOLDOUT: Fallback = { code: 'HOLDOUT', message: 'this visitor is in the control arm: the server\'s order, with the rules' };
 
 /** A user timing of main-thread work, for performance tools and the benchmark; never throws. */

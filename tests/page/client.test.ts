@@ -41,7 +41,7 @@ class FakeStore {
  */
 function fakeWorker(store: FakeStore, initError?: LocalrankError) {
   const { port1, port2 } = new MessageChannel();
-  const state: { stuck: boolean; terminated: boolean; callbacks?: WorkerCallbacks } = { stuck: false, terminated: false };
+  const state: { stuck: boolean; terminated: boolean; callbacks?: WorkerCallbacks; ranks?: boolean; closeMs?: number } = { stuck: false, terminated: false };
   const never = new Promise<never>(() => undefined);
   const guard = <T>(answer: () => T | Promise<T>): Promise<T> => (state.stuck ? never : Promise.resolve(answer()));
   const api: WorkerApi = {
@@ -57,12 +57,18 @@ function fakeWorker(store: FakeStore, initError?: LocalrankError) {
         for (const e of events) if (!store.events.has(e.id) && ++added) store.events.set(e.id, e);
         return added;
       }),
-    rerank: () => never,
+    // With `ranks`, every list comes back reversed, as a personalised answer.
+    rerank: (candidates) => {
+      if (!state.ranks) return never;
+      const n = candidates.ids.length;
+      const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      return guard(() => ({ order, scores: new Float32Array(n), modelScores: new Float32Array(n).fill(Number.NaN), computeMs: 0 }));
+    },
     train: () => never,
     info: () => guard(() => ({ ...INFO, events: store.events.size })),
     exportData: () => never,
     forget: () => guard(() => store.events.clear()),
-    close: () => guard(() => undefined),
+    close: () => guard(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), state.closeMs ?? 0))),
     ping: () => guard(() => true as const),
   };
   expose(api, port2);
@@ -215,6 +221,18 @@ describe('every accepted event is stored, or its track() rejects', () => {
     expect(await lost).toBe('CLOSED');
     expect(stuck.store.events.size).toBe(0);
   }, 20_000);
+
+  it('a rerank asked for once close() is called gets the server order, even while the worker still answers', async () => {
+    const { client, workers } = clientOnFakeWorkers();
+    await client.start();
+    Object.assign(workers[0].state, { ranks: true, closeMs: 100 });
+    expect((await client.rerank([{ id: 'a' }, { id: 'b' }, { id: 'c' }])).items.map((item) => item.id), 'the worker answers').toEqual(['c', 'b', 'a']);
+    const closing = client.close();
+    const result = await client.rerank([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    expect(result).toMatchObject({ personalized: false, fallback: { code: 'CLOSED' } });
+    expect(result.items.map((item) => item.id)).toEqual(['a', 'b', 'c']);
+    await closing;
+  });
 
   it('forget() erases what was tracked before it (FORGOTTEN) and keeps what is tracked after it', async () => {
     const { store, workers, client } = clientOnFakeWorkers();
