@@ -22,6 +22,8 @@ const RERANK_OPTIONS = { explain: true } as const;
 const RERANK_DELAY_MS = 250;
 /** How often to ask whether a loading scorer is ready. */
 const SCORER_POLL_MS = 1000;
+/** How soon the page asks again an engine that did not answer, ms. */
+const INFO_RETRY_MS = 2000;
 const ACTION_WORDS: Record<ShopAction, string> = { click: 'Viewed', add_to_cart: 'Added to cart', purchase: 'Bought' };
 
 type PageState = 'loading' | 'ready' | 'fallback' | 'error';
@@ -42,6 +44,7 @@ export class Shop {
   private events: MarkEvent[] = [];
   private rerankTimer = 0;
   private scorerTimer = 0;
+  private infoTimer = 0;
   private scorer: ScorerState | null = null;
   private generation = 0;
   private reranks = 0;
@@ -183,6 +186,12 @@ export class Shop {
     this.setState('fallback', `The on-device model could not start (${message}). You see the server's order.`);
   }
 
+  /** The engine started but does not answer now: the server's order until it does. */
+  private showUnanswered(message: string): void {
+    this.feed.setUnavailable(message);
+    this.setState('fallback', `The on-device engine is not answering (${message}). You see the server's order until it does.`);
+  }
+
   private setState(state: PageState, status: string): void {
     this.state = state;
     this.status = status;
@@ -265,13 +274,23 @@ export class Shop {
     this.feed.setFocus(this.rows?.focusView() ?? null);
   }
 
-  /** Shows the engine's state; false when the engine cannot answer (then the page shows why). */
+  /**
+   * Shows the engine's state; false when the engine cannot answer (then the page shows why). Not
+   * answering can pass (a worker busy starting the scorer on a slow device, a restart): the page
+   * looks again, and is ready again once the engine answers.
+   */
   private async refreshInfo(): Promise<boolean> {
     if (!this.personalizer) return false;
     const info = await this.personalizer.info();
+    clearTimeout(this.infoTimer);
     if (info.state !== 'ready') {
-      this.showFallback(info.failure?.message ?? `the engine is ${info.state}`);
+      this.showUnanswered(info.failure?.message ?? `the engine is ${info.state}`);
+      if (info.state !== 'closed') this.infoTimer = window.setTimeout(() => void this.refreshInfo(), INFO_RETRY_MS);
       return false;
+    }
+    if (this.state === 'fallback') {
+      this.setState('ready', this.config.readyText);
+      this.scheduleRerank();
     }
     const scorer = scorerStateOf(info);
     // The scorer's part of each score is 0 until it has loaded: rerank once it has.

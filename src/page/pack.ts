@@ -238,14 +238,20 @@ function same(value: unknown, kept: unknown, depth: number): boolean {
   if (typeof kept !== 'object' || kept === null || depth >= MAX_DEPTH) return false;
   if (Array.isArray(value)) {
     if (!Array.isArray(kept) || value.length !== kept.length) return false;
-    for (let i = 0; i < value.length; i++) if (!same(value[i], kept[i], depth + 1)) return false;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      // Primitives compared here: most features are flat (strings, numbers, arrays of strings).
+      if (typeof item === 'object' && item !== null ? !same(item, kept[i], depth + 1) : item !== kept[i]) return false;
+    }
     return true;
   }
   if (!(kept instanceof Copied) || !isPlain(value)) return false;
   const { keys, values } = kept;
   let j = 0;
   for (const key in value) {
-    if (j >= keys.length || keys[j] !== key || !same((value as Record<string, unknown>)[key], values[j], depth + 1)) return false;
+    if (j >= keys.length || keys[j] !== key) return false;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null ? !same(item, values[j], depth + 1) : item !== values[j]) return false;
     j++;
   }
   return j === keys.length;

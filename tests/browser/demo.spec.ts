@@ -425,3 +425,20 @@ test('Trailhead, a shop the model never saw: a newcomer gets the best sellers ex
   expect(violations).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+test('a scorer that takes seconds to start (a slow device) leaves the shop ready once it runs', async ({ page }) => {
+  // The scorer's part holds the worker for 4 s as it starts, longer than a call waits (3 s): an
+  // info() asked meanwhile times out. The engine is well, and the shop must say so once it answers.
+  await page.route('**/assets/model-*.js', async (route) => {
+    const response = await route.fetch();
+    const body = `{const until = Date.now() + 4000; while (Date.now() < until);}\n${await response.text()}`;
+    await route.fulfill({ response, body });
+  });
+  await page.setViewportSize(DESKTOP);
+  await openDemo(page);
+  const shown = await tiles(page, 'recommended');
+  await clickGenre(page, 'Horror', 3, new Set(shown.map((tile) => tile.id)));
+  await expect(page.locator('#scorer-status')).toHaveText(/^Scorer: ready .+/, { timeout: 60_000 });
+  await expect(page.locator('body')).toHaveAttribute('data-state', 'ready');
+  await expect(shelf(page, 'recommended')).toHaveAttribute('data-personalized', 'true');
+});
