@@ -212,6 +212,40 @@ export function referenceLoop({ user, items, dim, sizes, minRuns, budgetMs }) {
 }
 
 /**
+ * The floor of any answer from a worker: a bare round trip to a worker that does nothing, with the
+ * shape of a `rerank` (the list's ids out as strings, a transferred Int32Array order back), timed
+ * in batches like the plain loop (the page's clock is coarse) and reported as the mean of a round
+ * trip per batch. `empty` is the same with no ids (a message and its answer alone).
+ * @param {{ ids: string[], sizes: number[], minRuns: number, budgetMs: number }} options
+ */
+export async function roundTrip({ ids, sizes, minRuns, budgetMs }) {
+  const source = 'onmessage = (e) => { const order = new Int32Array(e.data.ids.length); postMessage({ order }, [order.buffer]); };';
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  const once = (/** @type {string[]} */ list) =>
+    new Promise((resolve) => {
+      worker.onmessage = resolve;
+      worker.postMessage({ ids: list });
+    });
+  const out = [];
+  for (const size of [0, ...sizes]) {
+    const list = ids.slice(0, size);
+    for (let i = 0; i < 50; i++) await once(list);
+    /** @type {number[]} */ const times = [];
+    const began = performance.now();
+    while (times.length < minRuns || (performance.now() - began < budgetMs && times.length < 200)) {
+      const t = performance.now();
+      for (let i = 0; i < 20; i++) await once(list);
+      times.push((performance.now() - t) / 20);
+    }
+    out.push({ size, e2e: summary(times) });
+  }
+  worker.terminate();
+  URL.revokeObjectURL(url);
+  return out;
+}
+
+/**
  * Time from `track` of a click to a `rerank` that reflects it: each run clicks one item, then
  * reranks; the run counts only if the scores moved (the taste and the user vector were rebuilt).
  * @param {{ candidates: Candidate[], clicks: BenchEvent[] }} options

@@ -179,6 +179,13 @@ async function main(): Promise<void> {
       minRuns: 30,
       budgetMs: 1000,
     });
+    log('a bare round trip to a worker');
+    const roundTrip = await call<Array<{ size: number; e2e: Stats }>>(refPage.page, 'roundTrip', {
+      ids: workload.candidates.map((c) => c.id),
+      sizes: SIZES,
+      minRuns: 20,
+      budgetMs: 500,
+    });
     await refPage.close();
     const referenceScores = ref.results[ref.results.length - 1].scores;
 
@@ -290,6 +297,7 @@ async function main(): Promise<void> {
       },
       sizes: bundleSizes(join(ROOT, 'dist'), modelDir),
       reference: ref.results.map(({ size, e2e }) => ({ size, e2e })),
+      roundTrip,
       backends,
       startup: { cold, warm },
       longTasks,

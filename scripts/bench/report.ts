@@ -57,6 +57,8 @@ export interface BenchResults {
   meta: Record<string, unknown> & { gpu: string; autoBackend: string; autoReason: string };
   sizes: SizeRow[];
   reference: Array<{ size: number; e2e: Stats }>;
+  /** A bare round trip to a worker that does nothing (size 0: an empty message). */
+  roundTrip?: Array<{ size: number; e2e: Stats }>;
   backends: BackendResult[];
   startup: { cold: StartupRun[]; warm: StartupRun[] };
   longTasks: { sessionMs: number; backend: string; autoTrained: boolean; trainingRuns: number; longTasks: Array<{ start: number; duration: number }> };
@@ -97,7 +99,14 @@ export function markdown(r: BenchResults): string {
     });
     out.push(`| ${label} | ${cells.join(' | ')} |`);
   }
-  out.push(`| plain Float32Array loop + sort, main thread | ${sizes.map((n) => `${ms(ref.get(n)!.median)} / ${ms(ref.get(n)!.p95)}`).join(' | ')} |`, '');
+  out.push(`| plain Float32Array loop + sort, main thread | ${sizes.map((n) => `${ms(ref.get(n)!.median)} / ${ms(ref.get(n)!.p95)}`).join(' | ')} |`);
+  if (r.roundTrip) {
+    // The floor of any worker's answer: what the plain loop, on the page itself, never pays.
+    const trip = new Map(r.roundTrip.map((x) => [x.size, x.e2e]));
+    const empty = trip.get(0);
+    out.push(`| a bare round trip to a worker that does nothing: the ids out, an order back${empty ? ` (no ids: ${ms(empty.median)})` : ''} | ${sizes.map((n) => (trip.has(n) ? `${ms(trip.get(n)!.median)} / ${ms(trip.get(n)!.p95)}` : '–')).join(' | ')} |`);
+  }
+  out.push('');
 
   out.push("**Where the time goes** on the `auto` backend (ms, median): localrank's main-thread time before the answer (validating and packing the candidates, posting them: its `localrank:pack` user timings) and after it (the result's objects: `localrank:unpack`), time inside the worker (`worker`); the rest is message passing and waiting for a core. The first call validates every item and fills the worker's caches.", '');
   const auto = r.backends.find((b) => b.backend === 'auto' && !b.model);
