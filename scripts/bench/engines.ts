@@ -7,7 +7,7 @@
  * loop over the same model's vectors (bench/page.js), so each ratio compares like with like.
  */
 import type { Driver, EngineBrowser, EngineName } from '../engines';
-import type { Stats, StartupRun } from './report';
+import { ratio, type Stats, type StartupRun } from './report';
 import type { BenchCandidate, BenchEvent } from './workload';
 
 export interface EngineBackendRow {
@@ -137,8 +137,8 @@ export function enginesMarkdown(results: EngineResult[], machine: string, size: 
       const start = s ? `${ms(s.totalMs)} (${ms(s.importMs)} / ${ms(s.workerMs)} / ${ms(s.modelMs)})` : '–';
       const rerank = b.rerank ? `${ms(b.rerank.median)} / ${ms(b.rerank.p95)}${b.rerank.fallbacks ? ` (${b.rerank.fallbacks} fell back)` : ''}` : '–';
       const loop = b.loop ? ms(b.loop.median) : '–';
-      const ratio = b.rerank && b.loop && b.loop.median > 0 ? `${(b.rerank.median / b.loop.median).toFixed(0)}x` : '–';
-      out.push(`| ${label} | ${start} | ${rerank} | ${loop} | ${ratio} |`);
+      const times = b.rerank && b.loop && b.loop.median > 0 ? ratio(b.rerank.median / b.loop.median) : '–';
+      out.push(`| ${label} | ${start} | ${rerank} | ${loop} | ${times} |`);
     }
     out.push('');
   }

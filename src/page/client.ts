@@ -330,7 +330,7 @@ export class Client implements Personalizer {
     const generation = this.generation;
     const first = await this.packer.pack(candidates, generation, this.onCut);
     const opts = checkRerankOptions(options);
-    const ids = first.packed.ids;
+    const ids = first.ids;
     if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     try {
       let sent = first;

@@ -4,7 +4,8 @@
  * of each item's features is kept by id, beside a copy of the features as the page passed them.
  * When the page passes equal features again (a deep comparison, no allocation), the checks they
  * passed hold again and their JSON is reused; and when this worker already holds that JSON, it is
- * not even sent: the candidate is marked `known` and the worker uses its own copy. Items new to the
+ * not even sent: the candidate is marked `known`, travels as the packer's number for its item (no
+ * string to clone) and the worker uses its own copy. Items new to the
  * page are validated in slices of at most `SLICE_MS`, the page getting the main thread back between
  * them, so a first long list never makes a long task. Anything the fast path is unsure of (a bad or
  * unusual candidate, an embedding) goes through `checkCandidates`, which throws the same typed
@@ -37,9 +38,13 @@ export interface Entry {
   cuts: Array<Parameters<OnCut>> | null;
   /** The worker generation that holds `json` for this id (-1: none). */
   sentTo: number;
+  /** This item's number on the wire (`PackedCandidates.handles`): never reused by this packer. */
+  handle: number;
 }
 
 export interface Packed {
+  /** Every candidate's id, in the order passed (what the answer's indices refer to). */
+  ids: string[];
   packed: PackedCandidates;
   transfer: ArrayBuffer[];
   /** Call `delivered()` with this once the worker has answered: then it holds these features. */
@@ -57,6 +62,7 @@ export interface Receipt {
 export class CandidatePacker {
   private readonly entries = new Map<string, Entry>();
   private calls = 0;
+  private handles = 0;
   /** One pack at a time: a pack that yields the main thread keeps its marks to itself. */
   private packing: Promise<unknown> = Promise.resolve();
 
@@ -79,7 +85,8 @@ export class CandidatePacker {
         return fast.packed;
       }
       const start = performance.now();
-      return { ...packCandidates(checkCandidates(input, onCut)), receipt: null, busyMs: performance.now() - start };
+      const checked = packCandidates(checkCandidates(input, onCut));
+      return { ids: checked.packed.ids, ...checked, receipt: null, busyMs: performance.now() - start };
     });
     this.packing = packed.catch(() => undefined);
     return packed;
@@ -103,8 +110,10 @@ export class CandidatePacker {
     const n = input.length;
     this.trim(n);
     const ids = new Array<string>(n);
+    const sentIds: string[] = [];
     const features: Array<string | null> = [];
     const known = new Uint8Array(n);
+    const handles = new Int32Array(n);
     const sent: Receipt['sent'] = [];
     const cuts: Array<Parameters<OnCut>> = [];
     let scores: Float64Array | null = new Float64Array(n);
@@ -127,7 +136,7 @@ export class CandidatePacker {
         else if (scores) scores[i] = score;
         const raw = c.features;
         if (!entry) {
-          entry = { call, raw: undefined, json: null, cuts: null, sentTo: -1 };
+          entry = { call, raw: undefined, json: null, cuts: null, sentTo: -1, handle: ++this.handles };
           this.entries.set(id, entry);
         }
         entry.call = call;
@@ -142,8 +151,10 @@ export class CandidatePacker {
         }
         if (entry.cuts) cuts.push(...entry.cuts);
         ids[i] = id;
+        handles[i] = entry.handle;
         if (entry.sentTo === generation) known[i] = 1;
         else {
+          sentIds.push(id);
           features.push(entry.json);
           sent.push([entry, entry.json]);
         }
@@ -151,10 +162,11 @@ export class CandidatePacker {
     } catch {
       return null;
     }
-    const transfer: ArrayBuffer[] = [known.buffer];
+    const transfer: ArrayBuffer[] = [known.buffer, handles.buffer];
     if (scores && n > 0) transfer.push(scores.buffer as ArrayBuffer);
     busyMs += performance.now() - slice;
-    return { packed: { packed: { ids, scores: n > 0 ? scores : null, features, embeddings: null, known }, transfer, receipt: { generation, sent }, busyMs }, cuts };
+    const packed = { ids: sentIds, handles, scores: n > 0 ? scores : null, features, embeddings: null, known };
+    return { packed: { ids, packed, transfer, receipt: { generation, sent }, busyMs }, cuts };
   }
 
   /** Keeps the cache bounded; what this call adds comes after, so it is never dropped mid-call. */
@@ -238,20 +250,14 @@ function same(value: unknown, kept: unknown, depth: number): boolean {
   if (typeof kept !== 'object' || kept === null || depth >= MAX_DEPTH) return false;
   if (Array.isArray(value)) {
     if (!Array.isArray(kept) || value.length !== kept.length) return false;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      // Primitives compared here: most features are flat (strings, numbers, arrays of strings).
-      if (typeof item === 'object' && item !== null ? !same(item, kept[i], depth + 1) : item !== kept[i]) return false;
-    }
+    for (let i = 0; i < value.length; i++) if (!same(value[i], kept[i], depth + 1)) return false;
     return true;
   }
   if (!(kept instanceof Copied) || !isPlain(value)) return false;
   const { keys, values } = kept;
   let j = 0;
   for (const key in value) {
-    if (j >= keys.length || keys[j] !== key) return false;
-    const item = (value as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null ? !same(item, values[j], depth + 1) : item !== values[j]) return false;
+    if (j >= keys.length || keys[j] !== key || !same((value as Record<string, unknown>)[key], values[j], depth + 1)) return false;
     j++;
   }
   return j === keys.length;

@@ -75,7 +75,13 @@ export interface WorkerApi {
  * its cached item vector still holds, and parses only for items it has not seen.
  */
 export interface PackedCandidates {
+  /** Every candidate's id; with `handles`, only those of the candidates `known` does not mark, in their order. */
   ids: string[];
+  /**
+   * With `known`: the page's number for each candidate's item (the page's packer keeps them). A
+   * known candidate travels as its number alone: a list the worker holds costs no string to clone.
+   */
+  handles?: Int32Array | null;
   /** The server's scores when every candidate has one, else null (the order is the signal). */
   scores: Float64Array | null;
   /**

@@ -303,10 +303,10 @@ export class Engine {
   async rerankChecked(candidates: PackedCandidates, options: RerankOptions): Promise<PackedRanking> {
     this.assertOpen();
     const start = performance.now();
-    const n = candidates.ids.length;
     const prepared = this.items.prepare(candidates);
     if (!prepared) return { order: new Int32Array(0), scores: new Float32Array(0), modelScores: new Float32Array(0), computeMs: 0, resend: true };
-    const { tokens, known, remember } = prepared;
+    const { ids, tokens, known, remember } = prepared;
+    const n = ids.length;
     const items: ModelCandidates = { ids: prepared.ids, features: prepared.features, embeddings: candidates.embeddings, serverScores: candidates.scores };
     // Item features are public; remembering them lets a later click on the bare id be understood.
     this.remember(remember);
@@ -316,12 +316,12 @@ export class Engine {
     this.considerModel(known, history.length);
     const features = featuresReader(items.features);
     if (history.length === 0 && !model) {
-      const rules = { ids: candidates.ids, features, options };
+      const rules = { ids, features, options };
       return done(serverRanking(candidates.scores, n, rules), { code: 'NO_EVIDENCE', message: 'no interaction recorded yet: the server\'s order stands' });
     }
     const shown = options.explore ? await this.visitor.shownItems() : undefined;
     const ranking = rankCandidates({
-      ids: candidates.ids,
+      ids,
       tokens,
       serverScores: candidates.scores,
       profile: this.config.learn === false ? EMPTY_PROFILE : taste.profile(),

@@ -13,6 +13,9 @@ const CACHE_LIMIT = 50_000;
 const REMEMBER_PER_CALL = 2000;
 
 interface CachedItem {
+  id: string;
+  /** The page's number for this item (`PackedCandidates.handles`), 0 when it sent none. */
+  handle: number;
   features: string | null;
   tokens: ItemTokens;
   /** The model's manifest knows its id or one of its content tokens. */
@@ -24,6 +27,8 @@ interface CachedItem {
 export interface PreparedItems {
   /** The candidates' ids: the same array as the previous call's when the list is the same. */
   ids: readonly string[];
+  /** The page's numbers of the candidates, when it sent them. */
+  handles: Int32Array | null;
   tokens: ItemTokens[];
   /** Each candidate's features JSON, `known` ones taken from this cache. */
   features: Array<string | null>;
@@ -35,6 +40,8 @@ export interface PreparedItems {
 
 export class ItemCache {
   private readonly entries = new Map<string, CachedItem>();
+  /** The same entries by the page's number for them: a known candidate travels as its number alone. */
+  private readonly byHandle = new Map<number, CachedItem>();
   /**
    * The last list prepared, when every one of its items is remembered: the same list again, every
    * item's features held, is answered with the same arrays (a page reranks one list many times),
@@ -49,11 +56,13 @@ export class ItemCache {
    * Tokens of every candidate, from the cache or computed now; null when a candidate the page marks
    * `known` is not in the cache (evicted, or wiped by `forget()`): the page then sends them all.
    */
-  prepare(candidates: Pick<PackedCandidates, 'ids' | 'features' | 'known'>): PreparedItems | null {
-    const { ids, known: marked } = candidates;
+  prepare(candidates: Pick<PackedCandidates, 'ids' | 'features' | 'known' | 'handles'>): PreparedItems | null {
+    const { known: marked } = candidates;
+    const handles = marked && candidates.handles ? candidates.handles : null;
     const last = this.last;
-    if (last && marked && allSet(marked) && sameIds(ids, last.ids)) return last;
-    const n = ids.length;
+    if (last && marked && allSet(marked) && (handles ? sameHandles(handles, last.handles) : sameIds(candidates.ids, last.ids))) return last;
+    const n = marked ? marked.length : candidates.ids.length;
+    const ids = new Array<string>(n);
     const tokens = new Array<ItemTokens>(n);
     const features = new Array<string | null>(n);
     const remember: PreparedItems['remember'] = [];
@@ -61,29 +70,36 @@ export class ItemCache {
     let sent = 0;
     let complete = true;
     for (let i = 0; i < n; i++) {
-      let entry = this.entries.get(ids[i]);
+      let entry: CachedItem | undefined;
       if (marked?.[i]) {
+        entry = handles ? this.byHandle.get(handles[i]) : this.entries.get(candidates.ids[i]);
         if (!entry) return null;
       } else {
-        const json = candidates.features[marked ? sent++ : i] ?? null;
+        // Sent: with `known`, the unmarked candidates' ids (with handles) and features come in order.
+        const k = marked ? sent++ : i;
+        const id = candidates.ids[handles ? k : i];
+        const json = candidates.features[k] ?? null;
+        entry = this.entries.get(id);
         if (!entry || entry.features !== json) {
           const parsed = json === null ? undefined : (JSON.parse(json) as ItemFeatures);
-          entry = { features: json, tokens: itemTokens(parsed), known: this.knows(ids[i], parsed), remembered: false };
-          this.set(ids[i], entry);
+          entry = { id, handle: 0, features: json, tokens: itemTokens(parsed), known: this.knows(id, parsed), remembered: false };
+          this.set(id, entry);
         }
+        if (handles) this.bind(handles[i], entry);
       }
+      ids[i] = entry.id;
       tokens[i] = entry.tokens;
       features[i] = entry.features;
       known ||= entry.known;
       if (entry.features !== null && !entry.remembered) {
         if (remember.length < REMEMBER_PER_CALL) {
           entry.remembered = true;
-          remember.push({ id: ids[i], features: JSON.parse(entry.features) as ItemFeatures });
+          remember.push({ id: entry.id, features: JSON.parse(entry.features) as ItemFeatures });
         } else complete = false;
       }
     }
-    this.last = complete ? { ids, tokens, features, known, remember: [] } : null;
-    return { ids, tokens, features, known, remember };
+    this.last = complete ? { ids, handles, tokens, features, known, remember: [] } : null;
+    return { ids, handles, tokens, features, known, remember };
   }
 
   /** The tokens of an item seen in a recent candidate list, if any. */
@@ -100,16 +116,40 @@ export class ItemCache {
   /** Forget everything (a new model or backend, or `forget()`). */
   clear(): void {
     this.entries.clear();
+    this.byHandle.clear();
     this.last = null;
   }
 
   private set(id: string, entry: CachedItem): void {
-    if (!this.entries.has(id) && this.entries.size >= CACHE_LIMIT) {
+    const replaced = this.entries.get(id);
+    if (replaced) this.unbind(replaced);
+    else if (this.entries.size >= CACHE_LIMIT) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) {
+        this.unbind(this.entries.get(oldest)!);
+        this.entries.delete(oldest);
+      }
     }
     this.entries.set(id, entry);
   }
+
+  /** The page numbers this item `handle` from now on (a page that evicted it gives it a new one). */
+  private bind(handle: number, entry: CachedItem): void {
+    if (entry.handle === handle && this.byHandle.get(handle) === entry) return;
+    this.unbind(entry);
+    entry.handle = handle;
+    this.byHandle.set(handle, entry);
+  }
+
+  private unbind(entry: CachedItem): void {
+    if (entry.handle !== 0 && this.byHandle.get(entry.handle) === entry) this.byHandle.delete(entry.handle);
+  }
+}
+
+function sameHandles(a: Int32Array, b: Int32Array | null): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function allSet(flags: Uint8Array): boolean {

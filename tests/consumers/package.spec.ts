@@ -21,7 +21,8 @@ const run = promisify(execFile);
 const FILES: { pattern: RegExp; what: string; maxBytes: number; maxGzip?: number }[] = [
   { pattern: /^package\.json$/, what: 'the manifest', maxBytes: 5_000 },
   { pattern: /^README\.md$/, what: 'the README', maxBytes: 30_000 },
-  { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 44_000, maxGzip: 13_312 },
+  // 13.25 kB: the items' numbers on the wire (src/page/pack.ts) took it past 13 kB, for a quarter of a millisecond per rerank of 1,000.
+  { pattern: /^dist\/localrank\.js$/, what: 'the npm entry, main thread', maxBytes: 44_000, maxGzip: 13_568 },
   { pattern: /^dist\/localrank\.iife\.js$/, what: 'the script tag', maxBytes: 32_000, maxGzip: 10_240 },
   { pattern: /^dist\/localrank-lists\.js$/, what: "the script tag's list part, loaded where a page has a list to reorder", maxBytes: 16_000, maxGzip: 8_192 },
   { pattern: /^dist\/localrank(\.iife|-lists)?\.js\.map$/, what: 'source maps of the page-side code', maxBytes: 220_000 },

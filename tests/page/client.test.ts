@@ -60,7 +60,7 @@ function fakeWorker(store: FakeStore, initError?: LocalrankError) {
     // With `ranks`, every list comes back reversed, as a personalised answer.
     rerank: (candidates) => {
       if (!state.ranks) return never;
-      const n = candidates.ids.length;
+      const n = (candidates.known ?? candidates.ids).length;
       const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
       return guard(() => ({ order, scores: new Float32Array(n), modelScores: new Float32Array(n).fill(Number.NaN), computeMs: 0 }));
     },

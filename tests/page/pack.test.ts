@@ -29,12 +29,26 @@ async function outcome(run: () => unknown): Promise<unknown> {
   }
 }
 
-/** What the worker would read: `known` candidates take the features it holds from earlier calls. */
-function resolve(packed: Awaited<ReturnType<CandidatePacker['pack']>>['packed'], held: Map<string, string | null>) {
+/**
+ * What the worker would read: `known` candidates travel as their handle alone and take the id and
+ * features it holds from earlier calls; the others come with their id and features, in order. Each
+ * id keeps one handle, and no two ids share one.
+ */
+function resolve(got: Awaited<ReturnType<CandidatePacker['pack']>>, held: Map<number, { id: string; json: string | null }>, handleOf: Map<string, number>) {
+  const { packed } = got;
   let sent = 0;
-  return packed.ids.map((id, i) => {
-    const json = packed.known?.[i] ? held.get(id) : (packed.features[packed.known ? sent++ : i] ?? null);
-    held.set(id, json ?? null);
+  return got.ids.map((id, i) => {
+    const handle = packed.handles![i];
+    if (handleOf.has(id)) expect(handle).toBe(handleOf.get(id));
+    else expect([...handleOf.values()]).not.toContain(handle);
+    handleOf.set(id, handle);
+    if (packed.known?.[i]) {
+      expect(held.get(handle)?.id).toBe(id);
+      return held.get(handle)!.json;
+    }
+    expect(packed.ids[sent]).toBe(id);
+    const json = packed.features[sent++] ?? null;
+    held.set(handle, { id, json });
     return json;
   });
 }
@@ -44,16 +58,17 @@ describe('CandidatePacker', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(candidate, { maxLength: 6 }), { minLength: 1, maxLength: 5 }), async (calls) => {
         const packer = new CandidatePacker();
-        const held = new Map<string, string | null>();
+        const held = new Map<number, { id: string; json: string | null }>();
+        const handleOf = new Map<string, number>();
         for (const list of calls) {
           const reference = await outcome(() => packCandidates(checkCandidates(list)).packed);
           const fast = await outcome(() => packer.pack(list, 1));
           if ('ok' in (reference as object)) {
             const want = (reference as { ok: ReturnType<typeof packCandidates>['packed'] }).ok;
             const got = (fast as { ok: Awaited<ReturnType<CandidatePacker['pack']>> }).ok;
-            expect(got.packed.ids).toEqual(want.ids);
+            expect(got.ids).toEqual(want.ids);
             expect(got.packed.scores && Array.from(got.packed.scores)).toEqual(want.scores && Array.from(want.scores));
-            expect(resolve(got.packed, held)).toEqual(want.features);
+            expect(resolve(got, held, handleOf)).toEqual(want.features);
             packer.delivered(got.receipt);
           } else {
             expect(fast).toEqual(reference);
