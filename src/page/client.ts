@@ -334,7 +334,14 @@ export class Client implements Personalizer {
     if (ids.length === 0) return { items: [], personalized: true, arm: this.arm, computeMs: 0 };
     try {
       let sent = first;
-      let ranking = await this.post(sent, opts);
+      let answer = this.post(sent, opts);
+      if (!this.verified(sent)) {
+        // The page changed a features object in place since the worker got it: ask again with the change.
+        answer.catch(() => undefined);
+        sent = await this.packer.pack(candidates, generation, this.onCut, false);
+        answer = this.post(sent, opts);
+      }
+      let ranking = await answer;
       if (ranking.resend) {
         // The worker lost features it held (evicted, or wiped by forget()): send them all.
         this.packer.forgetSent();
@@ -351,6 +358,14 @@ export class Client implements Personalizer {
       if (isInputError(typed)) throw typed;
       return serverOrderResult(checkCandidates(candidates), { code: typed.code, message: typed.message }, opts, this.arm);
     }
+  }
+
+  /** `sent.verify()`, run while the worker ranks; its time counts as packing (`localrank:pack`). */
+  private verified(sent: Packed): boolean {
+    const start = performance.now();
+    const held = sent.verify();
+    mainThread('localrank:pack', start, performance.now() - start);
+    return held;
   }
 
   /**

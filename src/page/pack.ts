@@ -5,7 +5,9 @@
  * When the page passes equal features again (a deep comparison, no allocation), the checks they
  * passed hold again and their JSON is reused; and when this worker already holds that JSON, it is
  * not even sent: the candidate is marked `known`, travels as the packer's number for its item (no
- * string to clone) and the worker uses its own copy. Items new to the
+ * string to clone) and the worker uses its own copy. When the page passes the very features object
+ * of the last call for such an item, the comparison waits until the call is posted (`verify`): it
+ * runs while the worker ranks, and a change made in place sends the call again. Items new to the
  * page are validated in slices of at most `SLICE_MS`, the page getting the main thread back between
  * them, so a first long list never makes a long task. Anything the fast path is unsure of (a bad or
  * unusual candidate, an embedding) goes through `checkCandidates`, which throws the same typed
@@ -40,6 +42,8 @@ export interface Entry {
   sentTo: number;
   /** This item's number on the wire (`PackedCandidates.handles`): never reused by this packer. */
   handle: number;
+  /** The features object passed last for this id (by identity; `raw` holds its values as validated). */
+  seen: unknown;
 }
 
 export interface Packed {
@@ -51,6 +55,12 @@ export interface Packed {
   receipt: Receipt | null;
   /** Main-thread time the pack took, ms (its slices, without the pauses between them). */
   busyMs: number;
+  /**
+   * Compares the features objects the pack took on trust (the same objects as the last call's) with
+   * what was validated; false when one changed in place: then pack again (`trust: false`) and post
+   * that. Call it right after posting, so that it runs while the worker ranks.
+   */
+  verify(): boolean;
 }
 
 /** What one pack sent: each item's entry and the JSON it carried. */
@@ -71,11 +81,11 @@ export class CandidatePacker {
    * candidates whose features that worker already holds travel without them (`known`). What is cut
    * to the limits is told to `onCut`, as `checkCandidates` tells it, on every call.
    */
-  pack(input: unknown, generation: number, onCut?: OnCut): Promise<Packed> {
+  pack(input: unknown, generation: number, onCut?: OnCut, trust = true): Promise<Packed> {
     const packed = this.packing.then(async () => {
       let fast: { packed: Packed; cuts: Array<Parameters<OnCut>> } | null = null;
       try {
-        if (Array.isArray(input) && input.length <= LIMITS.maxCandidates) fast = await this.tryPack(input, generation);
+        if (Array.isArray(input) && input.length <= LIMITS.maxCandidates) fast = await this.tryPack(input, generation, trust);
       } catch {
         // Unreadable input (a revoked Proxy): the reference check says what is wrong with it.
       }
@@ -86,7 +96,7 @@ export class CandidatePacker {
       }
       const start = performance.now();
       const checked = packCandidates(checkCandidates(input, onCut));
-      return { ids: checked.packed.ids, ...checked, receipt: null, busyMs: performance.now() - start };
+      return { ids: checked.packed.ids, ...checked, receipt: null, busyMs: performance.now() - start, verify: () => true };
     });
     this.packing = packed.catch(() => undefined);
     return packed;
@@ -103,7 +113,7 @@ export class CandidatePacker {
     for (const entry of this.entries.values()) entry.sentTo = -1;
   }
 
-  private async tryPack(input: readonly unknown[], generation: number): Promise<{ packed: Packed; cuts: Array<Parameters<OnCut>> } | null> {
+  private async tryPack(input: readonly unknown[], generation: number, trust: boolean): Promise<{ packed: Packed; cuts: Array<Parameters<OnCut>> } | null> {
     const call = ++this.calls;
     let slice = performance.now();
     let busyMs = 0;
@@ -116,6 +126,8 @@ export class CandidatePacker {
     const handles = new Int32Array(n);
     const sent: Receipt['sent'] = [];
     const cuts: Array<Parameters<OnCut>> = [];
+    /** Entries taken on trust, each with the object passed for it: compared by `verify`. */
+    const trusted: Array<[Entry, unknown]> = [];
     let scores: Float64Array | null = new Float64Array(n);
     try {
       for (let i = 0; i < n; i++) {
@@ -136,11 +148,13 @@ export class CandidatePacker {
         else if (scores) scores[i] = score;
         const raw = c.features;
         if (!entry) {
-          entry = { call, raw: undefined, json: null, cuts: null, sentTo: -1, handle: ++this.handles };
+          entry = { call, raw: undefined, json: null, cuts: null, sentTo: -1, handle: ++this.handles, seen: undefined };
           this.entries.set(id, entry);
         }
         entry.call = call;
-        if (raw === undefined ? entry.raw !== undefined || entry.json !== null : entry.raw === undefined || !same(raw, entry.raw, 0)) {
+        if (trust && raw !== undefined && raw === entry.seen && entry.raw !== undefined && entry.sentTo === generation) {
+          trusted.push([entry, raw]);
+        } else if (raw === undefined ? entry.raw !== undefined || entry.json !== null : entry.raw === undefined || !same(raw, entry.raw, 0)) {
           const cut: Array<Parameters<OnCut>> = [];
           const checked = raw === undefined ? null : checkFeatures(raw, `candidate ${i}.features`, 'INVALID_CANDIDATES', (field, kind) => cut.push([field, kind]));
           const json = checked === null ? null : JSON.stringify(checked satisfies ItemFeatures);
@@ -148,7 +162,8 @@ export class CandidatePacker {
           entry.cuts = cut.length > 0 ? cut : null;
           if (json !== entry.json) entry.sentTo = -1;
           entry.json = json;
-        }
+          entry.seen = raw;
+        } else entry.seen = raw;
         if (entry.cuts) cuts.push(...entry.cuts);
         ids[i] = id;
         handles[i] = entry.handle;
@@ -166,7 +181,16 @@ export class CandidatePacker {
     if (scores && n > 0) transfer.push(scores.buffer as ArrayBuffer);
     busyMs += performance.now() - slice;
     const packed = { ids: sentIds, handles, scores: n > 0 ? scores : null, features, embeddings: null, known };
-    return { packed: { ids, packed, transfer, receipt: { generation, sent }, busyMs }, cuts };
+    const verify = () => {
+      let held = true;
+      for (const [entry, raw] of trusted) {
+        if (same(raw, entry.raw, 0)) continue;
+        entry.seen = undefined;
+        held = false;
+      }
+      return held;
+    };
+    return { packed: { ids, packed, transfer, receipt: { generation, sent }, busyMs, verify }, cuts };
   }
 
   /** Keeps the cache bounded; what this call adds comes after, so it is never dropped mid-call. */

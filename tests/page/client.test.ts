@@ -7,7 +7,7 @@ import { expose } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { Client } from '../../src/page/client';
 import { LocalrankError } from '../../src/shared/errors';
-import type { WorkerApi, WorkerCallbacks, WorkerInit } from '../../src/shared/protocol';
+import type { PackedCandidates, WorkerApi, WorkerCallbacks, WorkerInit } from '../../src/shared/protocol';
 import { LIMITS } from '../../src/shared/limits';
 import type { EngineInfo, PersonalizerEvent, StoredEvent } from '../../src/shared/types';
 
@@ -41,7 +41,7 @@ class FakeStore {
  */
 function fakeWorker(store: FakeStore, initError?: LocalrankError) {
   const { port1, port2 } = new MessageChannel();
-  const state: { stuck: boolean; terminated: boolean; callbacks?: WorkerCallbacks; ranks?: boolean; closeMs?: number } = { stuck: false, terminated: false };
+  const state: { stuck: boolean; terminated: boolean; callbacks?: WorkerCallbacks; ranks?: boolean; closeMs?: number; asked: PackedCandidates[] } = { stuck: false, terminated: false, asked: [] };
   const never = new Promise<never>(() => undefined);
   const guard = <T>(answer: () => T | Promise<T>): Promise<T> => (state.stuck ? never : Promise.resolve(answer()));
   const api: WorkerApi = {
@@ -59,6 +59,7 @@ function fakeWorker(store: FakeStore, initError?: LocalrankError) {
       }),
     // With `ranks`, every list comes back reversed, as a personalised answer.
     rerank: (candidates) => {
+      state.asked.push(candidates);
       if (!state.ranks) return never;
       const n = (candidates.known ?? candidates.ids).length;
       const order = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
@@ -221,6 +222,26 @@ describe('every accepted event is stored, or its track() rejects', () => {
     expect(await lost).toBe('CLOSED');
     expect(stuck.store.events.size).toBe(0);
   }, 20_000);
+
+  it('a features object the page changed in place since the worker got it is sent again, and the answer to it is the one returned', async () => {
+    const { client, workers } = clientOnFakeWorkers();
+    await client.start();
+    workers[0].state.ranks = true;
+    const list = [{ id: 'a', features: { price: 5 } }, { id: 'b', features: { price: 6 } }];
+    await client.rerank(list);
+    await client.rerank(list);
+    const asked = workers[0].state.asked;
+    expect(asked.map((call) => Array.from(call.known!)), 'the second call sends nothing the worker holds').toEqual([[0, 0], [1, 1]]);
+    list[1].features.price = 9;
+    const result = await client.rerank(list);
+    expect(result.items.map((item) => item.id)).toEqual(['b', 'a']);
+    // Posted on trust, then sent again with the change once the comparison saw it.
+    expect(asked.slice(2).map((call) => [Array.from(call.known!), call.features])).toEqual([
+      [[1, 1], []],
+      [[1, 0], ['{"price":9}']],
+    ]);
+    await client.close();
+  });
 
   it('a rerank asked for once close() is called gets the server order, even while the worker still answers', async () => {
     const { client, workers } = clientOnFakeWorkers();

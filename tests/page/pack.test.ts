@@ -69,7 +69,13 @@ describe('CandidatePacker', () => {
             expect(got.ids).toEqual(want.ids);
             expect(got.packed.scores && Array.from(got.packed.scores)).toEqual(want.scores && Array.from(want.scores));
             expect(resolve(got, held, handleOf)).toEqual(want.features);
+            expect(got.verify()).toBe(true);
             packer.delivered(got.receipt);
+            // The same objects again: what the worker holds is taken on trust, and still reads the same.
+            const again = await packer.pack(list, 1);
+            expect(resolve(again, held, handleOf)).toEqual(want.features);
+            expect(again.verify()).toBe(true);
+            packer.delivered(again.receipt);
           } else {
             expect(fast).toEqual(reference);
           }
@@ -96,12 +102,26 @@ describe('CandidatePacker', () => {
     expect(Array.from((await packer.pack(list, 1)).packed.known!)).toEqual([0, 0, 0]);
   });
 
-  it('a features object changed in place is validated again', async () => {
+  it('a features object changed in place is validated again: at once, or by verify() once the call is posted', async () => {
     const packer = new CandidatePacker();
     const features: { price: number } = { price: 5 };
-    packer.delivered((await packer.pack([{ id: 'a', features }], 1)).receipt);
+    const first = await packer.pack([{ id: 'a', features }], 1);
+    expect(first.verify()).toBe(true);
+    packer.delivered(first.receipt);
+    // The same object again, held by the worker: taken on trust, and compared by verify().
+    const again = await packer.pack([{ id: 'a', features }], 1);
+    expect(Array.from(again.packed.known!)).toEqual([1]);
+    expect(again.verify()).toBe(true);
     features.price = Number.NaN;
+    const trusted = await packer.pack([{ id: 'a', features }], 1);
+    expect(trusted.verify(), 'the change made in place is seen').toBe(false);
+    await expect(packer.pack([{ id: 'a', features }], 1, undefined, false)).rejects.toMatchObject({ code: 'NON_FINITE' });
+    // Once verify() saw the change, the next pack compares that item itself.
     await expect(packer.pack([{ id: 'a', features }], 1)).rejects.toMatchObject({ code: 'NON_FINITE' });
+    features.price = 7;
+    const changed = await packer.pack([{ id: 'a', features }], 1, undefined, false);
+    expect(Array.from(changed.packed.known!)).toEqual([0]);
+    expect(changed.packed.features).toEqual(['{"price":7}']);
   });
 
   it('holds the main thread at most a few ms at a time on a long list of new items, and packs it whole', async () => {
